@@ -1,0 +1,104 @@
+package io.herald.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Something happened in an upstream app that people may need to hear about: a like, a comment, a chat
+ * message, a work assignment, a booking status change. Published on {@link Topics#EVENTS}, keyed by
+ * {@link #eventId()}, as plain JSON that validates against {@code domain-event.schema.json}.
+ *
+ * @param eventId the idempotency key: the same id published twice is routed once
+ * @param schemaVersion the version of this contract the producer wrote, currently {@value #SCHEMA_VERSION}
+ * @param type what happened, such as {@code product_like} or {@code booking_status}; upstream apps may
+ *     define their own types, which then need an explicit {@link #title()} and {@link #body()} or a
+ *     configured template
+ * @param source the upstream app that published the event
+ * @param occurredAt when it happened in the upstream app
+ * @param actor who caused it, or {@code null} for system events; the actor never hears of their own event
+ * @param recipients the user ids who may hear about it (at least one, at most {@value #MAX_RECIPIENTS})
+ * @param object what the event is about (a product, a service, an order), or {@code null}
+ * @param data string values passed through to the app unchanged (FCM requires strings)
+ * @param title an explicit title that wins over the type's template, or {@code null}
+ * @param body an explicit body that wins over the type's template, or {@code null}
+ * @param priority how urgently to deliver; {@code null} means the type's default
+ * @param ttlSeconds how long a push may wait for an offline device, or {@code null} for the provider default
+ * @param collapseKey a key under which newer pushes replace older undelivered ones, or {@code null}
+ * @param channels the channels to use, or {@code null}/empty for all the recipient has not opted out of
+ */
+public record DomainEvent(
+        UUID eventId,
+        int schemaVersion,
+        String type,
+        String source,
+        Instant occurredAt,
+        @Nullable Actor actor,
+        List<String> recipients,
+        @Nullable EventObject object,
+        Map<String, String> data,
+        @Nullable String title,
+        @Nullable String body,
+        @Nullable Priority priority,
+        @Nullable Integer ttlSeconds,
+        @Nullable String collapseKey,
+        @Nullable Set<Channel> channels) {
+
+    /** The schema version this library writes. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** The most recipients one event may name. */
+    public static final int MAX_RECIPIENTS = 10_000;
+
+    public DomainEvent {
+        recipients = List.copyOf(recipients);
+        data = data == null ? Map.of() : Map.copyOf(data);
+        channels = channels == null ? null : Set.copyOf(channels);
+    }
+
+    /** This event with another id: the gateway uses it to assign one where the producer gave none. */
+    public DomainEvent withEventId(UUID newEventId) {
+        return new DomainEvent(
+                newEventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                recipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                channels);
+    }
+
+    /** Whether the event asks for this channel (an absent or empty set asks for every channel). */
+    public boolean wants(Channel channel) {
+        return channels == null || channels.isEmpty() || channels.contains(channel);
+    }
+
+    /**
+     * Who caused the event.
+     *
+     * @param id the actor's user id in the upstream app
+     * @param displayName how to name the actor in a notification, such as "Ada"
+     */
+    public record Actor(String id, @Nullable String displayName) {}
+
+    /**
+     * What the event is about.
+     *
+     * @param id the object's id in the upstream app
+     * @param kind what sort of object it is, such as {@code product} or {@code order}
+     * @param title how to name the object in a notification, such as "Blue bicycle"
+     */
+    public record EventObject(
+            String id, @Nullable String kind, @Nullable String title) {}
+}

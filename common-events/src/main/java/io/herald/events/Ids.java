@@ -1,0 +1,53 @@
+package io.herald.events;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.UUID;
+
+/**
+ * Derives downstream ids from the event id, so a redelivered event yields the same ids and every consumer
+ * can deduplicate. Name-based UUIDs, version 5 (RFC 9562, SHA-1):
+ *
+ * <ul>
+ *   <li>{@code notificationId = UUIDv5(namespace = eventId, name = UTF-8(userId))}
+ *   <li>{@code deliveryId = UUIDv5(namespace = notificationId, name = UTF-8(token))}
+ * </ul>
+ *
+ * Any language with a UUIDv5 function computes the same values (Python: {@code uuid.uuid5(event_id,
+ * user_id)}).
+ */
+public final class Ids {
+
+    private Ids() {}
+
+    /** The id of the notification one recipient gets for one event. */
+    public static UUID notificationId(UUID eventId, String userId) {
+        return uuidV5(eventId, userId);
+    }
+
+    /** The id of the push to one device token of one recipient for one event. */
+    public static UUID deliveryId(UUID eventId, String userId, String token) {
+        return uuidV5(notificationId(eventId, userId), token);
+    }
+
+    /** A version 5 (SHA-1, name-based) UUID of {@code name} in {@code namespace}, as RFC 9562 defines it. */
+    public static UUID uuidV5(UUID namespace, String name) {
+        MessageDigest sha1;
+        try {
+            sha1 = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK ships SHA-1", e);
+        }
+        sha1.update(ByteBuffer.allocate(16)
+                .putLong(namespace.getMostSignificantBits())
+                .putLong(namespace.getLeastSignificantBits())
+                .array());
+        byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x50); // version 5
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant
+        ByteBuffer bytes = ByteBuffer.wrap(hash, 0, 16);
+        return new UUID(bytes.getLong(), bytes.getLong());
+    }
+}

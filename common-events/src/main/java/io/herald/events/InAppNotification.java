@@ -1,0 +1,41 @@
+package io.herald.events;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One in-app notification for one recipient: an inbox entry and, where the user has a socket open, a live
+ * message. Published by token-service on {@link Topics#INAPP}, keyed by {@link #userId()}; the inbox upserts
+ * on {@link #notificationId()}.
+ *
+ * @param notificationId {@code UUIDv5(eventId, userId)}, see {@link Ids#notificationId}
+ * @param eventId the {@link DomainEvent} it came from
+ * @param schemaVersion the version of this contract, currently {@value DomainEvent#SCHEMA_VERSION}
+ * @param occurredAt when the domain event happened
+ * @param userId the recipient
+ * @param type the domain event's type
+ * @param title the rendered title
+ * @param body the rendered body
+ * @param data string values for the app
+ * @param actor who caused it, or {@code null}
+ * @param object what it is about, or {@code null}
+ */
+public record InAppNotification(
+        UUID notificationId,
+        UUID eventId,
+        int schemaVersion,
+        Instant occurredAt,
+        String userId,
+        String type,
+        String title,
+        String body,
+        Map<String, String> data,
+        DomainEvent.@Nullable Actor actor,
+        DomainEvent.@Nullable EventObject object) {
+
+    public InAppNotification {
+        data = data == null ? Map.of() : Map.copyOf(data);
+    }
+}

@@ -1,0 +1,134 @@
+package io.herald.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+class DomainEventSchemaTest {
+
+    private static byte[] example(String name) throws IOException {
+        try (InputStream in = DomainEventSchemaTest.class.getResourceAsStream("/examples/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static ObjectNode goodEvent() throws IOException {
+        return (ObjectNode) HeraldJson.mapper().readTree(example("product_like.json"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"product_like.json", "booking_status_minimal.json"})
+    void shippedExamplesAreValid(String name) throws IOException {
+        JsonNode tree = HeraldJson.mapper().readTree(example(name));
+        assertThat(DomainEventSchema.violations(tree)).isEmpty();
+    }
+
+    @Test
+    void aValidEventParsesIntoTheRecord() throws IOException {
+        DomainEvent event = DomainEventDeserializer.parse(example("product_like.json"));
+
+        assertThat(event.eventId()).isEqualTo(UUID.fromString("6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10"));
+        assertThat(event.type()).isEqualTo("product_like");
+        assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-24T10:15:30Z"));
+        assertThat(event.actor()).isEqualTo(new DomainEvent.Actor("u-ada", "Ada"));
+        assertThat(event.recipients()).containsExactly("u-bob");
+        assertThat(event.object()).isEqualTo(new DomainEvent.EventObject("p-42", "product", "Blue bicycle"));
+        assertThat(event.data()).containsEntry("deeplink", "market://products/p-42");
+        assertThat(event.priority()).isEqualTo(Priority.NORMAL);
+        assertThat(event.channels()).isNull();
+        assertThat(event.wants(Channel.PUSH)).isTrue();
+    }
+
+    @Test
+    void aMinimalEventWithAnOffsetTimestampParses() throws IOException {
+        DomainEvent event = DomainEventDeserializer.parse(example("booking_status_minimal.json"));
+
+        assertThat(event.occurredAt()).isEqualTo(Instant.parse("2026-11-24T09:15:30.123Z"));
+        assertThat(event.actor()).isNull();
+        assertThat(event.data()).isEmpty();
+    }
+
+    static Stream<Arguments> badEvents() {
+        return Stream.of(
+                Arguments.of("eventId missing", (Mutation) e -> e.remove("eventId"), "eventId"),
+                Arguments.of("eventId not a UUID", (Mutation) e -> e.put("eventId", "42"), "eventId"),
+                Arguments.of("type missing", (Mutation) e -> e.remove("type"), "type"),
+                Arguments.of("type with spaces", (Mutation) e -> e.put("type", "Product Like"), "type"),
+                Arguments.of("schemaVersion 2", (Mutation) e -> e.put("schemaVersion", 2), "schemaVersion"),
+                Arguments.of("occurredAt not a date", (Mutation) e -> e.put("occurredAt", "yesterday"), "occurredAt"),
+                Arguments.of("recipients empty", (Mutation) e -> e.putArray("recipients"), "recipients"),
+                Arguments.of(
+                        "recipients not strings",
+                        (Mutation) e -> e.putArray("recipients").add(7),
+                        "recipients"),
+                Arguments.of(
+                        "too many recipients",
+                        (Mutation) e -> {
+                            ArrayNode many = e.putArray("recipients");
+                            Collections.nCopies(DomainEvent.MAX_RECIPIENTS + 1, "u")
+                                    .forEach(many::add);
+                        },
+                        "recipients"),
+                Arguments.of(
+                        "data value a number",
+                        (Mutation) e -> e.putObject("data").put("n", 1),
+                        "data"),
+                Arguments.of("priority unknown", (Mutation) e -> e.put("priority", "urgent"), "priority"),
+                Arguments.of(
+                        "channel unknown",
+                        (Mutation) e -> e.putArray("channels").add("sms"),
+                        "channels"),
+                Arguments.of(
+                        "actor without id", (Mutation) e -> e.putObject("actor").put("displayName", "x"), "actor"));
+    }
+
+    interface Mutation {
+        void apply(ObjectNode event);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badEvents")
+    void schemaRefusesBadEventsNamingTheField(String description, Mutation mutation, String field) throws IOException {
+        ObjectNode event = goodEvent();
+        mutation.apply(event);
+
+        assertThat(DomainEventSchema.violations(event))
+                .anySatisfy(v -> assertThat(v).contains(field));
+        assertThatThrownBy(() -> DomainEventDeserializer.fromTree(event))
+                .isInstanceOfSatisfying(RejectedRecordException.class, e -> {
+                    assertThat(e.code()).isEqualTo(RejectedRecordException.SCHEMA_VIOLATION);
+                    assertThat(e.getMessage()).contains(field);
+                });
+    }
+
+    @Test
+    void bytesThatAreNotJsonAreRejectedAsInvalidJson() {
+        assertThatThrownBy(() -> DomainEventDeserializer.parse("{\"eventId\": ".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(
+                        RejectedRecordException.class,
+                        e -> assertThat(e.code()).isEqualTo(RejectedRecordException.INVALID_JSON));
+    }
+
+    @Test
+    void unknownPropertiesAreAllowedForForwardCompatibility() throws IOException {
+        ObjectNode event = goodEvent();
+        event.put("addedInAFutureVersion", true);
+
+        assertThat(DomainEventDeserializer.fromTree(event).type()).isEqualTo("product_like");
+    }
+}

@@ -1,0 +1,36 @@
+package io.herald.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class IdsTest {
+
+    private static final UUID EVENT = UUID.fromString("6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10");
+
+    @Test
+    void matchesTheRfcVersion5Algorithm() {
+        // Python: uuid.uuid5(uuid.NAMESPACE_DNS, "python.org") == 886313e1-3b8a-5372-9b90-0c9aee199e5d
+        UUID dns = UUID.fromString("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
+        assertThat(Ids.uuidV5(dns, "python.org")).isEqualTo(UUID.fromString("886313e1-3b8a-5372-9b90-0c9aee199e5d"));
+    }
+
+    @Test
+    void notificationIdIsStableAndPerRecipient() {
+        UUID first = Ids.notificationId(EVENT, "u-bob");
+
+        assertThat(Ids.notificationId(EVENT, "u-bob")).isEqualTo(first);
+        assertThat(Ids.notificationId(EVENT, "u-carol")).isNotEqualTo(first);
+        assertThat(first.version()).isEqualTo(5);
+    }
+
+    @Test
+    void deliveryIdIsDerivedFromTheNotificationIdAndToken() {
+        UUID delivery = Ids.deliveryId(EVENT, "u-bob", "token-1");
+
+        assertThat(delivery).isEqualTo(Ids.uuidV5(Ids.notificationId(EVENT, "u-bob"), "token-1"));
+        assertThat(Ids.deliveryId(EVENT, "u-bob", "token-2")).isNotEqualTo(delivery);
+        assertThat(delivery.version()).isEqualTo(5);
+    }
+}
