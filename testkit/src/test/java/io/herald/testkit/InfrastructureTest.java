@@ -1,0 +1,59 @@
+package io.herald.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class InfrastructureTest {
+
+    @Test
+    void kafkaBrokerCarriesRecordsAndDoesNotAutoCreateTopics() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start()) {
+            broker.createTopics("infra-test");
+            Map<String, Object> common = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            try (var producer = new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("infra-test", "k", "v")).get();
+            }
+            var consumerProps = new java.util.HashMap<String, Object>(common);
+            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "infra-test");
+            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (var consumer =
+                    new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("infra-test"));
+                var records = consumer.poll(Duration.ofSeconds(10));
+                assertThat(records.count()).isEqualTo(1);
+                assertThat(records.iterator().next().value()).isEqualTo("v");
+            }
+            assertThat(broker.embedded().getTopics()).containsExactly("infra-test");
+        }
+    }
+
+    @Test
+    void eachNewDatabaseIsSeparate() throws Exception {
+        PostgresServer server = PostgresServer.shared();
+        var first = server.newDatabase("infra");
+        var second = server.newDatabase("infra");
+        assertThat(first.jdbcUrl()).isNotEqualTo(second.jdbcUrl());
+
+        try (var c = DriverManager.getConnection(first.jdbcUrl(), first.username(), first.password())) {
+            c.createStatement().execute("create table t (x int)");
+        }
+        try (var c = DriverManager.getConnection(second.jdbcUrl(), second.username(), second.password())) {
+            var rs = c.createStatement()
+                    .executeQuery("select count(*) from information_schema.tables where table_name = 't'");
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
+}
