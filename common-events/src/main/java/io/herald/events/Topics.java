@@ -21,6 +21,9 @@ public final class Topics {
     /** One {@link InAppNotification} per recipient, keyed by user id. */
     public static final String INAPP = "herald.inapp.v1";
 
+    /** Records of {@link #INAPP} that could not be read or stored, reason in headers. */
+    public static final String INAPP_DLT = "herald.inapp.v1-dlt";
+
     /** {@link TokenFeedback}: a provider said a token is dead. Keyed by token. */
     public static final String TOKEN_FEEDBACK = "herald.token-feedback.v1";
 
