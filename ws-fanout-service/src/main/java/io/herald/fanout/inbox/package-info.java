@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.fanout.inbox;
+
+import org.jspecify.annotations.NullMarked;

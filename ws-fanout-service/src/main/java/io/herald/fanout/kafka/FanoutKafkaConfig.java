@@ -1,0 +1,109 @@
+package io.herald.fanout.kafka;
+
+import io.herald.events.HeraldHeaders;
+import io.herald.events.InAppNotification;
+import io.herald.events.JsonDeserializer;
+import io.herald.events.RejectedRecordException;
+import io.herald.events.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Kafka wiring: {@code herald.inapp.v1} read as {@link InAppNotification} JSON behind an {@link
+ * ErrorHandlingDeserializer}, so a record that cannot be read or stored goes to {@code herald.inapp.v1-dlt}
+ * (the original bytes, the reason in {@code herald-dlt-*} headers) and the consumer carries on.
+ */
+@Configuration(proxyBeanMethods = false)
+class FanoutKafkaConfig {
+
+    private static final String SERVICE = "ws-fanout-service";
+
+    @Bean
+    ConsumerFactory<String, InAppNotification> kafkaConsumerFactory(KafkaProperties properties) {
+        return new DefaultKafkaConsumerFactory<>(
+                properties.buildConsumerProperties(),
+                new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(InAppNotification.class)));
+    }
+
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, InAppNotification> kafkaListenerContainerFactory(
+            ConsumerFactory<String, InAppNotification> consumerFactory, DefaultErrorHandler errorHandler) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, InAppNotification>();
+        factory.setConsumerFactory(consumerFactory);
+        factory.setCommonErrorHandler(errorHandler);
+        // Commit each offset only after its notification is stored.
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.RECORD);
+        return factory;
+    }
+
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(KafkaProperties properties) {
+        var producerFactory = new DefaultKafkaProducerFactory<String, Object>(
+                properties.buildProducerProperties(), new StringSerializer(), new RawOrJsonSerializer());
+        var recoverer = new DeadLetterPublishingRecoverer(
+                new KafkaTemplate<>(producerFactory), (record, exception) -> new TopicPartition(Topics.INAPP_DLT, -1));
+        recoverer.setHeadersFunction((record, exception) -> reasonHeaders(record.topic(), exception));
+        var backOff = new ExponentialBackOff(200, 2.0);
+        backOff.setMaxElapsedTime(5_000);
+        var handler = new DefaultErrorHandler(recoverer, backOff);
+        handler.addNotRetryableExceptions(RejectedRecordException.class, DeserializationException.class);
+        return handler;
+    }
+
+    static Headers reasonHeaders(String topic, Exception exception) {
+        Throwable cause = exception;
+        while (cause.getCause() != null && !(cause instanceof RejectedRecordException)) {
+            cause = cause.getCause();
+        }
+        String code = cause instanceof RejectedRecordException rejected ? rejected.code() : "processing-failed";
+        String reason = String.valueOf(cause.getMessage());
+        var headers = new RecordHeaders();
+        headers.add(HeraldHeaders.DLT_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(HeraldHeaders.DLT_REASON_CODE, code.getBytes(StandardCharsets.UTF_8));
+        headers.add(HeraldHeaders.DLT_ORIGINAL_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
+        headers.add(HeraldHeaders.DLT_SERVICE, SERVICE.getBytes(StandardCharsets.UTF_8));
+        return headers;
+    }
+
+    @Bean
+    NewTopic inAppDeadLetterTopic(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        return TopicBuilder.name(Topics.INAPP_DLT)
+                .partitions(partitions)
+                .replicas(replicas)
+                .build();
+    }
+
+    @Bean
+    NewTopic inAppTopic(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        return TopicBuilder.name(Topics.INAPP)
+                .partitions(partitions)
+                .replicas(replicas)
+                .build();
+    }
+}

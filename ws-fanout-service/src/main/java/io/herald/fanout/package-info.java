@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.fanout;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,160 @@
+package io.herald.fanout.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.DomainEvent;
+import io.herald.events.HeraldHeaders;
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = "spring.config.name=ws-fanout-service")
+@DirtiesContext
+class InboxIT {
+
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("inbox");
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @Autowired
+    InboxStore store;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void aNotificationIsStoredOnceEvenWhenRedelivered() {
+        var notification = notification("alice", "Your product was liked");
+
+        send(notification.userId(), HeraldJson.mapper().writeValueAsBytes(notification));
+        send(notification.userId(), HeraldJson.mapper().writeValueAsBytes(notification));
+        var marker = notification("alice", "marker");
+        send(marker.userId(), HeraldJson.mapper().writeValueAsBytes(marker));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> store.newest("alice", 10).size() == 2);
+        List<InboxItem> items = store.newest("alice", 10);
+        assertThat(items)
+                .extracting(InboxItem::id)
+                .containsExactlyInAnyOrder(notification.notificationId(), marker.notificationId());
+        InboxItem liked = items.stream()
+                .filter(i -> i.id().equals(notification.notificationId()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(liked.title()).isEqualTo("Your product was liked");
+        assertThat(liked.data()).containsEntry("productId", "p-1");
+        assertThat(liked.read()).isFalse();
+        assertThat(store.unreadCount("alice")).isEqualTo(2);
+        assertThat(store.newest("bob", 10)).isEmpty();
+    }
+
+    @Test
+    void anUnreadableRecordIsDeadLetteredAndTheConsumerCarriesOn() {
+        byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
+        send("carol", garbage);
+        var good = notification("carol", "after the garbage");
+        send(good.userId(), HeraldJson.mapper().writeValueAsBytes(good));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> store.newest("carol", 10).size() == 1);
+        ConsumerRecord<String, byte[]> dead = readOne(Topics.INAPP_DLT);
+        assertThat(dead.key()).isEqualTo("carol");
+        assertThat(dead.value()).isEqualTo(garbage);
+        assertThat(header(dead, HeraldHeaders.DLT_REASON_CODE)).isEqualTo("invalid-json");
+        assertThat(header(dead, HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.INAPP);
+        assertThat(header(dead, HeraldHeaders.DLT_SERVICE)).isEqualTo("ws-fanout-service");
+        assertThat(header(dead, HeraldHeaders.DLT_REASON)).contains("InAppNotification");
+    }
+
+    private static InAppNotification notification(String userId, String title) {
+        UUID eventId = UUID.randomUUID();
+        return new InAppNotification(
+                Ids.notificationId(eventId, userId),
+                eventId,
+                DomainEvent.SCHEMA_VERSION,
+                Instant.parse("2026-11-24T10:00:00Z"),
+                userId,
+                "product_like",
+                title,
+                "Bob liked your product \"Red bike\"",
+                Map.of("productId", "p-1"),
+                new DomainEvent.Actor("bob", "Bob"),
+                new DomainEvent.EventObject("p-1", "product", "Red bike"));
+    }
+
+    private static void send(String key, byte[] value) {
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.INAPP, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ConsumerRecord<String, byte[]> readOne(String topic) {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                return !seen.isEmpty();
+            });
+            return seen.getFirst();
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        assertThat(header).as("header %s", name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
