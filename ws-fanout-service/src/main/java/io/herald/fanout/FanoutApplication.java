@@ -4,6 +4,7 @@ import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * ws-fanout-service: the in-app inbox (PostgreSQL schema {@code inbox}) fed from {@code herald.inapp.v1}, and
@@ -11,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class FanoutApplication {
 
     /** The configuration file name: {@code ws-fanout-service.yml}, so several services can share a classpath. */

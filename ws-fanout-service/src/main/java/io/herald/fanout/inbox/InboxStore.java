@@ -6,9 +6,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -60,17 +63,95 @@ class InboxStore {
         return rows == 1;
     }
 
-    /** A user's notifications, newest first, at most {@code limit}. */
-    List<InboxItem> newest(String userId, int limit) {
-        return jdbc.sql("""
-                        select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at
-                        from inbox.notifications where user_id = :userId
+    /** A user's notifications, newest first, at most {@code limit}, after {@code cursor} when given. */
+    List<InboxItem> page(String userId, @Nullable InboxCursor cursor, int limit) {
+        if (cursor == null) {
+            return jdbc.sql(SELECT + """
+                            where user_id = :userId
+                            order by created_at desc, notification_id desc limit :limit
+                            """)
+                    .param("userId", userId)
+                    .param("limit", limit)
+                    .query(InboxStore::item)
+                    .list();
+        }
+        return jdbc.sql(SELECT + """
+                        where user_id = :userId and (created_at, notification_id) < (:createdAt, :id)
                         order by created_at desc, notification_id desc limit :limit
                         """)
                 .param("userId", userId)
+                .param("createdAt", Timestamp.from(cursor.createdAt()))
+                .param("id", cursor.id())
                 .param("limit", limit)
                 .query(InboxStore::item)
                 .list();
+    }
+
+    /** One of a user's notifications; empty when it does not exist or belongs to someone else. */
+    Optional<InboxItem> find(String userId, UUID notificationId) {
+        return jdbc.sql(SELECT + " where user_id = :userId and notification_id = :id")
+                .param("userId", userId)
+                .param("id", notificationId)
+                .query(InboxStore::item)
+                .optional();
+    }
+
+    /**
+     * What a user missed after the notification {@code lastSeen}, oldest first, at most {@code limit}. An
+     * unknown id (deleted, or someone else's) replays nothing rather than everything.
+     */
+    List<InboxItem> after(String userId, UUID lastSeen, int limit) {
+        return jdbc.sql(SELECT + """
+                        where user_id = :userId and (created_at, notification_id) > (
+                            select created_at, notification_id from inbox.notifications
+                            where user_id = :userId and notification_id = :lastSeen)
+                        order by created_at, notification_id limit :limit
+                        """)
+                .param("userId", userId)
+                .param("lastSeen", lastSeen)
+                .param("limit", limit)
+                .query(InboxStore::item)
+                .list();
+    }
+
+    /** Marks one of a user's notifications read; {@code false} when it is not theirs or does not exist. */
+    boolean markRead(String userId, UUID notificationId) {
+        return jdbc.sql("""
+                        update inbox.notifications set read_at = coalesce(read_at, :now)
+                        where user_id = :userId and notification_id = :id
+                        """)
+                        .param("now", Timestamp.from(clock.instant()))
+                        .param("userId", userId)
+                        .param("id", notificationId)
+                        .update()
+                == 1;
+    }
+
+    /** Marks all of a user's notifications read; returns how many were unread. */
+    int markAllRead(String userId) {
+        return jdbc.sql("""
+                        update inbox.notifications set read_at = :now
+                        where user_id = :userId and read_at is null
+                        """)
+                .param("now", Timestamp.from(clock.instant()))
+                .param("userId", userId)
+                .update();
+    }
+
+    /** Deletes one of a user's notifications; {@code false} when it is not theirs or does not exist. */
+    boolean delete(String userId, UUID notificationId) {
+        return jdbc.sql("delete from inbox.notifications where user_id = :userId and notification_id = :id")
+                        .param("userId", userId)
+                        .param("id", notificationId)
+                        .update()
+                == 1;
+    }
+
+    /** Deletes every notification created before {@code cutoff}; returns how many. */
+    int deleteCreatedBefore(Instant cutoff) {
+        return jdbc.sql("delete from inbox.notifications where created_at < :cutoff")
+                .param("cutoff", Timestamp.from(cutoff))
+                .update();
     }
 
     /** How many of a user's notifications are unread. */
@@ -80,6 +161,11 @@ class InboxStore {
                 .query(Long.class)
                 .single();
     }
+
+    private static final String SELECT = """
+            select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at
+            from inbox.notifications
+            """;
 
     private static InboxItem item(ResultSet rs, int row) throws SQLException {
         Timestamp occurred = rs.getTimestamp("occurred_at");

@@ -11,6 +11,10 @@ import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,13 +37,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 @SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=ws-fanout-service")
 @DirtiesContext
 class InboxIT {
@@ -66,6 +72,128 @@ class InboxIT {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    InboxRetention retention;
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void theInboxPagesNewestFirstWithACursor() {
+        String user = "pager-" + UUID.randomUUID();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            var n = notification(user, "n" + i);
+            store.store(n);
+            ids.add(n.notificationId());
+        }
+        JsonNode first = get(user, "?limit=2", 200);
+        JsonNode second =
+                get(user, "?limit=2&cursor=" + first.path("nextCursor").asString(), 200);
+        JsonNode third =
+                get(user, "?limit=2&cursor=" + second.path("nextCursor").asString(), 200);
+
+        List<String> seen = new ArrayList<>();
+        for (JsonNode page : List.of(first, second, third)) {
+            page.path("items").forEach(item -> seen.add(item.path("id").asString()));
+        }
+        assertThat(seen)
+                .hasSize(5)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(
+                        ids.stream().map(UUID::toString).toList());
+        assertThat(third.path("items")).hasSize(1);
+        assertThat(third.has("nextCursor")).isFalse();
+        assertThat(first.path("unreadCount").asLong()).isEqualTo(5);
+        // Newest first: created_at never increases along the pages.
+        List<String> titles = new ArrayList<>();
+        for (JsonNode page : List.of(first, second, third)) {
+            page.path("items").forEach(item -> titles.add(item.path("createdAt").asString()));
+        }
+        assertThat(titles).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    }
+
+    @Test
+    void aUserMarksReadAndDeletesOnlyTheirOwnNotifications() {
+        String owner = "owner-" + UUID.randomUUID();
+        String other = "other-" + UUID.randomUUID();
+        var mine = notification(owner, "mine");
+        var alsoMine = notification(owner, "also mine");
+        store.store(mine);
+        store.store(alsoMine);
+
+        assertThat(call("POST", other, "/" + mine.notificationId() + "/read").statusCode())
+                .isEqualTo(404);
+        assertThat(call("DELETE", other, "/" + mine.notificationId()).statusCode())
+                .isEqualTo(404);
+        assertThat(call("POST", other, "/read-all").body()).contains("\"updated\":0");
+        assertThat(store.unreadCount(owner)).isEqualTo(2);
+
+        assertThat(call("POST", owner, "/" + mine.notificationId() + "/read").statusCode())
+                .isEqualTo(204);
+        assertThat(get(owner, "/unread-count", 200).path("unreadCount").asLong())
+                .isEqualTo(1);
+        assertThat(call("POST", owner, "/read-all").body()).contains("\"updated\":1");
+        assertThat(store.unreadCount(owner)).isZero();
+
+        assertThat(call("DELETE", owner, "/" + mine.notificationId()).statusCode())
+                .isEqualTo(204);
+        assertThat(store.page(owner, null, 10)).extracting(InboxItem::id).containsExactly(alsoMine.notificationId());
+        assertThat(call("DELETE", owner, "/" + mine.notificationId()).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void badRequestsAnswerProblemDetails() {
+        var badCursor = call("GET", "someone", "?cursor=bm9wZQ");
+        assertThat(badCursor.statusCode()).isEqualTo(400);
+        assertThat(badCursor.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(badCursor.body()).contains("invalid-cursor");
+
+        var badId = call("POST", "someone", "/not-a-uuid/read");
+        assertThat(badId.statusCode()).isEqualTo(400);
+        assertThat(badId.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void retentionDeletesOnlyNotificationsOlderThanTheLimit() {
+        String user = "old-" + UUID.randomUUID();
+        var old = notification(user, "old");
+        var fresh = notification(user, "fresh");
+        store.store(old);
+        store.store(fresh);
+        jdbc.sql("update inbox.notifications set created_at = now() - interval '91 days' where notification_id = :id")
+                .param("id", old.notificationId())
+                .update();
+
+        assertThat(retention.purge()).isGreaterThanOrEqualTo(1);
+
+        assertThat(store.page(user, null, 10)).extracting(InboxItem::id).containsExactly(fresh.notificationId());
+    }
+
+    private JsonNode get(String userId, String suffix, int expected) {
+        var response = call("GET", userId, suffix);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
+        return HeraldJson.mapper().readTree(response.body());
+    }
+
+    private HttpResponse<String> call(String method, String userId, String suffix) {
+        var request = HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + port + "/internal/v1/users/" + userId + "/notifications" + suffix))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try (var client = HttpClient.newHttpClient()) {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aNotificationIsStoredOnceEvenWhenRedelivered() {
         var notification = notification("alice", "Your product was liked");
@@ -76,8 +204,8 @@ class InboxIT {
         send(marker.userId(), HeraldJson.mapper().writeValueAsBytes(marker));
 
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> store.newest("alice", 10).size() == 2);
-        List<InboxItem> items = store.newest("alice", 10);
+                .until(() -> store.page("alice", null, 10).size() == 2);
+        List<InboxItem> items = store.page("alice", null, 10);
         assertThat(items)
                 .extracting(InboxItem::id)
                 .containsExactlyInAnyOrder(notification.notificationId(), marker.notificationId());
@@ -89,7 +217,7 @@ class InboxIT {
         assertThat(liked.data()).containsEntry("productId", "p-1");
         assertThat(liked.read()).isFalse();
         assertThat(store.unreadCount("alice")).isEqualTo(2);
-        assertThat(store.newest("bob", 10)).isEmpty();
+        assertThat(store.page("bob", null, 10)).isEmpty();
     }
 
     @Test
@@ -100,7 +228,7 @@ class InboxIT {
         send(good.userId(), HeraldJson.mapper().writeValueAsBytes(good));
 
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> store.newest("carol", 10).size() == 1);
+                .until(() -> store.page("carol", null, 10).size() == 1);
         ConsumerRecord<String, byte[]> dead = readOne(Topics.INAPP_DLT);
         assertThat(dead.key()).isEqualTo("carol");
         assertThat(dead.value()).isEqualTo(garbage);
