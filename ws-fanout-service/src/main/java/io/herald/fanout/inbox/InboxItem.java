@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param read whether the user has read it
  * @param createdAt when the inbox stored it
  */
-record InboxItem(
+public record InboxItem(
         UUID id,
         String type,
         String title,

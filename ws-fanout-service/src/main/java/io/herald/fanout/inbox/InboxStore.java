@@ -18,7 +18,7 @@ import tools.jackson.core.type.TypeReference;
 
 /** The {@code inbox.notifications} table. Thread-safe. */
 @Repository
-class InboxStore {
+public class InboxStore {
 
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
@@ -35,7 +35,7 @@ class InboxStore {
      *
      * @return {@code true} when it was new
      */
-    boolean store(InAppNotification n) {
+    public boolean store(InAppNotification n) {
         var actor = n.actor();
         var object = n.object();
         int rows = jdbc.sql("""
@@ -88,7 +88,7 @@ class InboxStore {
     }
 
     /** One of a user's notifications; empty when it does not exist or belongs to someone else. */
-    Optional<InboxItem> find(String userId, UUID notificationId) {
+    public Optional<InboxItem> find(String userId, UUID notificationId) {
         return jdbc.sql(SELECT + " where user_id = :userId and notification_id = :id")
                 .param("userId", userId)
                 .param("id", notificationId)
@@ -100,7 +100,7 @@ class InboxStore {
      * What a user missed after the notification {@code lastSeen}, oldest first, at most {@code limit}. An
      * unknown id (deleted, or someone else's) replays nothing rather than everything.
      */
-    List<InboxItem> after(String userId, UUID lastSeen, int limit) {
+    public List<InboxItem> after(String userId, UUID lastSeen, int limit) {
         return jdbc.sql(SELECT + """
                         where user_id = :userId and (created_at, notification_id) > (
                             select created_at, notification_id from inbox.notifications
@@ -114,8 +114,29 @@ class InboxStore {
                 .list();
     }
 
+    /** Page {@code page} (from 1) of a user's notifications, newest first, {@code size} per page. */
+    public List<InboxItem> pageNumber(String userId, int page, int size) {
+        return jdbc.sql(SELECT + """
+                        where user_id = :userId
+                        order by created_at desc, notification_id desc limit :limit offset :offset
+                        """)
+                .param("userId", userId)
+                .param("limit", size)
+                .param("offset", (long) (page - 1) * size)
+                .query(InboxStore::item)
+                .list();
+    }
+
+    /** How many notifications a user has. */
+    public long count(String userId) {
+        return jdbc.sql("select count(*) from inbox.notifications where user_id = :userId")
+                .param("userId", userId)
+                .query(Long.class)
+                .single();
+    }
+
     /** Marks one of a user's notifications read; {@code false} when it is not theirs or does not exist. */
-    boolean markRead(String userId, UUID notificationId) {
+    public boolean markRead(String userId, UUID notificationId) {
         return jdbc.sql("""
                         update inbox.notifications set read_at = coalesce(read_at, :now)
                         where user_id = :userId and notification_id = :id
@@ -128,7 +149,7 @@ class InboxStore {
     }
 
     /** Marks all of a user's notifications read; returns how many were unread. */
-    int markAllRead(String userId) {
+    public int markAllRead(String userId) {
         return jdbc.sql("""
                         update inbox.notifications set read_at = :now
                         where user_id = :userId and read_at is null
@@ -139,7 +160,7 @@ class InboxStore {
     }
 
     /** Deletes one of a user's notifications; {@code false} when it is not theirs or does not exist. */
-    boolean delete(String userId, UUID notificationId) {
+    public boolean delete(String userId, UUID notificationId) {
         return jdbc.sql("delete from inbox.notifications where user_id = :userId and notification_id = :id")
                         .param("userId", userId)
                         .param("id", notificationId)
@@ -155,7 +176,7 @@ class InboxStore {
     }
 
     /** How many of a user's notifications are unread. */
-    long unreadCount(String userId) {
+    public long unreadCount(String userId) {
         return jdbc.sql("select count(*) from inbox.notifications where user_id = :userId and read_at is null")
                 .param("userId", userId)
                 .query(Long.class)

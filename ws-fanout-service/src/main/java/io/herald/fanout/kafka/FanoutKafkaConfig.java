@@ -58,12 +58,17 @@ class FanoutKafkaConfig {
         return factory;
     }
 
+    /** Every record this service writes: JSON values (no type headers), or the original bytes for dead letters. */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(KafkaProperties properties) {
-        var producerFactory = new DefaultKafkaProducerFactory<String, Object>(
-                properties.buildProducerProperties(), new StringSerializer(), new RawOrJsonSerializer());
+    KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+                properties.buildProducerProperties(), new StringSerializer(), new RawOrJsonSerializer()));
+    }
+
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> kafkaTemplate) {
         var recoverer = new DeadLetterPublishingRecoverer(
-                new KafkaTemplate<>(producerFactory), (record, exception) -> new TopicPartition(Topics.INAPP_DLT, -1));
+                kafkaTemplate, (record, exception) -> new TopicPartition(Topics.INAPP_DLT, -1));
         recoverer.setHeadersFunction((record, exception) -> reasonHeaders(record.topic(), exception));
         var backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxElapsedTime(5_000);
@@ -92,6 +97,26 @@ class FanoutKafkaConfig {
             @Value("${herald.topics.partitions:3}") int partitions,
             @Value("${herald.topics.replication-factor:1}") short replicas) {
         return TopicBuilder.name(Topics.INAPP_DLT)
+                .partitions(partitions)
+                .replicas(replicas)
+                .build();
+    }
+
+    @Bean
+    NewTopic deliveryStatusTopic(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        return TopicBuilder.name(Topics.DELIVERY_STATUS)
+                .partitions(partitions)
+                .replicas(replicas)
+                .build();
+    }
+
+    @Bean
+    NewTopic clientActionsTopic(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        return TopicBuilder.name(Topics.CLIENT_ACTIONS)
                 .partitions(partitions)
                 .replicas(replicas)
                 .build();

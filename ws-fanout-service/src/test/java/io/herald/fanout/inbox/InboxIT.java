@@ -59,6 +59,7 @@ class InboxIT {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
+        registry.add("herald.fanout.jwt.hmac-secret", () -> "an-hmac-secret-of-at-least-32-bytes-for-tests");
     }
 
     @AfterAll

@@ -1,0 +1,79 @@
+package io.herald.fanout.ws;
+
+import io.herald.events.Channel;
+import io.herald.events.DeliveryStatus;
+import io.herald.events.DomainEvent;
+import io.herald.events.InAppNotification;
+import io.herald.events.Topics;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Pushes every in-app notification to the sockets this node holds for its recipient. Each node reads {@code
+ * herald.inapp.v1} in its own consumer group, starting from the newest records, so every node sees every
+ * notification; what a client misses while disconnected it gets back with {@code resume} from the inbox.
+ * Every socket write publishes a {@code delivered} {@link DeliveryStatus}.
+ */
+@Component
+class LiveFanout {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveFanout.class);
+    private static final String SERVICE = "ws-fanout-service";
+
+    private final SessionRegistry registry;
+    private final KafkaTemplate<String, Object> kafka;
+    private final SocketProperties properties;
+    private final Clock clock;
+
+    LiveFanout(
+            SessionRegistry registry, KafkaTemplate<String, Object> kafka, SocketProperties properties, Clock clock) {
+        this.registry = registry;
+        this.kafka = kafka;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** The consumer group of this node's live path, read by the listener below. */
+    public String liveGroupId() {
+        return properties.liveGroupId();
+    }
+
+    @KafkaListener(
+            id = "live-fanout",
+            topics = Topics.INAPP,
+            groupId = "#{__listener.liveGroupId()}",
+            properties = "auto.offset.reset=latest")
+    void onNotification(InAppNotification notification) {
+        List<ClientSession> sessions = registry.sessionsOf(notification.userId());
+        if (sessions.isEmpty()) {
+            return;
+        }
+        String message = SocketMessages.notification(notification);
+        for (ClientSession session : sessions) {
+            if (session.send(message)) {
+                kafka.send(Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
+            }
+        }
+        log.trace("notification {} written to {} sockets", notification.notificationId(), sessions.size());
+    }
+
+    private DeliveryStatus delivered(InAppNotification notification) {
+        return new DeliveryStatus(
+                notification.eventId(),
+                DomainEvent.SCHEMA_VERSION,
+                clock.instant(),
+                notification.userId(),
+                Channel.INAPP,
+                notification.notificationId(),
+                null,
+                null,
+                DeliveryStatus.Outcome.DELIVERED,
+                "written to a socket on node " + properties.nodeId(),
+                SERVICE);
+    }
+}

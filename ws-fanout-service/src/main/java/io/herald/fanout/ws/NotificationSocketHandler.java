@@ -1,0 +1,222 @@
+package io.herald.fanout.ws;
+
+import io.herald.events.ClientAction;
+import io.herald.events.DomainEvent;
+import io.herald.events.HeraldJson;
+import io.herald.events.Topics;
+import io.herald.fanout.inbox.InboxItem;
+import io.herald.fanout.inbox.InboxStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /ws/notifications}: answers the client's messages (inbox queries and changes, {@code resume}, {@code
+ * ping}, app actions) for the authenticated user only. Every request may carry a {@code request_id}, echoed
+ * in the answer. A bad message gets an {@code error} answer and the socket stays open.
+ */
+@Component
+class NotificationSocketHandler extends TextWebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationSocketHandler.class);
+    private static final int MAX_PAGE_SIZE = 100;
+    private static final int MAX_WORK_ID_LENGTH = 200;
+
+    private final SessionRegistry registry;
+    private final InboxStore inbox;
+    private final KafkaTemplate<String, Object> kafka;
+    private final SocketProperties properties;
+    private final Clock clock;
+    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
+
+    NotificationSocketHandler(
+            SessionRegistry registry,
+            InboxStore inbox,
+            KafkaTemplate<String, Object> kafka,
+            SocketProperties properties,
+            Clock clock) {
+        this.registry = registry;
+        this.inbox = inbox;
+        this.kafka = kafka;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession raw) {
+        Object user = raw.getAttributes().get(SocketAuthenticator.USER_ID);
+        if (!(user instanceof String userId)) {
+            // The handshake interceptor lets no socket through without a user; this is a wiring bug.
+            closeQuietly(raw, CloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        var session = new ClientSession(userId, raw, properties.sendTimeLimit(), properties.sendBufferLimit());
+        sessions.put(raw.getId(), session);
+        registry.add(session);
+        try {
+            session.send(SocketMessages.unreadCount(inbox.unreadCount(userId), null));
+        } catch (DataAccessException e) {
+            log.warn("inbox unavailable while greeting socket {}: {}", raw.getId(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
+        ClientSession session = sessions.remove(raw.getId());
+        if (session != null) {
+            registry.remove(session);
+        }
+    }
+
+    @Override
+    public void handleTransportError(WebSocketSession raw, Throwable exception) {
+        log.debug("transport error on socket {}: {}", raw.getId(), exception.toString());
+        closeQuietly(raw, CloseStatus.SERVER_ERROR);
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession raw, TextMessage message) {
+        ClientSession session = sessions.get(raw.getId());
+        if (session == null) {
+            return;
+        }
+        JsonNode request;
+        try {
+            request = HeraldJson.mapper().readTree(message.getPayload());
+        } catch (JacksonException e) {
+            session.send(SocketMessages.error("invalid_message", "not JSON", null, null));
+            return;
+        }
+        if (!request.isObject() || !request.path("type").isString()) {
+            session.send(SocketMessages.error("invalid_message", "a JSON object with a string \"type\"", null, null));
+            return;
+        }
+        String type = request.path("type").asString();
+        String requestId = request.path("request_id").isString()
+                ? request.path("request_id").asString()
+                : null;
+        try {
+            session.send(answer(session, type, request, requestId));
+        } catch (InvalidField e) {
+            session.send(SocketMessages.error("invalid_field", e.getMessage(), type, requestId));
+        } catch (DataAccessException e) {
+            log.warn("inbox unavailable answering {} on socket {}: {}", type, raw.getId(), e.getMessage());
+            session.send(SocketMessages.error("unavailable", "the inbox is unavailable, try again", type, requestId));
+        }
+    }
+
+    private String answer(ClientSession session, String type, JsonNode request, @Nullable String requestId) {
+        String userId = session.userId();
+        return switch (type) {
+            case "ping" -> SocketMessages.pong(requestId);
+            case "get_notifications" -> {
+                int page = intField(request, "page", 1, 1, Integer.MAX_VALUE / MAX_PAGE_SIZE);
+                int size = intField(request, "page_size", 20, 1, MAX_PAGE_SIZE);
+                List<InboxItem> items = inbox.pageNumber(userId, page, size);
+                yield SocketMessages.list(items, page, size, inbox.count(userId), inbox.unreadCount(userId), requestId);
+            }
+            case "get_unread_count" -> SocketMessages.unreadCount(inbox.unreadCount(userId), requestId);
+            case "mark_read" -> {
+                UUID id = uuidField(request, "id");
+                yield inbox.markRead(userId, id)
+                        ? SocketMessages.markedRead(id, inbox.unreadCount(userId), requestId)
+                        : SocketMessages.error("not_found", "no such notification in your inbox", type, requestId);
+            }
+            case "mark_all_read" -> SocketMessages.allMarkedRead(inbox.markAllRead(userId), requestId);
+            case "delete_notification" -> {
+                UUID id = uuidField(request, "id");
+                yield inbox.delete(userId, id)
+                        ? SocketMessages.deleted(id, inbox.unreadCount(userId), requestId)
+                        : SocketMessages.error("not_found", "no such notification in your inbox", type, requestId);
+            }
+            case "resume" -> resume(session, uuidField(request, "last_id"), requestId);
+            case "work_response" -> workResponse(userId, request, requestId);
+            default -> SocketMessages.error("unknown_type", "unknown message type", type, requestId);
+        };
+    }
+
+    /** Replays to this socket, oldest first, what the user missed after {@code lastId}, then says how many. */
+    private String resume(ClientSession session, UUID lastId, @Nullable String requestId) {
+        List<InboxItem> missed = inbox.after(session.userId(), lastId, properties.resumeLimit());
+        for (InboxItem item : missed) {
+            session.send(SocketMessages.notification(item));
+        }
+        return SocketMessages.resumed(missed.size(), requestId);
+    }
+
+    private String workResponse(String userId, JsonNode request, @Nullable String requestId) {
+        JsonNode workId = request.path("work_id");
+        if (!workId.isString()
+                || workId.asString().isBlank()
+                || workId.asString().length() > MAX_WORK_ID_LENGTH) {
+            throw new InvalidField(
+                    "work_id must be a non-empty string of at most " + MAX_WORK_ID_LENGTH + " characters");
+        }
+        JsonNode accepted = request.path("accepted");
+        if (!accepted.isBoolean()) {
+            throw new InvalidField("accepted must be true or false");
+        }
+        var action = new ClientAction(
+                UUID.randomUUID(),
+                DomainEvent.SCHEMA_VERSION,
+                clock.instant(),
+                userId,
+                "work_response",
+                Map.of("work_id", workId.asString(), "accepted", Boolean.toString(accepted.asBoolean())));
+        kafka.send(Topics.CLIENT_ACTIONS, userId, action);
+        return SocketMessages.actionAccepted("work_response", action.eventId(), requestId);
+    }
+
+    private static int intField(JsonNode request, String name, int fallback, int min, int max) {
+        JsonNode node = request.path(name);
+        if (node.isMissingNode() || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isInt() || node.asInt() < min || node.asInt() > max) {
+            throw new InvalidField(name + " must be an integer from " + min + " to " + max);
+        }
+        return node.asInt();
+    }
+
+    private static UUID uuidField(JsonNode request, String name) {
+        JsonNode node = request.path(name);
+        if (!node.isString()) {
+            throw new InvalidField(name + " must be a notification id (a UUID string)");
+        }
+        try {
+            return UUID.fromString(node.asString());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidField(name + " must be a notification id (a UUID string)");
+        }
+    }
+
+    private static void closeQuietly(WebSocketSession raw, CloseStatus status) {
+        try {
+            raw.close(status);
+        } catch (java.io.IOException e) {
+            log.trace("socket {} already closed", raw.getId());
+        }
+    }
+
+    private static final class InvalidField extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidField(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

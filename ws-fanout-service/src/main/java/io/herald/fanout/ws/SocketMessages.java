@@ -1,0 +1,134 @@
+package io.herald.fanout.ws;
+
+import io.herald.events.HeraldJson;
+import io.herald.events.InAppNotification;
+import io.herald.fanout.inbox.InboxItem;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's messages on the socket: JSON objects with a {@code type} field and snake_case names. The
+ * README documents each one.
+ */
+final class SocketMessages {
+
+    private SocketMessages() {}
+
+    static String notification(InboxItem item) {
+        return json(Map.of("type", "notification", "notification", item(item)));
+    }
+
+    static String notification(InAppNotification n) {
+        var item = new LinkedHashMap<String, Object>();
+        item.put("id", n.notificationId());
+        item.put("type", n.type());
+        item.put("title", n.title());
+        item.put("body", n.body());
+        item.put("data", n.data());
+        item.put("read", false);
+        item.put("created_at", n.occurredAt());
+        return json(Map.of("type", "notification", "notification", item));
+    }
+
+    static String list(
+            List<InboxItem> items, int page, int pageSize, long total, long unread, @Nullable String requestId) {
+        var message = start("notifications_list", requestId);
+        message.put("notifications", items.stream().map(SocketMessages::item).toList());
+        message.put("page", page);
+        message.put("page_size", pageSize);
+        message.put("total", total);
+        message.put("unread_count", unread);
+        return json(message);
+    }
+
+    static String unreadCount(long unread, @Nullable String requestId) {
+        var message = start("unread_count", requestId);
+        message.put("unread_count", unread);
+        return json(message);
+    }
+
+    static String markedRead(UUID id, long unread, @Nullable String requestId) {
+        var message = start("notification_marked_read", requestId);
+        message.put("id", id);
+        message.put("unread_count", unread);
+        return json(message);
+    }
+
+    static String allMarkedRead(int updated, @Nullable String requestId) {
+        var message = start("all_notifications_marked_read", requestId);
+        message.put("updated", updated);
+        message.put("unread_count", 0);
+        return json(message);
+    }
+
+    static String deleted(UUID id, long unread, @Nullable String requestId) {
+        var message = start("notification_deleted", requestId);
+        message.put("id", id);
+        message.put("unread_count", unread);
+        return json(message);
+    }
+
+    static String resumed(int replayed, @Nullable String requestId) {
+        var message = start("resumed", requestId);
+        message.put("replayed", replayed);
+        return json(message);
+    }
+
+    static String pong(@Nullable String requestId) {
+        var message = start("pong", requestId);
+        message.put("server_time", Instant.now());
+        return json(message);
+    }
+
+    static String actionAccepted(String action, UUID actionId, @Nullable String requestId) {
+        var message = start("action_accepted", requestId);
+        message.put("action", action);
+        message.put("action_id", actionId);
+        return json(message);
+    }
+
+    /**
+     * An error answer.
+     *
+     * @param code stable: {@code invalid_message}, {@code unknown_type}, {@code invalid_field}, {@code
+     *     not_found}, {@code unavailable}, {@code internal}
+     */
+    static String error(String code, String text, @Nullable String requestType, @Nullable String requestId) {
+        var message = start("error", requestId);
+        message.put("code", code);
+        message.put("message", text);
+        if (requestType != null) {
+            message.put("request_type", requestType);
+        }
+        return json(message);
+    }
+
+    private static Map<String, Object> item(InboxItem item) {
+        var map = new LinkedHashMap<String, Object>();
+        map.put("id", item.id());
+        map.put("type", item.type());
+        map.put("title", item.title());
+        map.put("body", item.body());
+        map.put("data", item.data());
+        map.put("read", item.read());
+        map.put("created_at", item.createdAt());
+        return map;
+    }
+
+    private static LinkedHashMap<String, Object> start(String type, @Nullable String requestId) {
+        var message = new LinkedHashMap<String, Object>();
+        message.put("type", type);
+        if (requestId != null) {
+            message.put("request_id", requestId);
+        }
+        return message;
+    }
+
+    private static String json(Map<String, ?> message) {
+        return HeraldJson.mapper().writeValueAsString(message);
+    }
+}

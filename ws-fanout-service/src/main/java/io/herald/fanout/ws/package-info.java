@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.fanout.ws;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,355 @@
+package io.herald.fanout.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.herald.events.ClientAction;
+import io.herald.events.DeliveryStatus;
+import io.herald.events.DomainEvent;
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
+import io.herald.events.Topics;
+import io.herald.fanout.FanoutApplication;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import tools.jackson.databind.JsonNode;
+
+/** Two ws-fanout nodes in one JVM, sharing a real Kafka broker and a real PostgreSQL database. */
+class SocketIT {
+
+    private static final String SECRET = "an-hmac-secret-of-at-least-32-bytes-for-tests";
+
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("sockets");
+
+    static ConfigurableApplicationContext nodeA;
+    static ConfigurableApplicationContext nodeB;
+    static KafkaProducer<String, byte[]> producer;
+
+    @BeforeAll
+    static void startNodes() {
+        nodeA = startNode("node-a");
+        nodeB = startNode("node-b");
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        // Live consumers start at the newest record: wait until both own their partitions.
+        for (var node : List.of(nodeA, nodeB)) {
+            var container = node.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-fanout");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> container != null
+                            && container.getAssignedPartitions() != null
+                            && !container.getAssignedPartitions().isEmpty());
+        }
+    }
+
+    private static ConfigurableApplicationContext startNode(String nodeId) {
+        return FanoutApplication.application()
+                .run(
+                        "--server.port=0",
+                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                        "--spring.datasource.url=" + db.jdbcUrl(),
+                        "--spring.datasource.username=" + db.username(),
+                        "--spring.datasource.password=" + db.password(),
+                        "--herald.fanout.jwt.hmac-secret=" + SECRET,
+                        "--herald.fanout.ws.node-id=" + nodeId);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (producer != null) {
+            producer.close();
+        }
+        for (var node : new ConfigurableApplicationContext[] {nodeA, nodeB}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+        kafka.close();
+    }
+
+    @Test
+    void aUserOnNodeBReceivesItLiveAndTheInboxStoresItOnce() {
+        String user = "u-" + UUID.randomUUID();
+        try (var socket = connect(nodeB, user)) {
+            socket.next("unread_count");
+            var n = publish(user, "Your product was liked");
+
+            JsonNode live = socket.next("notification").path("notification");
+            assertThat(live.path("id").asString()).isEqualTo(n.notificationId().toString());
+            assertThat(live.path("title").asString()).isEqualTo("Your product was liked");
+            assertThat(live.path("data").path("productId").asString()).isEqualTo("p-1");
+            assertThat(live.path("read").asBoolean()).isFalse();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> rows(n.notificationId()) == 1);
+            JsonNode list =
+                    socket.ask("{\"type\":\"get_notifications\",\"page\":1,\"page_size\":10}", "notifications_list");
+            assertThat(list.path("total").asLong()).isEqualTo(1);
+            assertThat(list.path("unread_count").asLong()).isEqualTo(1);
+            assertThat(list.path("notifications").get(0).path("id").asString())
+                    .isEqualTo(n.notificationId().toString());
+
+            List<DeliveryStatus> statuses = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> records(Topics.DELIVERY_STATUS, DeliveryStatus.class),
+                            s -> s.stream().anyMatch(d -> n.notificationId().equals(d.notificationId())));
+            DeliveryStatus delivered = statuses.stream()
+                    .filter(d -> n.notificationId().equals(d.notificationId()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(delivered.outcome()).isEqualTo(DeliveryStatus.Outcome.DELIVERED);
+            assertThat(delivered.userId()).isEqualTo(user);
+        }
+    }
+
+    @Test
+    void aUserConnectedToBothNodesGetsItOnBothSockets() {
+        String user = "u-" + UUID.randomUUID();
+        try (var onA = connect(nodeA, user);
+                var onB = connect(nodeB, user);
+                var secondOnB = connect(nodeB, user)) {
+            onA.next("unread_count");
+            onB.next("unread_count");
+            secondOnB.next("unread_count");
+            var n = publish(user, "hello everywhere");
+            for (var socket : List.of(onA, onB, secondOnB)) {
+                assertThat(socket.next("notification")
+                                .path("notification")
+                                .path("id")
+                                .asString())
+                        .isEqualTo(n.notificationId().toString());
+            }
+        }
+    }
+
+    @Test
+    void aHandshakeWithoutAValidTokenIsRefused() {
+        String url = url(nodeA);
+        assertThatThrownBy(() -> TestSocket.connect(url, b -> {})).satisfies(SocketIT::isUnauthorized);
+        assertThatThrownBy(() -> TestSocket.connect(
+                        url,
+                        b -> b.header(
+                                "Authorization",
+                                "Bearer " + jwt("x", "a-different-secret-of-at-least-32-bytes!!", 60))))
+                .satisfies(SocketIT::isUnauthorized);
+        assertThatThrownBy(() ->
+                        TestSocket.connect(url, b -> b.header("Authorization", "Bearer " + jwt("x", SECRET, -60))))
+                .satisfies(SocketIT::isUnauthorized);
+        assertThatThrownBy(() -> TestSocket.connect(url, b -> b.header("Authorization", "Bearer not-a-jwt")))
+                .satisfies(SocketIT::isUnauthorized);
+    }
+
+    @Test
+    void browsersAuthenticateWithTheSubprotocolOrTheQueryParameter() {
+        String user = "u-" + UUID.randomUUID();
+        try (var viaProtocol = TestSocket.connect(
+                        url(nodeA), b -> b.subprotocols("herald.v1", "bearer." + jwt(user, SECRET, 600)));
+                var viaQuery = TestSocket.connect(url(nodeA) + "?token=" + jwt(user, SECRET, 600), b -> {})) {
+            assertThat(viaProtocol
+                            .ask("{\"type\":\"ping\",\"request_id\":\"r1\"}", "pong")
+                            .path("request_id")
+                            .asString())
+                    .isEqualTo("r1");
+            assertThat(viaQuery.ask("{\"type\":\"ping\"}", "pong")).isNotNull();
+        }
+    }
+
+    @Test
+    void aUserTouchesOnlyTheirOwnNotifications() {
+        String owner = "owner-" + UUID.randomUUID();
+        String intruder = "intruder-" + UUID.randomUUID();
+        try (var ownerSocket = connect(nodeA, owner);
+                var intruderSocket = connect(nodeB, intruder)) {
+            var n = publish(owner, "private");
+            ownerSocket.next("notification");
+            await().atMost(Duration.ofSeconds(20)).until(() -> rows(n.notificationId()) == 1);
+            String id = n.notificationId().toString();
+
+            JsonNode refusedRead = intruderSocket.ask("{\"type\":\"mark_read\",\"id\":\"" + id + "\"}", "error");
+            assertThat(refusedRead.path("code").asString()).isEqualTo("not_found");
+            JsonNode refusedDelete =
+                    intruderSocket.ask("{\"type\":\"delete_notification\",\"id\":\"" + id + "\"}", "error");
+            assertThat(refusedDelete.path("code").asString()).isEqualTo("not_found");
+            intruderSocket.ask("{\"type\":\"mark_all_read\"}", "all_notifications_marked_read");
+            assertThat(intruderSocket
+                            .ask("{\"type\":\"get_notifications\"}", "notifications_list")
+                            .path("total")
+                            .asLong())
+                    .isZero();
+
+            JsonNode read =
+                    ownerSocket.ask("{\"type\":\"mark_read\",\"id\":\"" + id + "\"}", "notification_marked_read");
+            assertThat(read.path("unread_count").asLong()).isZero();
+            ownerSocket.ask("{\"type\":\"delete_notification\",\"id\":\"" + id + "\"}", "notification_deleted");
+            assertThat(rows(n.notificationId())).isZero();
+        }
+    }
+
+    @Test
+    void resumeReplaysWhatWasMissedWhileDisconnected() {
+        String user = "u-" + UUID.randomUUID();
+        var seen = publish(user, "seen");
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(seen.notificationId()) == 1);
+        var missed1 = publish(user, "missed 1");
+        var missed2 = publish(user, "missed 2");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> rows(missed1.notificationId()) + rows(missed2.notificationId()) == 2);
+
+        try (var socket = connect(nodeA, user)) {
+            JsonNode resumed =
+                    socket.ask("{\"type\":\"resume\",\"last_id\":\"" + seen.notificationId() + "\"}", "resumed");
+            assertThat(resumed.path("replayed").asInt()).isEqualTo(2);
+            List<String> replayed = List.of(
+                    socket.next("notification").path("notification").path("id").asString(),
+                    socket.next("notification").path("notification").path("id").asString());
+            assertThat(replayed)
+                    .containsExactlyInAnyOrder(
+                            missed1.notificationId().toString(),
+                            missed2.notificationId().toString());
+        }
+    }
+
+    @Test
+    void aWorkResponseIsValidatedAndPublishedForUpstreamApps() {
+        String user = "tech-" + UUID.randomUUID();
+        try (var socket = connect(nodeA, user)) {
+            JsonNode bad = socket.ask("{\"type\":\"work_response\",\"work_id\":\"\",\"accepted\":\"yes\"}", "error");
+            assertThat(bad.path("code").asString()).isEqualTo("invalid_field");
+            JsonNode unknown = socket.ask("{\"type\":\"launch_rockets\"}", "error");
+            assertThat(unknown.path("code").asString()).isEqualTo("unknown_type");
+            JsonNode garbage = socket.ask("{nope", "error");
+            assertThat(garbage.path("code").asString()).isEqualTo("invalid_message");
+
+            JsonNode ack = socket.ask(
+                    "{\"type\":\"work_response\",\"work_id\":\"w-42\",\"accepted\":true}", "action_accepted");
+            String actionId = ack.path("action_id").asString();
+
+            ClientAction action = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> records(Topics.CLIENT_ACTIONS, ClientAction.class).stream()
+                                    .filter(a -> a.eventId().toString().equals(actionId))
+                                    .findFirst(),
+                            java.util.Optional::isPresent)
+                    .orElseThrow();
+            assertThat(action.userId()).isEqualTo(user);
+            assertThat(action.action()).isEqualTo("work_response");
+            assertThat(action.payload()).containsEntry("work_id", "w-42").containsEntry("accepted", "true");
+        }
+    }
+
+    private static void isUnauthorized(Throwable thrown) {
+        Throwable cause = thrown instanceof CompletionException ? thrown.getCause() : thrown;
+        assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
+        assertThat(((WebSocketHandshakeException) cause).getResponse().statusCode())
+                .isEqualTo(401);
+    }
+
+    private static TestSocket connect(ConfigurableApplicationContext node, String user) {
+        return TestSocket.connect(url(node), b -> b.header("Authorization", "Bearer " + jwt(user, SECRET, 600)));
+    }
+
+    private static String url(ConfigurableApplicationContext node) {
+        return "ws://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port") + "/ws/notifications";
+    }
+
+    static String jwt(String subject, String secret, long expiresInSeconds) {
+        try {
+            var claims = new JWTClaimsSet.Builder()
+                    .subject(subject)
+                    .issueTime(new Date())
+                    .expirationTime(Date.from(Instant.now().plusSeconds(expiresInSeconds)))
+                    .build();
+            var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InAppNotification publish(String user, String title) {
+        UUID eventId = UUID.randomUUID();
+        var n = new InAppNotification(
+                Ids.notificationId(eventId, user),
+                eventId,
+                DomainEvent.SCHEMA_VERSION,
+                Instant.now(),
+                user,
+                "product_like",
+                title,
+                "body",
+                Map.of("productId", "p-1"),
+                null,
+                null);
+        try {
+            producer.send(new ProducerRecord<>(
+                            Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(n)))
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return n;
+    }
+
+    private static long rows(UUID notificationId) {
+        return nodeA.getBean(JdbcClient.class)
+                .sql("select count(*) from inbox.notifications where notification_id = :id")
+                .param("id", notificationId)
+                .query(Long.class)
+                .single();
+    }
+
+    private static <T> List<T> records(String topic, Class<T> type) {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<T> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            for (int polls = 0; polls < 10; polls++) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(300))) {
+                    found.add(HeraldJson.mapper().readValue(record.value(), type));
+                }
+                if (!found.isEmpty() && consumer.assignment().size() > 0) {
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,117 @@
+package io.herald.fanout.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.HeraldJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import tools.jackson.databind.JsonNode;
+
+/** A real WebSocket client (the JDK's) that queues every message it receives. */
+final class TestSocket implements AutoCloseable {
+
+    private final WebSocket socket;
+    private final java.util.List<JsonNode> received;
+    private final CompletableFuture<Integer> closed;
+
+    private TestSocket(WebSocket socket, java.util.List<JsonNode> received, CompletableFuture<Integer> closed) {
+        this.socket = socket;
+        this.received = received;
+        this.closed = closed;
+    }
+
+    static TestSocket connect(String url, Consumer<WebSocket.Builder> customizer) {
+        java.util.List<JsonNode> received = new java.util.ArrayList<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket.Builder builder =
+                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        customizer.accept(builder);
+        WebSocket socket = builder.buildAsync(URI.create(url), new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            synchronized (received) {
+                                received.add(HeraldJson.mapper().readTree(partial.toString()));
+                            }
+                            partial.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closed.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        closed.completeExceptionally(error);
+                    }
+                })
+                .join();
+        return new TestSocket(socket, received, closed);
+    }
+
+    void send(String json) {
+        socket.sendText(json, true).join();
+    }
+
+    /** The oldest message of {@code type} not taken yet; messages of other types stay for later. */
+    JsonNode next(String type) {
+        return await().atMost(Duration.ofSeconds(20))
+                .until(() -> take(type), java.util.Optional::isPresent)
+                .orElseThrow();
+    }
+
+    /** Whether a message of {@code type} has arrived and not been taken. */
+    boolean has(String type) {
+        synchronized (received) {
+            return received.stream().anyMatch(m -> m.path("type").asString().equals(type));
+        }
+    }
+
+    private java.util.Optional<JsonNode> take(String type) {
+        synchronized (received) {
+            var it = received.iterator();
+            while (it.hasNext()) {
+                JsonNode message = it.next();
+                if (message.path("type").asString().equals(type)) {
+                    it.remove();
+                    return java.util.Optional.of(message);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The close code the server sent, waiting for it. */
+    int closeCode() {
+        return closed.orTimeout(20, TimeUnit.SECONDS).join();
+    }
+
+    /** Sends a request and returns the answer of {@code answerType}. */
+    JsonNode ask(String json, String answerType) {
+        send(json);
+        JsonNode answer = next(answerType);
+        assertThat(answer).isNotNull();
+        return answer;
+    }
+
+    @Override
+    public void close() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        socket.abort();
+    }
+}
