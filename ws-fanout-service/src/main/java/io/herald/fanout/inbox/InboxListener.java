@@ -22,7 +22,11 @@ class InboxListener {
         this.store = store;
     }
 
-    @KafkaListener(id = "inbox-writer", topics = Topics.INAPP, groupId = "herald-ws-fanout-service")
+    @KafkaListener(
+            id = "inbox-writer",
+            topics = Topics.INAPP,
+            groupId = "herald-ws-fanout-service",
+            autoStartup = "${herald.fanout.inbox.writer-enabled:true}")
     void onNotification(InAppNotification notification) {
         boolean stored = store.store(notification);
         log.debug(

@@ -53,8 +53,9 @@ class FanoutKafkaConfig {
         var factory = new ConcurrentKafkaListenerContainerFactory<String, InAppNotification>();
         factory.setConsumerFactory(consumerFactory);
         factory.setCommonErrorHandler(errorHandler);
-        // Commit each offset only after its notification is stored.
-        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.RECORD);
+        // Offsets are committed after every record of a poll has been handled (stored, or written to sockets);
+        // committing per record would cost a broker round trip per notification.
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         return factory;
     }
 

@@ -39,7 +39,8 @@ class SocketConfig implements WebSocketConfigurer {
         var container = new ServletServerContainerFactoryBean();
         int max = (int) Math.min(Integer.MAX_VALUE, properties.maxMessageSize().toBytes());
         container.setMaxTextMessageBufferSize(max);
-        container.setMaxBinaryMessageBufferSize(max);
+        // Clients send text only; Tomcat allocates both buffers for every socket, so keep the binary one small.
+        container.setMaxBinaryMessageBufferSize(Math.min(max, 1024));
         return container;
     }
 }

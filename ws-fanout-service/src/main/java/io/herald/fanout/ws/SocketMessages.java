@@ -19,7 +19,9 @@ final class SocketMessages {
     private SocketMessages() {}
 
     static String notification(InboxItem item) {
-        return json(Map.of("type", "notification", "notification", item(item)));
+        var message = start("notification", null);
+        message.put("notification", item(item));
+        return json(message);
     }
 
     static String notification(InAppNotification n) {
@@ -31,7 +33,9 @@ final class SocketMessages {
         item.put("data", n.data());
         item.put("read", false);
         item.put("created_at", n.occurredAt());
-        return json(Map.of("type", "notification", "notification", item));
+        var message = start("notification", null);
+        message.put("notification", item);
+        return json(message);
     }
 
     static String list(

@@ -28,7 +28,7 @@ public record SocketProperties(
         @DefaultValue("25s") Duration pingInterval,
         @DefaultValue("10s") Duration sendTimeLimit,
         @DefaultValue("512KB") DataSize sendBufferLimit,
-        @DefaultValue("64KB") DataSize maxMessageSize,
+        @DefaultValue("8KB") DataSize maxMessageSize,
         @DefaultValue("*") List<String> allowedOrigins,
         @DefaultValue("500") int resumeLimit) {
 

@@ -1,0 +1,54 @@
+package io.herald.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.Locale;
+
+/** Appends rows to {@code bench/RESULTS.md}, one Markdown table, newest rows last, old rows kept. */
+final class Results {
+
+    static final String HEADER = """
+            | date | benchmark | figure | value | unit | compared with | its value | ratio | command |
+            |---|---|---|---|---|---|---|---|---|
+            """;
+
+    private final Path file;
+    private final String command;
+
+    Results(Path file, String command) {
+        this.file = file;
+        this.command = command;
+    }
+
+    void row(String benchmark, String figure, double value, String unit, String peer, double peerValue) {
+        double ratio = peerValue == 0 ? Double.NaN : value / peerValue;
+        String line = String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %s | %s | %.2f | `%s` |%n",
+                LocalDate.now(),
+                benchmark,
+                figure,
+                number(value),
+                unit,
+                peer,
+                number(peerValue),
+                ratio,
+                command);
+        try {
+            if (!Files.exists(file)) {
+                Files.writeString(file, HEADER);
+            }
+            Files.writeString(file, line, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.out.print(line);
+    }
+
+    private static String number(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+}

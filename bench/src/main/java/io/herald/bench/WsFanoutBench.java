@@ -1,0 +1,570 @@
+package io.herald.bench;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.herald.events.DomainEvent;
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Benchmark {@code ws-fanout}: one ws-fanout-service node (its own JVM, fed by a real Kafka broker, writing
+ * its inbox to a real PostgreSQL) against a socket.io 4 server (Node, fed over a local TCP socket), with the
+ * same clients: {@code connections} authenticated WebSockets opened by this JVM.
+ *
+ * <p>Figures: heap per idle connection (after a full GC, with and without the sockets), the highest
+ * notification rate each sustains (every notification delivered, p99 under one second), and the p99
+ * latency from publish to socket at a rate both sustain.
+ */
+final class WsFanoutBench {
+
+    private static final String BENCHMARK = "ws-fanout";
+
+    record Settings(int connections, int[] rates, int stepSeconds, int latencyRate, Path root) {
+
+        static Settings fromSystemProperties() {
+            int[] rates = Arrays.stream(setting("BENCH_RATES", "1000,2000,5000,10000,20000,40000")
+                            .split(","))
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
+            return new Settings(
+                    Integer.parseInt(setting("BENCH_CONNECTIONS", "10000")),
+                    rates,
+                    Integer.parseInt(setting("BENCH_STEP_SECONDS", "5")),
+                    Integer.parseInt(setting("BENCH_LATENCY_RATE", "2000")),
+                    Path.of(System.getProperty("bench.root", "bench")));
+        }
+    }
+
+    static String setting(String variable, String fallback) {
+        String value = System.getenv(variable);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** What one server under test must offer the benchmark. */
+    interface Target extends AutoCloseable {
+        String name();
+
+        /** Bytes of heap in use after a full collection. */
+        long heapAfterGc() throws Exception;
+
+        /** Opens one authenticated socket for {@code user}; completes when the server has accepted it. */
+        CompletableFuture<WebSocket> connect(HttpClient http, String user, String jwt, Receiver receiver);
+
+        /** Publishes one notification for {@code user}, carrying {@code sentMicros}. */
+        void publish(String user, long sentMicros) throws Exception;
+
+        void flush() throws Exception;
+    }
+
+    /** Counts deliveries and records publish-to-socket latencies. Thread-safe. */
+    static final class Receiver {
+        final AtomicLong received = new AtomicLong();
+        private final long[] latencies = new long[4_000_000];
+        private final AtomicInteger recorded = new AtomicInteger();
+
+        void delivered(String message) {
+            int at = message.indexOf("\"sent_us\":\"");
+            if (at < 0) {
+                return;
+            }
+            int start = at + 11;
+            int end = message.indexOf('"', start);
+            long sent = Long.parseLong(message, start, end, 10);
+            long latency = nowMicros() - sent;
+            int slot = recorded.getAndIncrement();
+            if (slot < latencies.length) {
+                latencies[slot] = latency;
+            }
+            received.incrementAndGet();
+        }
+
+        void reset() {
+            received.set(0);
+            recorded.set(0);
+        }
+
+        double percentileMillis(double percentile) {
+            int n = Math.min(recorded.get(), latencies.length);
+            if (n == 0) {
+                return Double.NaN;
+            }
+            long[] copy = Arrays.copyOf(latencies, n);
+            Arrays.sort(copy);
+            int index = (int) Math.min(n - 1, Math.ceil(percentile / 100.0 * n) - 1);
+            return copy[Math.max(0, index)] / 1000.0;
+        }
+    }
+
+    record Figures(double heapPerConnection, double sustainedPerSecond, double p99AtLatencyRate) {}
+
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
+    static void run(Settings settings) throws Exception {
+        String secret = UUID.randomUUID() + "-" + UUID.randomUUID();
+        try (KafkaBroker kafka = KafkaBroker.start();
+                PostgresServer postgres = PostgresServer.start(0, null)) {
+            postgres.createDatabase("bench");
+            Figures herald;
+            try (var target = HeraldNode.start(kafka, postgres.database("bench"), secret)) {
+                herald = measure(target, settings, secret);
+            }
+            Figures peer;
+            try (var target = SocketIoPeer.start(settings.root().resolve("ws-fanout/peer"), secret)) {
+                peer = measure(target, settings, secret);
+            }
+            String command =
+                    "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml exec:exec -Dbench=ws-fanout";
+            var results = new Results(settings.root().resolve("RESULTS.md"), command);
+            results.row(
+                    BENCHMARK,
+                    "heap-bytes-per-connection",
+                    herald.heapPerConnection(),
+                    "bytes",
+                    "socket.io 4.8",
+                    peer.heapPerConnection());
+            results.row(
+                    BENCHMARK,
+                    "delivered-per-s",
+                    herald.sustainedPerSecond(),
+                    "msg/s",
+                    "socket.io 4.8",
+                    peer.sustainedPerSecond());
+            results.row(
+                    BENCHMARK,
+                    "p99-ms",
+                    herald.p99AtLatencyRate(),
+                    "ms at " + settings.latencyRate() + " msg/s",
+                    "socket.io 4.8",
+                    peer.p99AtLatencyRate());
+        }
+    }
+
+    static Figures measure(Target target, Settings settings, String secret) throws Exception {
+        System.out.printf("%n== %s: %d sockets ==%n", target.name(), settings.connections());
+        long heapBefore = target.heapAfterGc();
+        var receiver = new Receiver();
+        var http = HttpClient.newHttpClient();
+        List<WebSocket> sockets = new ArrayList<>(settings.connections());
+        var inFlight = new Semaphore(256);
+        var opened = new CountDownLatch(settings.connections());
+        var failures = new AtomicInteger();
+        for (int i = 0; i < settings.connections(); i++) {
+            inFlight.acquire();
+            String user = "user-" + i;
+            target.connect(http, user, jwt(user, secret), receiver).whenComplete((socket, error) -> {
+                inFlight.release();
+                if (error != null) {
+                    failures.incrementAndGet();
+                } else {
+                    synchronized (sockets) {
+                        sockets.add(socket);
+                    }
+                }
+                opened.countDown();
+            });
+        }
+        if (!opened.await(5, TimeUnit.MINUTES) || failures.get() > 0) {
+            throw new IllegalStateException(target.name() + ": " + failures.get() + " sockets failed to open");
+        }
+        long heapAfter = target.heapAfterGc();
+        double perConnection = (heapAfter - heapBefore) / (double) settings.connections();
+        System.out.printf(
+                "%s: heap %d -> %d bytes, %.0f bytes per connection%n",
+                target.name(), heapBefore, heapAfter, perConnection);
+
+        double sustained = 0;
+        double p99AtLatencyRate = Double.NaN;
+        int next = 0;
+        for (int rate : settings.rates()) {
+            receiver.reset();
+            long count = (long) rate * settings.stepSeconds();
+            long start = System.nanoTime();
+            long interval = 1_000_000_000L / rate;
+            for (long n = 0; n < count; n++) {
+                long due = start + n * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 50_000) {
+                    LockSupport.parkNanos(wait);
+                }
+                target.publish("user-" + (next++ % settings.connections()), nowMicros());
+            }
+            target.flush();
+            double sendSeconds = (System.nanoTime() - start) / 1e9;
+            long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (receiver.received.get() < count && System.nanoTime() < drainUntil) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            long got = receiver.received.get();
+            double p99 = receiver.percentileMillis(99);
+            double achieved = count / sendSeconds;
+            boolean kept = got == count
+                    && p99 < Double.parseDouble(setting("BENCH_MAX_P99_MS", "1000"))
+                    && sendSeconds < settings.stepSeconds() * 1.1;
+            System.out.printf(
+                    "%s: rate %d/s -> published at %.0f/s, delivered %d of %d, p50 %.1f ms, p99 %.1f ms%s%n",
+                    target.name(),
+                    rate,
+                    achieved,
+                    got,
+                    count,
+                    receiver.percentileMillis(50),
+                    p99,
+                    kept ? "" : " (not sustained)");
+            if (rate == settings.latencyRate()) {
+                p99AtLatencyRate = p99;
+            }
+            if (!kept) {
+                break;
+            }
+            sustained = Math.max(sustained, Math.min(achieved, rate));
+        }
+        for (WebSocket socket : sockets) {
+            socket.abort();
+        }
+        http.close();
+        return new Figures(perConnection, sustained, p99AtLatencyRate);
+    }
+
+    static String jwt(String subject, String secret) {
+        try {
+            var claims = new JWTClaimsSet.Builder()
+                    .subject(subject)
+                    .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(2))))
+                    .build();
+            var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static String get(String url) throws IOException, InterruptedException {
+        // HTTP/1.1: Node hands an h2c upgrade request to socket.io's upgrade handler, which drops it.
+        try (var http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        }
+    }
+
+    static void awaitUp(String url, Process process) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("process exited with " + process.exitValue());
+            }
+            try {
+                if (get(url).contains("UP") || get(url).contains("heapUsed")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new IllegalStateException(url + " did not come up");
+    }
+
+    /** A WebSocket listener that reassembles text frames and hands whole messages on. */
+    abstract static class TextListener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            if (last && partial.isEmpty()) {
+                onMessage(socket, data.toString());
+            } else {
+                partial.append(data);
+                if (last) {
+                    String message = partial.toString();
+                    partial.setLength(0);
+                    onMessage(socket, message);
+                }
+            }
+            socket.request(1);
+            return null;
+        }
+
+        abstract void onMessage(WebSocket socket, String message);
+    }
+
+    /** One ws-fanout-service node in its own JVM. */
+    static final class HeraldNode implements Target {
+        private final Process process;
+        private final int port;
+        private final KafkaProducer<String, byte[]> producer;
+
+        private HeraldNode(Process process, int port, KafkaProducer<String, byte[]> producer) {
+            this.process = process;
+            this.port = port;
+            this.producer = producer;
+        }
+
+        static HeraldNode start(KafkaBroker kafka, PostgresServer.Database db, String secret) throws Exception {
+            int port = freePort();
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            var command = List.of(
+                    java.toString(),
+                    "-Xmx2g",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.herald.fanout.FanoutApplication",
+                    "--server.port=" + port,
+                    "--server.tomcat.threads.max=50",
+                    "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "--spring.datasource.url=" + db.jdbcUrl(),
+                    "--spring.datasource.username=" + db.username(),
+                    "--spring.datasource.password=" + db.password(),
+                    "--herald.fanout.jwt.hmac-secret=" + secret,
+                    "--herald.fanout.ws.node-id=bench",
+                    "--herald.fanout.inbox.writer-enabled=" + setting("BENCH_INBOX_WRITER", "true"),
+                    "--management.endpoints.web.exposure.include=health,metrics",
+                    "--logging.level.root=WARN");
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-node.log")
+                            .toFile())
+                    .start();
+            awaitUp("http://127.0.0.1:" + port + "/actuator/health", process);
+            var props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+            return new HeraldNode(process, port, producer);
+        }
+
+        @Override
+        public String name() {
+            return "herald ws-fanout";
+        }
+
+        @Override
+        public long heapAfterGc() throws Exception {
+            for (int i = 0; i < 2; i++) {
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                        .toString(),
+                                Long.toString(process.pid()),
+                                "GC.run")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor();
+            }
+            String body = get("http://127.0.0.1:" + port + "/actuator/metrics/jvm.memory.used?tag=area:heap");
+            var value = HeraldJson.mapper()
+                    .readTree(body)
+                    .path("measurements")
+                    .get(0)
+                    .path("value");
+            return (long) value.asDouble();
+        }
+
+        @Override
+        public CompletableFuture<WebSocket> connect(HttpClient http, String user, String jwt, Receiver receiver) {
+            var ready = new CompletableFuture<WebSocket>();
+            http.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + jwt)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/notifications"), new TextListener() {
+                        @Override
+                        void onMessage(WebSocket socket, String message) {
+                            if (message.contains("\"sent_us\"")) {
+                                receiver.delivered(message);
+                            } else if (message.startsWith("{\"type\":\"unread_count\"")) {
+                                ready.complete(socket);
+                            }
+                        }
+                    })
+                    .whenComplete((socket, error) -> {
+                        if (error != null) {
+                            ready.completeExceptionally(error);
+                        }
+                    });
+            return ready;
+        }
+
+        @Override
+        public void publish(String user, long sentMicros) {
+            UUID eventId = UUID.randomUUID();
+            var notification = new InAppNotification(
+                    Ids.notificationId(eventId, user),
+                    eventId,
+                    DomainEvent.SCHEMA_VERSION,
+                    Instant.now(),
+                    user,
+                    "product_like",
+                    "Your product was liked",
+                    "Bob liked your product \"Red bike\"",
+                    Map.of("productId", "p-1", "sent_us", Long.toString(sentMicros)),
+                    null,
+                    null);
+            producer.send(
+                    new ProducerRecord<>(Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(notification)));
+        }
+
+        @Override
+        public void flush() {
+            producer.flush();
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+            process.destroy();
+        }
+    }
+
+    /** The socket.io 4 server of {@code bench/ws-fanout/peer}, in Node. */
+    static final class SocketIoPeer implements Target {
+        private final Process process;
+        private final int port;
+        private final Socket feed;
+        private final BufferedWriter writer;
+
+        private SocketIoPeer(Process process, int port, Socket feed) throws IOException {
+            this.process = process;
+            this.port = port;
+            this.feed = feed;
+            this.writer =
+                    new BufferedWriter(new OutputStreamWriter(feed.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
+        }
+
+        static SocketIoPeer start(Path peerDirectory, String secret) throws Exception {
+            int port = freePort();
+            int feedPort = freePort();
+            var builder = new ProcessBuilder("node", "--expose-gc", "server.js")
+                    .directory(peerDirectory.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-peer.log")
+                            .toFile());
+            builder.environment().put("PORT", Integer.toString(port));
+            builder.environment().put("FEED_PORT", Integer.toString(feedPort));
+            builder.environment().put("SECRET", secret);
+            Process process = builder.start();
+            awaitUp("http://127.0.0.1:" + port + "/stats", process);
+            return new SocketIoPeer(process, port, new Socket("127.0.0.1", feedPort));
+        }
+
+        @Override
+        public String name() {
+            return "socket.io 4.8";
+        }
+
+        @Override
+        public long heapAfterGc() throws Exception {
+            return HeraldJson.mapper()
+                    .readTree(get("http://127.0.0.1:" + port + "/stats"))
+                    .path("heapUsed")
+                    .asLong();
+        }
+
+        @Override
+        public CompletableFuture<WebSocket> connect(HttpClient http, String user, String jwt, Receiver receiver) {
+            var ready = new CompletableFuture<WebSocket>();
+            String url = "ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket";
+            http.newWebSocketBuilder()
+                    .buildAsync(URI.create(url), new TextListener() {
+                        @Override
+                        void onMessage(WebSocket socket, String message) {
+                            // Engine.IO v4 packets: 0 open, 2 ping, 4 message; Socket.IO: 40 connect, 42 event.
+                            if (message.startsWith("42")) {
+                                receiver.delivered(message);
+                            } else if (message.equals("2")) {
+                                socket.sendText("3", true);
+                            } else if (message.startsWith("0{")) {
+                                socket.sendText("40{\"token\":\"" + jwt + "\"}", true);
+                            } else if (message.startsWith("40")) {
+                                ready.complete(socket);
+                            } else if (message.startsWith("44")) {
+                                ready.completeExceptionally(new IllegalStateException("refused: " + message));
+                            }
+                        }
+                    })
+                    .whenComplete((socket, error) -> {
+                        if (error != null) {
+                            ready.completeExceptionally(error);
+                        }
+                    });
+            return ready;
+        }
+
+        @Override
+        public void publish(String user, long sentMicros) throws IOException {
+            String id = UUID.randomUUID().toString();
+            writer.write("{\"userId\":\"" + user + "\",\"notification\":{\"id\":\"" + id
+                    + "\",\"type\":\"product_like\",\"title\":\"Your product was liked\","
+                    + "\"body\":\"Bob liked your product \\\"Red bike\\\"\",\"data\":{\"productId\":\"p-1\",\"sent_us\":\""
+                    + sentMicros + "\"},\"read\":false,\"created_at\":\"" + Instant.now() + "\"}}\n");
+            // One line, one write: the peer sees each notification as soon as Herald's producer would send it.
+            writer.flush();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            writer.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            feed.close();
+            process.destroy();
+        }
+    }
+}
