@@ -1,15 +1,13 @@
 package io.herald.fanout.kafka;
 
-import io.herald.events.HeraldHeaders;
+import io.herald.events.DeadLetters;
 import io.herald.events.InAppNotification;
 import io.herald.events.JsonDeserializer;
+import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Value;
@@ -63,34 +61,19 @@ class FanoutKafkaConfig {
     @Bean
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
         return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
-                properties.buildProducerProperties(), new StringSerializer(), new RawOrJsonSerializer()));
+                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
     }
 
     @Bean
     DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> kafkaTemplate) {
         var recoverer = new DeadLetterPublishingRecoverer(
                 kafkaTemplate, (record, exception) -> new TopicPartition(Topics.INAPP_DLT, -1));
-        recoverer.setHeadersFunction((record, exception) -> reasonHeaders(record.topic(), exception));
+        recoverer.setHeadersFunction((record, exception) -> DeadLetters.headers(record.topic(), SERVICE, exception));
         var backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxElapsedTime(5_000);
         var handler = new DefaultErrorHandler(recoverer, backOff);
         handler.addNotRetryableExceptions(RejectedRecordException.class, DeserializationException.class);
         return handler;
-    }
-
-    static Headers reasonHeaders(String topic, Exception exception) {
-        Throwable cause = exception;
-        while (cause.getCause() != null && !(cause instanceof RejectedRecordException)) {
-            cause = cause.getCause();
-        }
-        String code = cause instanceof RejectedRecordException rejected ? rejected.code() : "processing-failed";
-        String reason = String.valueOf(cause.getMessage());
-        var headers = new RecordHeaders();
-        headers.add(HeraldHeaders.DLT_REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(HeraldHeaders.DLT_REASON_CODE, code.getBytes(StandardCharsets.UTF_8));
-        headers.add(HeraldHeaders.DLT_ORIGINAL_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
-        headers.add(HeraldHeaders.DLT_SERVICE, SERVICE.getBytes(StandardCharsets.UTF_8));
-        return headers;
     }
 
     @Bean

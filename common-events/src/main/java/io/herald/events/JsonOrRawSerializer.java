@@ -1,11 +1,13 @@
-package io.herald.fanout.kafka;
+package io.herald.events;
 
-import io.herald.events.HeraldJson;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
 
-/** Dead letters keep the original bytes when the record could not be read, and are JSON otherwise. */
-final class RawOrJsonSerializer implements Serializer<Object> {
+/**
+ * Writes any value as Herald JSON, except a {@code byte[]}, written as it is: a dead-letter topic keeps the
+ * original bytes of a record that could not be read.
+ */
+public final class JsonOrRawSerializer implements Serializer<Object> {
 
     @Override
     public byte @Nullable [] serialize(String topic, @Nullable Object data) {

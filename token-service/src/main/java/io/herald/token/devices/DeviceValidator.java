@@ -1,0 +1,76 @@
+package io.herald.token.devices;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.IllformedLocaleException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a {@link DeviceRegistration}, field by field, by the rules of each provider's tokens. */
+final class DeviceValidator {
+
+    static final int MAX_TOKEN_LENGTH = 4096;
+    static final int MAX_TEXT_LENGTH = 200;
+
+    private static final Set<String> PROVIDERS = Set.of("fcm", "expo", "apns", "webpush");
+    private static final Set<String> PLATFORMS = Set.of("android", "ios", "web");
+    private static final Pattern EXPO = Pattern.compile("^Expo(nent)?PushToken\\[[^\\]\\s]{1,200}]$");
+    private static final Pattern APNS = Pattern.compile("^[0-9a-fA-F]{64}$");
+    private static final Pattern PRINTABLE = Pattern.compile("^[\\x21-\\x7e]+$");
+
+    /** One wrong field. */
+    record FieldError(String field, String message) {}
+
+    private DeviceValidator() {}
+
+    static List<FieldError> check(DeviceRegistration r) {
+        var errors = new ArrayList<FieldError>();
+        String provider = r.provider();
+        if (provider == null || !PROVIDERS.contains(provider)) {
+            errors.add(new FieldError("provider", "must be one of fcm, expo, apns, webpush"));
+        }
+        String token = r.token();
+        if (token == null || token.isBlank()) {
+            errors.add(new FieldError("token", "is required"));
+        } else if (token.length() > MAX_TOKEN_LENGTH) {
+            errors.add(new FieldError("token", "must be at most " + MAX_TOKEN_LENGTH + " characters"));
+        } else if (provider != null) {
+            String problem = switch (provider) {
+                case "expo" -> EXPO.matcher(token).matches() ? null : "an Expo token looks like ExponentPushToken[…]";
+                case "apns" -> APNS.matcher(token).matches() ? null : "an APNs token is 64 hexadecimal characters";
+                case "fcm" ->
+                    PRINTABLE.matcher(token).matches() ? null : "an FCM token has no spaces or control characters";
+                case "webpush" ->
+                    token.startsWith("{") ? null : "a web push token is the subscription JSON (endpoint and keys)";
+                default -> null;
+            };
+            if (problem != null) {
+                errors.add(new FieldError("token", problem));
+            }
+        }
+        if (r.platform() == null || !PLATFORMS.contains(r.platform())) {
+            errors.add(new FieldError("platform", "must be one of android, ios, web"));
+        }
+        if (r.appId() != null && r.appId().length() > MAX_TEXT_LENGTH) {
+            errors.add(new FieldError("appId", "must be at most " + MAX_TEXT_LENGTH + " characters"));
+        }
+        if (r.locale() != null) {
+            try {
+                new Locale.Builder().setLanguageTag(r.locale()).build();
+            } catch (IllformedLocaleException e) {
+                errors.add(new FieldError("locale", "must be a BCP 47 language tag such as en-US"));
+            }
+        }
+        if (r.timeZone() != null) {
+            try {
+                ZoneId.of(r.timeZone());
+            } catch (DateTimeException e) {
+                errors.add(new FieldError("timeZone", "must be an IANA time zone such as Europe/Paris"));
+            }
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,86 @@
+package io.herald.token.devices;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The internal devices API the gateway calls with the authenticated user's id (the JWT subject). It is not
+ * published outside the cluster. A user reaches only their own devices: another user's device id answers
+ * 404 exactly as a missing one does.
+ */
+@RestController
+@RequestMapping("/internal/v1/users/{userId}/devices")
+class DevicesController {
+
+    private final DeviceStore store;
+
+    DevicesController(DeviceStore store) {
+        this.store = store;
+    }
+
+    /** Registers ({@code 201}) or refreshes ({@code 200}) a device of the user. */
+    @PostMapping
+    ResponseEntity<Device> register(@PathVariable String userId, @RequestBody DeviceRegistration registration) {
+        List<DeviceValidator.FieldError> errors = DeviceValidator.check(registration);
+        if (!errors.isEmpty()) {
+            throw new InvalidDevice(errors);
+        }
+        DeviceStore.Registered registered = store.register(userId, registration);
+        return ResponseEntity.status(registered.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(registered.device());
+    }
+
+    @GetMapping
+    List<Device> list(@PathVariable String userId) {
+        return store.list(userId);
+    }
+
+    @DeleteMapping("/{deviceId}")
+    ResponseEntity<Void> delete(@PathVariable String userId, @PathVariable UUID deviceId) {
+        if (!store.delete(userId, deviceId)) {
+            var problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No such device among yours");
+            problem.setType(URI.create("https://herald.dev/problems/device-not-found"));
+            problem.setTitle("Device not found");
+            return ResponseEntity.of(problem).build();
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    @ExceptionHandler(InvalidDevice.class)
+    ProblemDetail invalid(InvalidDevice e) {
+        var problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.BAD_REQUEST,
+                e.errors.getFirst().field() + " " + e.errors.getFirst().message());
+        problem.setType(URI.create("https://herald.dev/problems/invalid-device"));
+        problem.setTitle("Invalid device");
+        problem.setProperty(
+                "errors",
+                e.errors.stream()
+                        .map(error -> Map.of("field", error.field(), "message", error.message()))
+                        .toList());
+        return problem;
+    }
+
+    private static final class InvalidDevice extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<DeviceValidator.FieldError> errors;
+
+        InvalidDevice(List<DeviceValidator.FieldError> errors) {
+            super("invalid device", null, false, false);
+            this.errors = errors;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.herald.token.kafka;
+
+import io.herald.events.DeadLetters;
+import io.herald.events.DomainEvent;
+import io.herald.events.DomainEventDeserializer;
+import io.herald.events.JsonOrRawSerializer;
+import io.herald.events.RejectedRecordException;
+import io.herald.events.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Kafka wiring: {@code herald.events.v1} is read as plain JSON, checked against the DomainEvent schema; a
+ * record that is not JSON or breaks the schema goes to {@code herald.events.v1-dlt} with its original bytes
+ * and the reason in {@code herald-dlt-*} headers, and routing carries on.
+ */
+@Configuration(proxyBeanMethods = false)
+class TokenKafkaConfig {
+
+    private static final String SERVICE = "token-service";
+
+    @Bean
+    ConsumerFactory<String, DomainEvent> kafkaConsumerFactory(KafkaProperties properties) {
+        return new DefaultKafkaConsumerFactory<>(
+                properties.buildConsumerProperties(),
+                new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(new DomainEventDeserializer()));
+    }
+
+    /** Every record this service writes: JSON values without type headers, or original bytes for dead letters. */
+    @Bean
+    KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+    }
+
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> kafkaTemplate) {
+        var recoverer = new DeadLetterPublishingRecoverer(
+                kafkaTemplate, (record, exception) -> new TopicPartition(Topics.EVENTS_DLT, -1));
+        recoverer.setHeadersFunction((record, exception) -> DeadLetters.headers(record.topic(), SERVICE, exception));
+        // Transient trouble (the database, Kafka) is retried with backoff, then dead-lettered with the reason.
+        var backOff = new ExponentialBackOff(500, 2.0);
+        backOff.setMaxElapsedTime(30_000);
+        var handler = new DefaultErrorHandler(recoverer, backOff);
+        handler.addNotRetryableExceptions(RejectedRecordException.class, DeserializationException.class);
+        return handler;
+    }
+
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, DomainEvent> kafkaListenerContainerFactory(
+            ConsumerFactory<String, DomainEvent> consumerFactory, DefaultErrorHandler errorHandler) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, DomainEvent>();
+        factory.setConsumerFactory(consumerFactory);
+        factory.setCommonErrorHandler(errorHandler);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        return factory;
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics heraldTopics(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        // herald.events.v1 too: upstream apps may publish straight onto it, with no gateway running.
+        return new KafkaAdmin.NewTopics(
+                topic(Topics.EVENTS, partitions, replicas),
+                topic(Topics.EVENTS_DLT, partitions, replicas),
+                topic(Topics.PUSH, partitions, replicas),
+                topic(Topics.INAPP, partitions, replicas));
+    }
+
+    private static NewTopic topic(String name, int partitions, short replicas) {
+        return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.token.kafka;
+
+import org.jspecify.annotations.NullMarked;

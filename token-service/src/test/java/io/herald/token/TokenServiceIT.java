@@ -1,0 +1,289 @@
+package io.herald.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.HeraldHeaders;
+import io.herald.events.HeraldJson;
+import io.herald.events.InAppNotification;
+import io.herald.events.PushDelivery;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** token-service through its internal HTTP API, a real Kafka broker and a real PostgreSQL. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=token-service")
+@DirtiesContext
+class TokenServiceIT {
+
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token");
+    static KafkaProducer<String, byte[]> producer;
+    static KafkaConsumer<String, byte[]> consumer;
+    static final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void clients() {
+        var p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        consumer.close();
+        kafka.close();
+    }
+
+    @Test
+    void aDeviceIsRegisteredOnceRefreshedAndMovedBetweenUsers() {
+        String alice = "alice-" + UUID.randomUUID();
+        String bob = "bob-" + UUID.randomUUID();
+        String token = "fcm-token-" + UUID.randomUUID();
+        String body =
+                "{\"provider\":\"fcm\",\"token\":\"" + token + "\",\"platform\":\"android\",\"locale\":\"en-US\"}";
+
+        var created = call("POST", "/internal/v1/users/" + alice + "/devices", body);
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonNode device = json(created);
+        assertThat(device.path("tokenSuffix").asString()).isEqualTo(token.substring(token.length() - 6));
+        assertThat(created.body()).doesNotContain(token);
+
+        var refreshed = call("POST", "/internal/v1/users/" + alice + "/devices", body);
+        assertThat(refreshed.statusCode()).isEqualTo(200);
+        assertThat(json(refreshed).path("deviceId").asString())
+                .isEqualTo(device.path("deviceId").asString());
+        assertThat(json(call("GET", "/internal/v1/users/" + alice + "/devices", null)))
+                .hasSize(1);
+
+        assertThat(call("POST", "/internal/v1/users/" + bob + "/devices", body).statusCode())
+                .isEqualTo(200);
+        assertThat(json(call("GET", "/internal/v1/users/" + alice + "/devices", null)))
+                .isEmpty();
+        assertThat(json(call("GET", "/internal/v1/users/" + bob + "/devices", null)))
+                .hasSize(1);
+
+        String path = "/devices/" + device.path("deviceId").asString();
+        assertThat(call("DELETE", "/internal/v1/users/" + alice + path, null).statusCode())
+                .isEqualTo(404);
+        assertThat(call("DELETE", "/internal/v1/users/" + bob + path, null).statusCode())
+                .isEqualTo(204);
+        assertThat(json(call("GET", "/internal/v1/users/" + bob + "/devices", null)))
+                .isEmpty();
+    }
+
+    @Test
+    void badRegistrationsAnswerProblemDetailsNamingTheField() {
+        String user = "u-" + UUID.randomUUID();
+        record Case(String body, String field) {}
+        for (var c : List.of(
+                new Case("{\"provider\":\"pigeon\",\"token\":\"x\",\"platform\":\"android\"}", "provider"),
+                new Case("{\"provider\":\"fcm\",\"token\":\"\",\"platform\":\"android\"}", "token"),
+                new Case("{\"provider\":\"expo\",\"token\":\"abc\",\"platform\":\"ios\"}", "token"),
+                new Case("{\"provider\":\"apns\",\"token\":\"1234\",\"platform\":\"ios\"}", "token"),
+                new Case("{\"provider\":\"fcm\",\"token\":\"ok\",\"platform\":\"toaster\"}", "platform"),
+                new Case(
+                        "{\"provider\":\"fcm\",\"token\":\"ok\",\"platform\":\"ios\",\"timeZone\":\"Mars/Base\"}",
+                        "timeZone"))) {
+            var response = call("POST", "/internal/v1/users/" + user + "/devices", c.body());
+            assertThat(response.statusCode()).as(c.body()).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(json(response).path("errors").get(0).path("field").asString())
+                    .as(c.body())
+                    .isEqualTo(c.field());
+        }
+        var notJson = call("POST", "/internal/v1/users/" + user + "/devices", "{nope");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(call(
+                                "POST",
+                                "/internal/v1/users/" + user + "/devices",
+                                "{\"provider\":\"expo\",\"token\":\"ExponentPushToken[abc123]\",\"platform\":\"ios\"}")
+                        .statusCode())
+                .isEqualTo(201);
+    }
+
+    @Test
+    void aLikeIsRoutedOnceToEveryDeviceOfTheOwnerAndNeverToTheActor() {
+        String seller = "seller-" + UUID.randomUUID();
+        String liker = "liker-" + UUID.randomUUID();
+        register(seller, "seller-phone-" + UUID.randomUUID());
+        register(seller, "seller-tablet-" + UUID.randomUUID());
+        register(liker, "liker-phone-" + UUID.randomUUID());
+        UUID eventId = UUID.randomUUID();
+        String event = """
+                {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"shop","occurredAt":"2026-11-24T10:00:00Z",
+                 "actor":{"id":"%s","displayName":"Lena"},"recipients":["%s","%s"],
+                 "object":{"id":"p-9","kind":"product","title":"Green chair"},"data":{"productId":"p-9"}}
+                """.formatted(eventId, liker, seller, liker);
+
+        publish(eventId.toString(), event.getBytes(StandardCharsets.UTF_8));
+        publish(eventId.toString(), event.getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pushesOf(eventId).size() == 2 && inAppOf(eventId).size() == 1);
+        // A later event on the same partition shows the duplicate was consumed, and skipped.
+        UUID later = UUID.randomUUID();
+        publish(
+                eventId.toString(),
+                event.replace(eventId.toString(), later.toString()).getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(30)).until(() -> inAppOf(later).size() == 1);
+
+        assertThat(pushesOf(eventId)).hasSize(2).allSatisfy(p -> {
+            assertThat(p.userId()).isEqualTo(seller);
+            assertThat(p.title()).isEqualTo("Your product was liked");
+            assertThat(p.body()).isEqualTo("Lena liked your product \"Green chair\"");
+            assertThat(p.data()).containsEntry("productId", "p-9");
+        });
+        assertThat(inAppOf(eventId)).extracting(InAppNotification::userId).containsExactly(seller);
+    }
+
+    @Test
+    void unreadableAndSchemaInvalidEventsAreDeadLetteredAndRoutingCarriesOn() {
+        String user = "u-" + UUID.randomUUID();
+        register(user, "phone-" + UUID.randomUUID());
+        publish("bad-1", "{not json".getBytes(StandardCharsets.UTF_8));
+        publish("bad-2", "{\"type\":\"product_like\",\"recipients\":[]}".getBytes(StandardCharsets.UTF_8));
+        UUID good = UUID.randomUUID();
+        publish(good.toString(), """
+                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"chat","occurredAt":"2026-11-24T10:00:00Z",
+                 "recipients":["%s"],"title":"New message","body":"Hi"}
+                """.formatted(good, user).getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> pushesOf(good).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> dead().size() >= 2);
+        var byKey = new java.util.HashMap<String, ConsumerRecord<String, byte[]>>();
+        dead().forEach(r -> byKey.put(r.key(), r));
+        assertThat(header(byKey.get("bad-1"), HeraldHeaders.DLT_REASON_CODE)).isEqualTo("invalid-json");
+        assertThat(new String(byKey.get("bad-1").value(), StandardCharsets.UTF_8))
+                .isEqualTo("{not json");
+        assertThat(header(byKey.get("bad-2"), HeraldHeaders.DLT_REASON_CODE)).isEqualTo("schema-violation");
+        assertThat(header(byKey.get("bad-2"), HeraldHeaders.DLT_REASON)).isNotBlank();
+        assertThat(header(byKey.get("bad-2"), HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.EVENTS);
+        assertThat(header(byKey.get("bad-2"), HeraldHeaders.DLT_SERVICE)).isEqualTo("token-service");
+        assertThat(pushesOf(good).getFirst().title()).isEqualTo("New message");
+    }
+
+    private void register(String user, String token) {
+        var response = call(
+                "POST",
+                "/internal/v1/users/" + user + "/devices",
+                "{\"provider\":\"fcm\",\"token\":\"" + token + "\",\"platform\":\"android\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private static void publish(String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.EVENTS, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Everything on the output topics so far (one consumer for the class, polled on demand). */
+    private static synchronized List<ConsumerRecord<String, byte[]>> records() {
+        if (consumer.subscription().isEmpty()) {
+            consumer.subscribe(List.of(Topics.PUSH, Topics.INAPP, Topics.EVENTS_DLT));
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+        return List.copyOf(seen);
+    }
+
+    private static List<PushDelivery> pushesOf(UUID eventId) {
+        return records().stream()
+                .filter(r -> r.topic().equals(Topics.PUSH))
+                .map(r -> HeraldJson.mapper().readValue(r.value(), PushDelivery.class))
+                .filter(p -> p.eventId().equals(eventId))
+                .toList();
+    }
+
+    private static List<InAppNotification> inAppOf(UUID eventId) {
+        return records().stream()
+                .filter(r -> r.topic().equals(Topics.INAPP))
+                .map(r -> HeraldJson.mapper().readValue(r.value(), InAppNotification.class))
+                .filter(n -> n.eventId().equals(eventId))
+                .toList();
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> dead() {
+        return records().stream()
+                .filter(r -> r.topic().equals(Topics.EVENTS_DLT))
+                .toList();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        assertThat(record).as("dead letter").isNotNull();
+        var header = record.headers().lastHeader(name);
+        assertThat(header).as(name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private HttpResponse<String> call(String method, String path, String body) {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try (var http = HttpClient.newHttpClient()) {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return HeraldJson.mapper().readTree(response.body());
+    }
+}
