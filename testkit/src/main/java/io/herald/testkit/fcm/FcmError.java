@@ -1,0 +1,42 @@
+package io.herald.testkit.fcm;
+
+/**
+ * The FCM HTTP v1 error codes the emulator can answer with, each with the HTTP status and Google RPC status
+ * the real service sends for it.
+ */
+public enum FcmError {
+    /** The token is no longer valid: the app was uninstalled or the token expired. */
+    UNREGISTERED(404, "NOT_FOUND", "Requested entity was not found."),
+    /** The request or the token is malformed. */
+    INVALID_ARGUMENT(400, "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token"),
+    /** The token belongs to another sender. */
+    SENDER_ID_MISMATCH(403, "PERMISSION_DENIED", "SenderId mismatch"),
+    /** The project's or the device's message quota is exhausted; the answer carries {@code Retry-After}. */
+    QUOTA_EXCEEDED(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Send requests'."),
+    /** FCM is overloaded or down. */
+    UNAVAILABLE(503, "UNAVAILABLE", "The service is currently unavailable."),
+    /** An unknown internal error. */
+    INTERNAL(500, "INTERNAL", "Internal error encountered.");
+
+    private final int httpStatus;
+    private final String rpcStatus;
+    private final String message;
+
+    FcmError(int httpStatus, String rpcStatus, String message) {
+        this.httpStatus = httpStatus;
+        this.rpcStatus = rpcStatus;
+        this.message = message;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String rpcStatus() {
+        return rpcStatus;
+    }
+
+    public String message() {
+        return message;
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.testkit.fcm;
+
+import org.jspecify.annotations.NullMarked;
