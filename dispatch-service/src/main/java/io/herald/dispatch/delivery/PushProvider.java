@@ -1,0 +1,19 @@
+package io.herald.dispatch.delivery;
+
+import io.herald.events.Provider;
+import io.herald.events.PushDelivery;
+import java.util.concurrent.CompletableFuture;
+
+/** A push provider client: long-lived, thread-safe, asynchronous. */
+public interface PushProvider {
+
+    /** Which deliveries this client sends. */
+    Provider provider();
+
+    /**
+     * Sends one push. Never blocks; the future never completes exceptionally: every failure is an outcome.
+     *
+     * @throws UndeliverableException when the provider is not configured, so nothing can be sent at all
+     */
+    CompletableFuture<SendOutcome> send(PushDelivery delivery);
+}

@@ -1,0 +1,55 @@
+package io.herald.dispatch.delivery;
+
+import io.herald.events.Channel;
+import io.herald.events.DeliveryStatus;
+import io.herald.events.DomainEvent;
+import io.herald.events.PushDelivery;
+import io.herald.events.TokenFeedback;
+import io.herald.events.Topics;
+import java.time.Clock;
+import org.jspecify.annotations.Nullable;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/** Publishes delivery outcomes ({@code herald.delivery-status.v1}) and dead tokens ({@code herald.token-feedback.v1}). */
+@Component
+public class StatusPublisher {
+
+    static final String SERVICE = "dispatch-service";
+
+    private final KafkaTemplate<String, Object> kafka;
+    private final Clock clock;
+
+    StatusPublisher(KafkaTemplate<String, Object> kafka, Clock clock) {
+        this.kafka = kafka;
+        this.clock = clock;
+    }
+
+    public void status(PushDelivery delivery, DeliveryStatus.Outcome outcome, @Nullable String reason) {
+        var status = new DeliveryStatus(
+                delivery.eventId(),
+                DomainEvent.SCHEMA_VERSION,
+                clock.instant(),
+                delivery.userId(),
+                Channel.PUSH,
+                delivery.notificationId(),
+                delivery.deliveryId(),
+                delivery.provider(),
+                outcome,
+                reason,
+                SERVICE);
+        kafka.send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status);
+    }
+
+    void deadToken(PushDelivery delivery, String reason) {
+        var feedback = new TokenFeedback(
+                delivery.eventId(),
+                DomainEvent.SCHEMA_VERSION,
+                clock.instant(),
+                delivery.provider(),
+                delivery.token(),
+                reason,
+                delivery.deliveryId());
+        kafka.send(Topics.TOKEN_FEEDBACK, delivery.token(), feedback);
+    }
+}

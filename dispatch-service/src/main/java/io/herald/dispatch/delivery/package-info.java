@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.dispatch.delivery;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,32 @@
+package io.herald.dispatch.fcm;
+
+import java.net.URI;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * FCM settings, {@code herald.dispatch.fcm.*}.
+ *
+ * @param enabled {@code enabled}: send FCM deliveries at all
+ * @param projectId {@code project-id}: the Firebase project (taken from the service-account file when unset)
+ * @param credentialsPath {@code credentials-path}: a service-account JSON file; when unset, Application
+ *     Default Credentials
+ * @param baseUrl {@code base-url}: FCM's address; anything but Google's is treated as an emulator, reached
+ *     with {@code emulator-access-token} instead of real credentials
+ * @param emulatorAccessToken {@code emulator-access-token}: the bearer token sent to an emulator
+ */
+@ConfigurationProperties("herald.dispatch.fcm")
+record FcmProperties(
+        @DefaultValue("true") boolean enabled,
+        @Nullable String projectId,
+        @Nullable String credentialsPath,
+        @DefaultValue(GOOGLE) URI baseUrl,
+        @DefaultValue("herald-emulator") String emulatorAccessToken) {
+
+    static final String GOOGLE = "https://fcm.googleapis.com";
+
+    boolean emulated() {
+        return !baseUrl.toString().startsWith(GOOGLE);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.dispatch.fcm;
+
+import org.jspecify.annotations.NullMarked;

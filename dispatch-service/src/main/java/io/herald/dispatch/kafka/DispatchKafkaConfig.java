@@ -1,0 +1,134 @@
+package io.herald.dispatch.kafka;
+
+import io.herald.dispatch.delivery.DispatchProperties;
+import io.herald.dispatch.delivery.StatusPublisher;
+import io.herald.dispatch.delivery.UndeliverableException;
+import io.herald.events.DeadLetters;
+import io.herald.events.DeliveryStatus;
+import io.herald.events.JsonDeserializer;
+import io.herald.events.JsonOrRawSerializer;
+import io.herald.events.PushDelivery;
+import io.herald.events.RejectedRecordException;
+import io.herald.events.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Kafka wiring: {@code herald.push.v1} read as {@link PushDelivery} JSON behind an {@link
+ * ErrorHandlingDeserializer}; unreadable and undeliverable records go straight to {@code herald.push.v1-dlt},
+ * transient failures are retried with exponential backoff first. Every dead letter carries its reason in
+ * {@code herald-dlt-*} headers and is reported as a {@code dead_lettered} delivery status.
+ */
+@Configuration(proxyBeanMethods = false)
+class DispatchKafkaConfig {
+
+    private static final String SERVICE = "dispatch-service";
+
+    @Bean
+    ConsumerFactory<String, PushDelivery> kafkaConsumerFactory(KafkaProperties properties) {
+        return new DefaultKafkaConsumerFactory<>(
+                properties.buildConsumerProperties(),
+                new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(PushDelivery.class)));
+    }
+
+    /** Every record this service writes: JSON values without type headers, or original bytes for dead letters. */
+    @Bean
+    KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+    }
+
+    @Bean
+    DefaultErrorHandler kafkaErrorHandler(
+            KafkaTemplate<String, Object> kafkaTemplate, StatusPublisher statuses, DispatchProperties properties) {
+        var dlt = new DeadLetterPublishingRecoverer(
+                kafkaTemplate, (record, exception) -> new TopicPartition(Topics.PUSH_DLT, -1));
+        dlt.setHeadersFunction((record, exception) -> reason(record.topic(), exception));
+        var backOff = new ExponentialBackOff(
+                properties.retry().initialInterval().toMillis(),
+                properties.retry().multiplier());
+        backOff.setMaxElapsedTime(properties.retry().maxElapsed().toMillis());
+        var handler = new DefaultErrorHandler(
+                (record, exception) -> {
+                    dlt.accept(record, exception);
+                    if (record.value() instanceof PushDelivery delivery) {
+                        statuses.status(delivery, DeliveryStatus.Outcome.DEAD_LETTERED, rootMessage(exception));
+                    }
+                },
+                backOff);
+        handler.addNotRetryableExceptions(
+                RejectedRecordException.class, DeserializationException.class, UndeliverableException.class);
+        return handler;
+    }
+
+    static Headers reason(String topic, Exception exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UndeliverableException undeliverable) {
+                return DeadLetters.headers(
+                        topic, SERVICE, undeliverable.code(), String.valueOf(undeliverable.getMessage()));
+            }
+        }
+        Throwable root = exception;
+        while (root.getCause() != null && !(root instanceof RejectedRecordException)) {
+            root = root.getCause();
+        }
+        if (root instanceof RejectedRecordException) {
+            return DeadLetters.headers(topic, SERVICE, exception);
+        }
+        return DeadLetters.headers(topic, SERVICE, "retries-exhausted", String.valueOf(root.getMessage()));
+    }
+
+    private static String rootMessage(Throwable exception) {
+        Throwable root = exception;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, PushDelivery> kafkaListenerContainerFactory(
+            ConsumerFactory<String, PushDelivery> consumerFactory, DefaultErrorHandler errorHandler) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, PushDelivery>();
+        factory.setConsumerFactory(consumerFactory);
+        factory.setCommonErrorHandler(errorHandler);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        return factory;
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics dispatchTopics(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        return new KafkaAdmin.NewTopics(
+                topic(Topics.PUSH, partitions, replicas),
+                topic(Topics.PUSH_DLT, partitions, replicas),
+                topic(Topics.DELIVERY_STATUS, partitions, replicas),
+                topic(Topics.TOKEN_FEEDBACK, partitions, replicas));
+    }
+
+    private static NewTopic topic(String name, int partitions, short replicas) {
+        return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.dispatch.kafka;
+
+import org.jspecify.annotations.NullMarked;

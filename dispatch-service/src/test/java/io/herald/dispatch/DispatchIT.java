@@ -1,0 +1,278 @@
+package io.herald.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.DeliveryStatus;
+import io.herald.events.DomainEvent;
+import io.herald.events.HeraldHeaders;
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.Platform;
+import io.herald.events.Priority;
+import io.herald.events.Provider;
+import io.herald.events.PushDelivery;
+import io.herald.events.TokenFeedback;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.testkit.fcm.FcmEmulator;
+import io.herald.testkit.fcm.FcmError;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** dispatch-service through a real Kafka broker, a real PostgreSQL and the FCM emulator, via firebase-admin. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "spring.config.name=dispatch-service")
+@DirtiesContext
+class DispatchIT {
+
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("dispatch");
+    static final FcmEmulator fcm = FcmEmulator.start();
+    static KafkaProducer<String, byte[]> producer;
+    static KafkaConsumer<String, byte[]> consumer;
+    static final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+        registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
+        registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
+        registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
+        registry.add("herald.dispatch.retry.max-elapsed", () -> "5s");
+    }
+
+    @BeforeAll
+    static void clients() {
+        fcm.acceptAccessToken("herald-emulator");
+        var p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        consumer.close();
+        fcm.close();
+        kafka.close();
+    }
+
+    @Test
+    void aDeliveryReachesFcmWithAndroidAndApnsSettingsAndIsReportedSent() {
+        PushDelivery delivery = delivery("user-a", "token-a-" + UUID.randomUUID(), Provider.FCM);
+        publish(delivery);
+
+        JsonNode message = awaitReceived(delivery.token());
+        assertThat(message.path("notification").path("title").asString()).isEqualTo("Your product was liked");
+        assertThat(message.path("notification").path("body").asString())
+                .isEqualTo("Bob liked your product \"Red bike\"");
+        assertThat(message.path("data").path("productId").asString()).isEqualTo("p-1");
+        assertThat(message.path("data").path("count").isString()).isTrue();
+        assertThat(message.path("android").path("priority").asString()).isEqualToIgnoringCase("high");
+        assertThat(message.path("android").path("ttl").asString()).isEqualTo("3600s");
+        assertThat(message.path("android").path("collapse_key").asString()).isEqualTo("likes");
+        assertThat(message.path("android")
+                        .path("notification")
+                        .path("channel_id")
+                        .asString())
+                .isEqualTo("social");
+        assertThat(message.path("android").path("notification").path("sound").asString())
+                .isEqualTo("default");
+        assertThat(message.path("apns").path("headers").path("apns-priority").asString())
+                .isEqualTo("10");
+        assertThat(message.path("apns")
+                        .path("payload")
+                        .path("aps")
+                        .path("sound")
+                        .asString())
+                .isEqualTo("default");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+    }
+
+    @Test
+    void aRedeliveredRecordIsNotSentTwice() {
+        String token = "token-twice-" + UUID.randomUUID();
+        PushDelivery delivery = delivery("user-b", token, Provider.FCM);
+        publish(delivery);
+        awaitReceived(token);
+        publish(delivery);
+        // A later delivery for the same user (same partition) proves the repeat has been consumed.
+        PushDelivery marker = delivery("user-b", "token-marker-" + UUID.randomUUID(), Provider.FCM);
+        publish(marker);
+        awaitReceived(marker.token());
+
+        assertThat(fcm.received())
+                .filteredOn(r -> r.message().path("token").asString().equals(token))
+                .hasSize(1);
+    }
+
+    @Test
+    void aDeadTokenBecomesTokenFeedbackAndIsNeverRetried() {
+        String token = "token-dead-" + UUID.randomUUID();
+        fcm.unregister(token);
+        PushDelivery delivery = delivery("user-c", token, Provider.FCM);
+        publish(delivery);
+
+        TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
+                .until(() -> feedbackFor(token), java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(feedback.reason()).isEqualTo("UNREGISTERED");
+        assertThat(feedback.deliveryId()).isEqualTo(delivery.deliveryId());
+        PushDelivery marker = delivery("user-c", "token-after-" + UUID.randomUUID(), Provider.FCM);
+        publish(marker);
+        awaitReceived(marker.token());
+        assertThat(statusesOf(delivery)).containsExactly(DeliveryStatus.Outcome.REJECTED);
+        assertThat(deadLetters()).noneMatch(r -> r.key().equals("user-c"));
+    }
+
+    @Test
+    void aTransientFailureIsRetriedUntilItIsSent() {
+        fcm.failNext(2, FcmError.QUOTA_EXCEEDED);
+        PushDelivery delivery = delivery("user-d", "token-retry-" + UUID.randomUUID(), Provider.FCM);
+        publish(delivery);
+
+        awaitReceived(delivery.token());
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+        assertThat(statusesOf(delivery)).contains(DeliveryStatus.Outcome.FAILED);
+    }
+
+    @Test
+    void unreadableAndUnsupportedDeliveriesAreDeadLetteredAndTheConsumerCarriesOn() {
+        producer.send(new ProducerRecord<>(Topics.PUSH, "user-e", "{broken".getBytes(StandardCharsets.UTF_8)));
+        PushDelivery expo = delivery("user-e", "ExponentPushToken[abc]", Provider.EXPO);
+        publish(expo);
+        PushDelivery good = delivery("user-e", "token-good-" + UUID.randomUUID(), Provider.FCM);
+        publish(good);
+
+        awaitReceived(good.token());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> deadLetters().stream()
+                                .filter(r -> r.key().equals("user-e"))
+                                .count()
+                        == 2);
+        List<String> codes = deadLetters().stream()
+                .filter(r -> r.key().equals("user-e"))
+                .map(r -> header(r, HeraldHeaders.DLT_REASON_CODE))
+                .toList();
+        assertThat(codes).containsExactlyInAnyOrder("invalid-json", "provider-not-implemented");
+        deadLetters().forEach(r -> {
+            assertThat(header(r, HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.PUSH);
+            assertThat(header(r, HeraldHeaders.DLT_SERVICE)).isEqualTo("dispatch-service");
+        });
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> statusesOf(expo).contains(DeliveryStatus.Outcome.DEAD_LETTERED));
+    }
+
+    private static PushDelivery delivery(String user, String token, Provider provider) {
+        UUID eventId = UUID.randomUUID();
+        return new PushDelivery(
+                Ids.deliveryId(eventId, user, token),
+                Ids.notificationId(eventId, user),
+                eventId,
+                DomainEvent.SCHEMA_VERSION,
+                Instant.parse("2026-11-24T10:00:00Z"),
+                user,
+                "product_like",
+                provider,
+                token,
+                Platform.ANDROID,
+                "Your product was liked",
+                "Bob liked your product \"Red bike\"",
+                Map.of("productId", "p-1", "count", "3"),
+                Priority.HIGH,
+                3600,
+                "likes",
+                "social",
+                "default");
+    }
+
+    private static void publish(PushDelivery delivery) {
+        try {
+            producer.send(new ProducerRecord<>(
+                            Topics.PUSH, delivery.userId(), HeraldJson.mapper().writeValueAsBytes(delivery)))
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode awaitReceived(String token) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> fcm.received().stream()
+                                .filter(r ->
+                                        r.message().path("token").asString().equals(token))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow()
+                .message();
+    }
+
+    private static synchronized List<ConsumerRecord<String, byte[]>> records() {
+        if (consumer.subscription().isEmpty()) {
+            consumer.subscribe(List.of(Topics.DELIVERY_STATUS, Topics.TOKEN_FEEDBACK, Topics.PUSH_DLT));
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+        return List.copyOf(seen);
+    }
+
+    private static List<DeliveryStatus.Outcome> statusesOf(PushDelivery delivery) {
+        return records().stream()
+                .filter(r -> r.topic().equals(Topics.DELIVERY_STATUS))
+                .map(r -> HeraldJson.mapper().readValue(r.value(), DeliveryStatus.class))
+                .filter(s -> delivery.deliveryId().equals(s.deliveryId()))
+                .map(DeliveryStatus::outcome)
+                .toList();
+    }
+
+    private static java.util.Optional<TokenFeedback> feedbackFor(String token) {
+        return records().stream()
+                .filter(r -> r.topic().equals(Topics.TOKEN_FEEDBACK) && token.equals(r.key()))
+                .map(r -> HeraldJson.mapper().readValue(r.value(), TokenFeedback.class))
+                .findFirst();
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> deadLetters() {
+        return records().stream().filter(r -> r.topic().equals(Topics.PUSH_DLT)).toList();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        assertThat(header).as(name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
