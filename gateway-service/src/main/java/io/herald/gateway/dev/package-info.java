@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.gateway.dev;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.gateway.devices;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,34 @@
+package io.herald.gateway.events;
+
+import io.herald.events.JsonOrRawSerializer;
+import io.herald.events.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/** The gateway produces {@code herald.events.v1}: plain JSON, keyed by event id, no type headers. */
+@Configuration(proxyBeanMethods = false)
+class GatewayKafkaConfig {
+
+    @Bean
+    KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+    }
+
+    @Bean
+    NewTopic eventsTopic(
+            @Value("${herald.topics.partitions:3}") int partitions,
+            @Value("${herald.topics.replication-factor:1}") short replicas) {
+        return TopicBuilder.name(Topics.EVENTS)
+                .partitions(partitions)
+                .replicas(replicas)
+                .build();
+    }
+}

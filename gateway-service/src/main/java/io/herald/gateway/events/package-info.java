@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.gateway.events;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.gateway;
+
+import org.jspecify.annotations.NullMarked;

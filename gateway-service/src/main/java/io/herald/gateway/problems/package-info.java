@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.gateway.problems;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,87 @@
+package io.herald.gateway.security;
+
+import io.herald.events.HeraldJson;
+import io.herald.gateway.GatewayProperties;
+import io.herald.gateway.problems.ApiProblem;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Mobile and web users authenticate with a JWT (OAuth2 resource server); its subject is their user id.
+ * Upstream apps use API keys instead ({@link ApiKeys}), checked by the events endpoints themselves.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
+        AuthenticationEntryPoint unauthenticated = (request, response, exception) -> {
+            var problem = new ApiProblem(
+                            HttpStatus.UNAUTHORIZED,
+                            "unauthenticated",
+                            "Authentication required",
+                            "a valid, unexpired bearer token (JWT) is required")
+                    .detail();
+            response.setStatus(401);
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            response.setContentType("application/problem+json");
+            response.getOutputStream()
+                    .write(HeraldJson.mapper()
+                            .writeValueAsBytes(Map.of(
+                                    "type", String.valueOf(problem.getType()),
+                                    "title", String.valueOf(problem.getTitle()),
+                                    "status", 401,
+                                    "detail", String.valueOf(problem.getDetail()),
+                                    "instance", request.getRequestURI())));
+        };
+        return http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(a -> a.requestMatchers("/v1/devices", "/v1/devices/**")
+                        .authenticated()
+                        .anyRequest()
+                        .permitAll())
+                .oauth2ResourceServer(o -> o.jwt(j -> j.decoder(decoder)).authenticationEntryPoint(unauthenticated))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated))
+                .build();
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(GatewayProperties properties) {
+        GatewayProperties.Jwt jwt = properties.jwt();
+        if (jwt.hmacSecret() != null && !jwt.hmacSecret().isBlank()) {
+            byte[] secret = jwt.hmacSecret().getBytes(StandardCharsets.UTF_8);
+            if (secret.length < 32) {
+                throw new IllegalStateException("herald.gateway.jwt.hmac-secret must be at least 32 bytes");
+            }
+            return NimbusJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
+                    .build();
+        }
+        if (jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()) {
+            return NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build();
+        }
+        if (jwt.issuerUri() != null && !jwt.issuerUri().isBlank()) {
+            return JwtDecoders.fromIssuerLocation(jwt.issuerUri());
+        }
+        log.warn("no JWT verification configured (herald.gateway.jwt.*): every user request will be refused");
+        return token -> {
+            throw new BadJwtException("no JWT verification is configured");
+        };
+    }
+}

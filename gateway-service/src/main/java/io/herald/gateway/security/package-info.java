@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.gateway.security;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,326 @@
+package io.herald.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import io.herald.events.HeraldJson;
+import io.herald.events.Topics;
+import io.herald.gateway.security.ApiKeys;
+import io.herald.testkit.KafkaBroker;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** The gateway over HTTP, publishing to a real Kafka broker, in front of a stand-in token-service. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=gateway-service")
+@DirtiesContext
+class GatewayIT {
+
+    static final String SECRET = "a-gateway-test-secret-of-at-least-32-bytes";
+    static final String KEY = "hk_test_" + UUID.randomUUID();
+    static final String LIMITED_KEY = "hk_limited_" + UUID.randomUUID();
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final List<String> tokenServiceCalls = new CopyOnWriteArrayList<>();
+    static final HttpServer tokenService = stubTokenService();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
+        registry.add("herald.gateway.api-keys[0].name", () -> "marketplace");
+        registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
+        registry.add("herald.gateway.api-keys[1].name", () -> "chat");
+        registry.add("herald.gateway.api-keys[1].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(LIMITED_KEY)));
+        registry.add("herald.gateway.api-keys[1].event-types", () -> "chat");
+        registry.add("herald.gateway.jwt.hmac-secret", () -> SECRET);
+        registry.add("herald.gateway.dev.enabled", () -> "true");
+        registry.add("herald.gateway.max-request-size", () -> "4KB");
+        registry.add(
+                "herald.gateway.token-service-url",
+                () -> "http://127.0.0.1:" + tokenService.getAddress().getPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        tokenService.stop(0);
+        kafka.close();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void anAcceptedEventIsOnKafkaKeyedByItsIdWithItsSourceAndNoTypeHeaders() {
+        var response = post("/v1/events", Map.of("X-Api-Key", KEY), "application/json", """
+                {"type":"product_like","actor":{"id":"bob","displayName":"Bob"},"recipients":["alice"],
+                 "object":{"id":"p-1","kind":"product","title":"Red bike"},"data":{"productId":"p-1"}}""");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String eventId = json(response).path("eventId").asString();
+        ConsumerRecord<String, byte[]> record = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> events().stream()
+                                .filter(r -> eventId.equals(r.key()))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        JsonNode event = HeraldJson.mapper().readTree(record.value());
+        assertThat(event.path("eventId").asString()).isEqualTo(eventId);
+        assertThat(event.path("source").asString()).isEqualTo("marketplace");
+        assertThat(event.path("schemaVersion").asInt()).isEqualTo(1);
+        assertThat(event.path("occurredAt").asString()).isNotBlank();
+        assertThat(record.headers().toArray()).isEmpty();
+    }
+
+    @Test
+    void badRequestsGetProblemDetailsAndNeverA5xx() {
+        record Case(
+                String name, Map<String, String> headers, String contentType, String body, int status, String type) {}
+        String valid = "{\"type\":\"product_like\",\"recipients\":[\"alice\"]}";
+        var cases = List.of(
+                new Case("no key", Map.of(), "application/json", valid, 401, "unauthenticated"),
+                new Case("wrong key", Map.of("X-Api-Key", "nope"), "application/json", valid, 401, "unauthenticated"),
+                new Case("text body", Map.of("X-Api-Key", KEY), "text/plain", valid, 415, "unsupported-media-type"),
+                new Case("bad json", Map.of("X-Api-Key", KEY), "application/json", "{\"type\":", 400, "invalid-json"),
+                new Case("empty", Map.of("X-Api-Key", KEY), "application/json", "", 400, "invalid-event"),
+                new Case("array", Map.of("X-Api-Key", KEY), "application/json", "[]", 400, "invalid-event"),
+                new Case(
+                        "no recipients",
+                        Map.of("X-Api-Key", KEY),
+                        "application/json",
+                        "{\"type\":\"chat\"}",
+                        400,
+                        "invalid-event"),
+                new Case(
+                        "empty recipients",
+                        Map.of("X-Api-Key", KEY),
+                        "application/json",
+                        "{\"type\":\"chat\",\"recipients\":[]}",
+                        400,
+                        "invalid-event"),
+                new Case(
+                        "wrong types",
+                        Map.of("X-Api-Key", KEY),
+                        "application/json",
+                        "{\"type\":\"chat\",\"recipients\":\"alice\",\"data\":{\"n\":1}}",
+                        400,
+                        "invalid-event"),
+                new Case(
+                        "bad event id",
+                        Map.of("X-Api-Key", KEY),
+                        "application/json",
+                        "{\"eventId\":\"nope\",\"type\":\"chat\",\"recipients\":[\"a\"]}",
+                        400,
+                        "invalid-event"),
+                new Case(
+                        "type not allowed",
+                        Map.of("X-Api-Key", LIMITED_KEY),
+                        "application/json",
+                        valid,
+                        403,
+                        "event-type-not-allowed"),
+                new Case(
+                        "too large",
+                        Map.of("X-Api-Key", KEY),
+                        "application/json",
+                        "{\"type\":\"chat\",\"recipients\":[\"a\"],\"body\":\"" + "x".repeat(5000) + "\"}",
+                        413,
+                        "request-too-large"));
+        for (Case c : cases) {
+            var response = post("/v1/events", c.headers(), c.contentType(), c.body());
+            assertThat(response.statusCode())
+                    .as(c.name() + ": " + response.body())
+                    .isEqualTo(c.status());
+            assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                    .as(c.name())
+                    .startsWith("application/problem+json");
+            assertThat(json(response).path("type").asString())
+                    .as(c.name())
+                    .isEqualTo("https://herald.dev/problems/" + c.type());
+        }
+        var missing = send(HttpRequest.newBuilder(uri("/v1/nothing-here")).GET().build());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    }
+
+    @Test
+    void devicesAreForwardedForTheJwtSubjectOnly() {
+        int before = tokenServiceCalls.size();
+        String jwt = json(post("/dev/token", Map.of(), "application/json", "{\"userId\":\"alice\"}"))
+                .path("token")
+                .asString();
+
+        var registered = post(
+                "/v1/devices",
+                Map.of("Authorization", "Bearer " + jwt),
+                "application/json",
+                "{\"provider\":\"fcm\",\"token\":\"t-123456\",\"platform\":\"android\"}");
+        assertThat(registered.statusCode()).isEqualTo(201);
+        assertThat(registered.body()).contains("\"userSeen\":\"alice\"");
+        var listed = send(HttpRequest.newBuilder(uri("/v1/devices"))
+                .header("Authorization", "Bearer " + jwt)
+                .GET()
+                .build());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        var removed = send(HttpRequest.newBuilder(uri("/v1/devices/" + UUID.randomUUID()))
+                .header("Authorization", "Bearer " + jwt)
+                .DELETE()
+                .build());
+        assertThat(removed.statusCode()).isEqualTo(404);
+        assertThat(tokenServiceCalls.subList(before, tokenServiceCalls.size()))
+                .hasSize(3)
+                .allSatisfy(call -> assertThat(call).contains("/internal/v1/users/alice/devices"));
+    }
+
+    @Test
+    void devicesNeedAValidUnexpiredToken() {
+        int before = tokenServiceCalls.size();
+        for (String authorization : List.of(
+                "",
+                "Bearer not-a-jwt",
+                "Bearer " + jwt("mallory", "a-different-secret-of-at-least-32-bytes!", 600),
+                "Bearer " + jwt("alice", SECRET, -600))) {
+            var request = HttpRequest.newBuilder(uri("/v1/devices")).GET();
+            if (!authorization.isEmpty()) {
+                request.header("Authorization", authorization);
+            }
+            var response = send(request.build());
+            assertThat(response.statusCode()).as(authorization).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        }
+        assertThat(tokenServiceCalls).hasSize(before);
+    }
+
+    @Test
+    void aDownTokenServiceAnswers503WithRetryAfter() {
+        String jwt = jwt("down-user", SECRET, 600);
+        var response = send(HttpRequest.newBuilder(uri("/v1/devices"))
+                .header("Authorization", "Bearer " + jwt)
+                .GET()
+                .build());
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(response).path("type").asString()).isEqualTo("https://herald.dev/problems/unavailable");
+    }
+
+    /** A stand-in token-service: echoes the path it was called on; user "down-user" gets a 500. */
+    private static HttpServer stubTokenService() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                tokenServiceCalls.add(exchange.getRequestMethod() + " " + path);
+                exchange.getRequestBody().readAllBytes();
+                int status = path.contains("down-user")
+                        ? 500
+                        : switch (exchange.getRequestMethod()) {
+                            case "POST" -> 201;
+                            case "DELETE" -> 404;
+                            default -> 200;
+                        };
+                String user = path.split("/")[4];
+                byte[] body = ("{\"userSeen\":\"" + user + "\"}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders()
+                        .add("Content-Type", status == 404 ? "application/problem+json" : "application/json");
+                exchange.sendResponseHeaders(status, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> events() {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.EVENTS));
+            for (int i = 0; i < 10 && found.isEmpty(); i++) {
+                consumer.poll(Duration.ofMillis(300)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    static String jwt(String subject, String secret, long expiresInSeconds) {
+        try {
+            var claims = new JWTClaimsSet.Builder()
+                    .subject(subject)
+                    .expirationTime(Date.from(Instant.now().plusSeconds(expiresInSeconds)))
+                    .build();
+            var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private HttpResponse<String> post(String path, Map<String, String> headers, String contentType, String body) {
+        var request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try (var http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return HeraldJson.mapper().readTree(response.body());
+    }
+}
