@@ -1,0 +1,215 @@
+package io.herald.devstack;
+
+import io.herald.dispatch.DispatchApplication;
+import io.herald.fanout.FanoutApplication;
+import io.herald.gateway.GatewayApplication;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.testkit.fcm.FcmEmulator;
+import io.herald.token.TokenApplication;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Herald on one machine, in one JVM: a real Kafka broker (KRaft), a real PostgreSQL server, the FCM emulator
+ * and the four services, each in its own Spring context reading its own configuration file, wired to each
+ * other exactly as they would be in production (Kafka topics and internal HTTP).
+ *
+ * <p>Used by {@link DevStackMain} for the one-command local run and by the end-to-end test. Not thread-safe;
+ * {@link #close()} stops everything in reverse order.
+ */
+public final class DevStack implements AutoCloseable {
+
+    /** The database all four services share, each in its own schema. */
+    static final String DATABASE = "herald";
+
+    /** The dev stack's upstream app, allowed to publish every event type. */
+    static final String APP_NAME = "dev-app";
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, String> urls = new LinkedHashMap<>();
+    private final String apiKey;
+    private final String jwtSecret;
+    private @Nullable KafkaBroker kafka;
+    private @Nullable FcmEmulator fcm;
+
+    private DevStack() {
+        var random = new SecureRandom();
+        this.apiKey = "hk_dev_" + randomToken(random, 24);
+        this.jwtSecret = randomToken(random, 48);
+    }
+
+    /**
+     * Where everything listens. A port of {@code 0} means any free port (tests); the dev stack uses fixed ones.
+     *
+     * @param kafkaPort the Kafka broker
+     * @param postgresPort the PostgreSQL server
+     * @param postgresData where PostgreSQL keeps its data across runs, or {@code null} for a throwaway one
+     * @param fcmPort the FCM emulator
+     * @param gatewayPort gateway-service, the public HTTP API
+     * @param tokenPort token-service's internal API
+     * @param dispatchPort dispatch-service (health and metrics)
+     * @param fanoutPort ws-fanout-service
+     */
+    public record Ports(
+            int kafkaPort,
+            int postgresPort,
+            @Nullable Path postgresData,
+            int fcmPort,
+            int gatewayPort,
+            int tokenPort,
+            int dispatchPort,
+            int fanoutPort) {
+
+        /** Free ports and a throwaway database, for tests. */
+        public static Ports ephemeral() {
+            return new Ports(0, 0, null, 0, 0, 0, 0, 0);
+        }
+    }
+
+    /** Starts everything; on failure, stops what had started and rethrows. */
+    public static DevStack start(Ports ports) {
+        var stack = new DevStack();
+        try {
+            stack.startAll(ports);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Ports ports) {
+        KafkaBroker broker = KafkaBroker.start(ports.kafkaPort());
+        started.add(broker);
+        this.kafka = broker;
+        String bootstrap = broker.bootstrapServers();
+        urls.put("kafka", bootstrap);
+
+        PostgresServer postgres = PostgresServer.start(ports.postgresPort(), ports.postgresData());
+        started.add(postgres);
+        postgres.createDatabase(DATABASE);
+        PostgresServer.Database db = postgres.database(DATABASE);
+        urls.put("postgresql", db.jdbcUrl());
+
+        FcmEmulator emulator = FcmEmulator.start(ports.fcmPort());
+        started.add(emulator);
+        this.fcm = emulator;
+        urls.put("fcm-emulator", emulator.baseUrl());
+
+        Map<String, String> shared = new LinkedHashMap<>();
+        shared.put("spring.kafka.bootstrap-servers", bootstrap);
+        Map<String, String> database = new LinkedHashMap<>(shared);
+        database.put("spring.datasource.url", db.jdbcUrl());
+        database.put("spring.datasource.username", db.username());
+        database.put("spring.datasource.password", db.password());
+
+        Map<String, String> fanout = new LinkedHashMap<>(database);
+        fanout.put("herald.fanout.jwt.hmac-secret", jwtSecret);
+        int fanoutPort = run("ws-fanout-service", FanoutApplication.application(), ports.fanoutPort(), fanout);
+        urls.put("ws-fanout-service", "http://127.0.0.1:" + fanoutPort);
+
+        int tokenPort = run("token-service", TokenApplication.application(), ports.tokenPort(), database);
+        urls.put("token-service", "http://127.0.0.1:" + tokenPort);
+
+        Map<String, String> dispatch = new LinkedHashMap<>(database);
+        dispatch.put("herald.dispatch.fcm.project-id", "herald-dev");
+        dispatch.put("herald.dispatch.fcm.base-url", emulator.baseUrl());
+        int dispatchPort = run("dispatch-service", DispatchApplication.application(), ports.dispatchPort(), dispatch);
+        urls.put("dispatch-service", "http://127.0.0.1:" + dispatchPort);
+
+        Map<String, String> gateway = new LinkedHashMap<>(shared);
+        gateway.put("herald.gateway.api-keys[0].name", APP_NAME);
+        gateway.put("herald.gateway.api-keys[0].sha256", sha256(apiKey));
+        gateway.put("herald.gateway.jwt.hmac-secret", jwtSecret);
+        gateway.put("herald.gateway.dev.enabled", "true");
+        gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + tokenPort);
+        int gatewayPort = run("gateway-service", GatewayApplication.application(), ports.gatewayPort(), gateway);
+        urls.put("gateway", "http://127.0.0.1:" + gatewayPort);
+    }
+
+    private int run(String name, SpringApplication application, int port, Map<String, String> properties) {
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=" + port);
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
+        started.add(context);
+        Integer local = context.getEnvironment().getProperty("local.server.port", Integer.class);
+        if (local == null) {
+            throw new IllegalStateException(name + " started without a web server");
+        }
+        return local;
+    }
+
+    /** Where each part listens: {@code kafka}, {@code postgresql}, {@code fcm-emulator}, the services. */
+    public Map<String, String> urls() {
+        return Map.copyOf(urls);
+    }
+
+    /** The public API's base URL. */
+    public String gatewayUrl() {
+        return urls.get("gateway");
+    }
+
+    /** The Kafka bootstrap servers. */
+    public String kafkaBootstrapServers() {
+        return requireStarted(kafka).bootstrapServers();
+    }
+
+    /** The dev app's API key (random per run; only its hash is given to the gateway). */
+    public String apiKey() {
+        return apiKey;
+    }
+
+    /** The FCM emulator, which records every message dispatch-service sent. */
+    public FcmEmulator fcm() {
+        return requireStarted(fcm);
+    }
+
+    private static <T> T requireStarted(@Nullable T part) {
+        if (part == null) {
+            throw new IllegalStateException("the dev stack has not started");
+        }
+        return part;
+    }
+
+    /** Stops the services, then the emulator, PostgreSQL and Kafka; never throws. */
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("herald dev stack: could not stop " + started.get(i) + ": " + e);
+            }
+        }
+        started.clear();
+    }
+
+    static String sha256(String value) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomToken(SecureRandom random, int bytes) {
+        byte[] buffer = new byte[bytes];
+        random.nextBytes(buffer);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer);
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.devstack;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,228 @@
+package io.herald.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.PushDelivery;
+import io.herald.events.Topics;
+import io.herald.testkit.fcm.FcmEmulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole pipeline in one JVM: gateway, token-service, dispatch-service and ws-fanout-service, each its own
+ * Spring context, over a real Kafka broker and a real PostgreSQL, delivering to the FCM emulator.
+ */
+class PipelineIT {
+
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static DevStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = DevStack.start(DevStack.Ports.ephemeral());
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void aLikeTravelsFromTheGatewayToTheFcmEmulator() {
+        String alice = "alice-" + UUID.randomUUID();
+        String token = "fcm-token-" + UUID.randomUUID();
+        registerFcmDevice(alice, token);
+
+        String eventId = publish("""
+                {"type":"product_like","actor":{"id":"bob","displayName":"Bob"},"recipients":["%s"],
+                 "object":{"id":"p-1","kind":"product","title":"Red bike"},
+                 "data":{"productId":"p-1","price":"120"},"priority":"high"}
+                """.formatted(alice));
+
+        FcmEmulator.Received received = awaitMessageFor(token);
+        JsonNode message = received.message();
+        assertThat(received.project()).isEqualTo("herald-dev");
+        assertThat(message.path("token").asString()).isEqualTo(token);
+        assertThat(message.path("notification").path("title").asString()).isEqualTo("Your product was liked");
+        assertThat(message.path("notification").path("body").asString())
+                .isEqualTo("Bob liked your product \"Red bike\"");
+        JsonNode data = message.path("data");
+        assertThat(data.path("productId").isString()).isTrue();
+        assertThat(data.path("productId").asString()).isEqualTo("p-1");
+        assertThat(data.path("price").isString())
+                .as("data values travel as strings")
+                .isTrue();
+        assertThat(data.path("price").asString()).isEqualTo("120");
+        assertThat(data.path("eventId").asString()).isEqualTo(eventId);
+        assertThat(data.path("type").asString()).isEqualTo("product_like");
+        assertThat(message.path("android").path("priority").asString()).isEqualToIgnoringCase("high");
+        assertThat(message.path("apns")
+                        .path("payload")
+                        .path("aps")
+                        .path("sound")
+                        .asString())
+                .isEqualTo("default");
+
+        // The in-app copy lands in the inbox too.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode inbox =
+                    getJson(stack.urls().get("ws-fanout-service") + "/internal/v1/users/" + alice + "/notifications");
+            assertThat(inbox.path("items")).hasSize(1);
+            assertThat(inbox.path("items").get(0).path("id").asString())
+                    .isEqualTo(
+                            Ids.notificationId(UUID.fromString(eventId), alice).toString());
+        });
+    }
+
+    @Test
+    void likingYourOwnProductSendsYouNothing() throws Exception {
+        String seller = "seller-" + UUID.randomUUID();
+        String watcher = "watcher-" + UUID.randomUUID();
+        String sellerToken = "fcm-token-" + UUID.randomUUID();
+        String watcherToken = "fcm-token-" + UUID.randomUUID();
+        registerFcmDevice(seller, sellerToken);
+        registerFcmDevice(watcher, watcherToken);
+
+        String eventId = publish("""
+                {"type":"product_like","actor":{"id":"%s","displayName":"Sam"},"recipients":["%s","%s"],
+                 "object":{"id":"p-2","kind":"product","title":"Blue lamp"}}
+                """.formatted(seller, seller, watcher));
+
+        // The other recipient hears about it, so the event was routed; once token-service has recorded it as
+        // routed, every push it made is on herald.push.v1.
+        awaitMessageFor(watcherToken);
+        await().atMost(Duration.ofSeconds(30)).until(() -> routed(eventId));
+        List<PushDelivery> pushes = pushesOf(UUID.fromString(eventId));
+        assertThat(pushes).extracting(PushDelivery::userId).containsExactly(watcher);
+        assertThat(stack.fcm().received())
+                .noneMatch(r -> r.message().path("token").asString().equals(sellerToken));
+    }
+
+    private static void registerFcmDevice(String userId, String token) {
+        JsonNode jwt = postJson(stack.gatewayUrl() + "/dev/token", null, null, "{\"userId\":\"" + userId + "\"}", 200);
+        String bearer = jwt.path("token").asString();
+        JsonNode device = postJson(
+                stack.gatewayUrl() + "/v1/devices",
+                "Authorization",
+                "Bearer " + bearer,
+                "{\"provider\":\"fcm\",\"token\":\"" + token + "\",\"platform\":\"android\",\"locale\":\"en-US\"}",
+                201);
+        assertThat(device.path("provider").asString()).isEqualTo("fcm");
+        assertThat(device.path("tokenSuffix").asString()).isEqualTo(token.substring(token.length() - 6));
+    }
+
+    private static String publish(String event) {
+        JsonNode accepted = postJson(stack.gatewayUrl() + "/v1/events", "X-Api-Key", stack.apiKey(), event, 202);
+        String eventId = accepted.path("eventId").asString();
+        assertThat(eventId).isNotBlank();
+        return eventId;
+    }
+
+    private static FcmEmulator.Received awaitMessageFor(String token) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> stack.fcm().received().stream()
+                                .filter(r ->
+                                        r.message().path("token").asString().equals(token))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+    }
+
+    private static boolean routed(String eventId) throws Exception {
+        String url = stack.urls().get("postgresql");
+        try (var connection = DriverManager.getConnection(url, "postgres", "");
+                var statement = connection.prepareStatement("select 1 from token.routed_events where event_id = ?")) {
+            statement.setObject(1, UUID.fromString(eventId));
+            return statement.executeQuery().next();
+        }
+    }
+
+    /** Every record on herald.push.v1 up to its current end, filtered to one event. */
+    private static List<PushDelivery> pushesOf(UUID eventId) {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "pipeline-it-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<PushDelivery> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PUSH).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    PushDelivery push = HeraldJson.mapper().readValue(record.value(), PushDelivery.class);
+                    if (push.eventId().equals(eventId)) {
+                        found.add(push);
+                    }
+                }
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+        }
+        return found;
+    }
+
+    private static JsonNode postJson(
+            String url, String headerName, String headerValue, String body, int expectedStatus) {
+        var request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headerName != null) {
+            request.header(headerName, headerValue);
+        }
+        return send(request.build(), expectedStatus);
+    }
+
+    private static JsonNode getJson(String url) {
+        return send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(15))
+                        .GET()
+                        .build(),
+                200);
+    }
+
+    private static JsonNode send(HttpRequest request, int expectedStatus) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode())
+                    .as("%s %s answered %s", request.method(), request.uri(), response.body())
+                    .isEqualTo(expectedStatus);
+            return HeraldJson.mapper().readTree(response.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
