@@ -1,5 +1,6 @@
 package io.herald.testkit;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -26,17 +27,19 @@ public final class KafkaBroker implements AutoCloseable {
     /** Starts a broker on {@code port}, or a free port when it is {@code 0}. */
     public static KafkaBroker start(int port) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.brokerProperties(Map.of(
+        Map<String, String> properties = new HashMap<>(Map.of(
                 "auto.create.topics.enable", "false",
                 "offsets.topic.replication.factor", "1",
                 "transaction.state.log.replication.factor", "1",
                 "transaction.state.log.min.isr", "1",
                 "group.initial.rebalance.delay.ms", "0"));
+        if (port != 0) {
+            // The KRaft test kit ignores kafkaPorts(); it keeps a listeners setting it is given, though.
+            properties.put("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0");
+        }
+        broker.brokerProperties(properties);
         // Do not publish spring.embedded.kafka.brokers: two brokers in one JVM must not see each other's address.
         broker.brokerListProperty("herald.testkit.kafka.brokers");
-        if (port != 0) {
-            broker.kafkaPorts(port);
-        }
         broker.afterPropertiesSet();
         return new KafkaBroker(broker);
     }

@@ -40,6 +40,17 @@ class InfrastructureTest {
     }
 
     @Test
+    void aBrokerStartedOnAFixedPortListensThere() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (KafkaBroker broker = KafkaBroker.start(port)) {
+            assertThat(broker.bootstrapServers()).endsWith(":" + port);
+        }
+    }
+
+    @Test
     void eachNewDatabaseIsSeparate() throws Exception {
         PostgresServer server = PostgresServer.shared();
         var first = server.newDatabase("infra");
