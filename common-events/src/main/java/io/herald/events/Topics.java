@@ -27,8 +27,14 @@ public final class Topics {
     /** {@link TokenFeedback}: a provider said a token is dead. Keyed by token. */
     public static final String TOKEN_FEEDBACK = "herald.token-feedback.v1";
 
+    /** Records of {@link #TOKEN_FEEDBACK} that could not be read, reason in headers. */
+    public static final String TOKEN_FEEDBACK_DLT = "herald.token-feedback.v1-dlt";
+
     /** Every outcome of every delivery ({@link DeliveryStatus}), keyed by event id. */
     public static final String DELIVERY_STATUS = "herald.delivery-status.v1";
+
+    /** Records of {@link #DELIVERY_STATUS} that could not be read, reason in headers. */
+    public static final String DELIVERY_STATUS_DLT = "herald.delivery-status.v1-dlt";
 
     /** What apps send back over the socket ({@link ClientAction}), keyed by user id. */
     public static final String CLIENT_ACTIONS = "herald.client-actions.v1";

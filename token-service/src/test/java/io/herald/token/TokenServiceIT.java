@@ -3,10 +3,14 @@ package io.herald.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.Channel;
+import io.herald.events.DeliveryStatus;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
+import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
+import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
@@ -16,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -63,6 +68,12 @@ class TokenServiceIT {
 
     @LocalServerPort
     int port;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    io.herald.token.devices.DevicePruner pruner;
 
     @BeforeAll
     static void clients() {
@@ -210,6 +221,137 @@ class TokenServiceIT {
         assertThat(header(byKey.get("bad-2"), HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.EVENTS);
         assertThat(header(byKey.get("bad-2"), HeraldHeaders.DLT_SERVICE)).isEqualTo("token-service");
         assertThat(pushesOf(good).getFirst().title()).isEqualTo("New message");
+    }
+
+    @Test
+    void deadTokensAreDeactivatedAtOnceAndStaleDevicesPruned() {
+        String user = "u-" + UUID.randomUUID();
+        String dead = "dead-" + UUID.randomUUID();
+        String stale = "stale-" + UUID.randomUUID();
+        register(user, dead);
+        register(user, stale);
+        var feedback = new TokenFeedback(null, 1, Instant.now(), Provider.FCM, dead, "UNREGISTERED", null);
+        producer.send(new ProducerRecord<>(
+                Topics.TOKEN_FEEDBACK, dead, HeraldJson.mapper().writeValueAsBytes(feedback)));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> json(call("GET", "/internal/v1/users/" + user + "/devices", null))
+                                .size()
+                        == 1);
+        jdbc.sql("update token.devices set last_seen_at = now() - interval '271 days' where token = :t")
+                .param("t", stale)
+                .update();
+        assertThat(pruner.prune()).isGreaterThanOrEqualTo(1);
+        assertThat(json(call("GET", "/internal/v1/users/" + user + "/devices", null)))
+                .isEmpty();
+    }
+
+    @Test
+    void theDeliveryLogFollowsAnEventFromPlannedToSent() {
+        String seller = "seller-" + UUID.randomUUID();
+        String phone = "phone-" + UUID.randomUUID();
+        register(seller, phone);
+        UUID eventId = UUID.randomUUID();
+        publish(eventId.toString(), like(eventId, "buyer", seller, "buyer").getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> call("GET", "/internal/v1/events/" + eventId + "/deliveries", null)
+                                .statusCode()
+                        == 200);
+        JsonNode planned = json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
+                .path("deliveries");
+        assertThat(planned.findValuesAsString("outcome")).containsExactlyInAnyOrder("planned", "planned", "skipped");
+
+        PushDelivery push = await().atMost(Duration.ofSeconds(30))
+                .until(() -> pushesOf(eventId), l -> !l.isEmpty())
+                .getFirst();
+        var sent = new DeliveryStatus(
+                eventId,
+                1,
+                Instant.now().plusSeconds(1),
+                seller,
+                Channel.PUSH,
+                push.notificationId(),
+                push.deliveryId(),
+                Provider.FCM,
+                DeliveryStatus.Outcome.SENT,
+                null,
+                "dispatch-service");
+        producer.send(new ProducerRecord<>(
+                Topics.DELIVERY_STATUS, eventId.toString(), HeraldJson.mapper().writeValueAsBytes(sent)));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode rows = json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
+                    .path("deliveries");
+            assertThat(rows.findValuesAsString("outcome")).containsExactlyInAnyOrder("sent", "planned", "skipped");
+        });
+        assertThat(call("GET", "/internal/v1/events/" + UUID.randomUUID() + "/deliveries", null)
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void preferencesAreKeptPerUserAndMuteRouting() {
+        String user = "quiet-" + UUID.randomUUID();
+        register(user, "phone-" + UUID.randomUUID());
+        var bad = call(
+                "PUT",
+                "/internal/v1/users/" + user + "/preferences",
+                "{\"muteAll\":false,\"mutedChannels\":{\"chat\":[\"smoke-signal\"]}}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        var saved = call(
+                "PUT",
+                "/internal/v1/users/" + user + "/preferences",
+                "{\"muteAll\":false,\"mutedTypes\":[\"product_like\"],\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\",\"timeZone\":\"Europe/Paris\"}}");
+        assertThat(saved.statusCode()).isEqualTo(200);
+        assertThat(json(call("GET", "/internal/v1/users/" + user + "/preferences", null))
+                        .path("mutedTypes")
+                        .get(0)
+                        .asString())
+                .isEqualTo("product_like");
+        assertThat(json(call("GET", "/internal/v1/users/someone-else/preferences", null))
+                        .path("mutedTypes"))
+                .isEmpty();
+
+        UUID eventId = UUID.randomUUID();
+        publish(eventId.toString(), like(eventId, "liker", user, "liker").getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode rows = json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
+                    .path("deliveries");
+            assertThat(rows.findValuesAsString("reason")).contains("muted by preferences");
+        });
+        assertThat(pushesOf(eventId)).isEmpty();
+    }
+
+    @Test
+    void anEventForMoreThanTenThousandRecipientsIsDeadLettered() {
+        UUID eventId = UUID.randomUUID();
+        var recipients = new java.util.StringJoiner("\",\"", "[\"", "\"]");
+        for (int i = 0; i <= 10_000; i++) {
+            recipients.add("r" + i);
+        }
+        publish(
+                eventId.toString(),
+                ("{\"eventId\":\"" + eventId + "\",\"schemaVersion\":1,\"type\":\"chat\",\"source\":\"s\","
+                                + "\"occurredAt\":\"2026-11-24T10:00:00Z\",\"title\":\"t\",\"recipients\":" + recipients
+                                + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> dead().stream().anyMatch(r -> r.key().equals(eventId.toString())));
+        var record = dead().stream()
+                .filter(r -> r.key().equals(eventId.toString()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(header(record, HeraldHeaders.DLT_REASON_CODE)).isEqualTo("schema-violation");
+    }
+
+    private static String like(UUID eventId, String actor, String owner, String alsoTold) {
+        return """
+                {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"shop","occurredAt":"2026-11-24T10:00:00Z",
+                 "actor":{"id":"%s","displayName":"Lena"},"recipients":["%s","%s"],
+                 "object":{"id":"p-9","kind":"product","title":"Green chair"}}
+                """.formatted(eventId, actor, owner, alsoTold);
     }
 
     private void register(String user, String token) {

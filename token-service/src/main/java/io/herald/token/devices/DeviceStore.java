@@ -83,6 +83,23 @@ public class DeviceStore {
                 == 1;
     }
 
+    /** Deactivates a token a provider called dead; returns whether a device had it. */
+    public boolean deactivate(String provider, String token) {
+        return jdbc.sql(
+                                "update token.devices set active = false where provider = :provider and token = :token and active")
+                        .param("provider", provider)
+                        .param("token", token)
+                        .update()
+                > 0;
+    }
+
+    /** Deletes devices not seen since {@code cutoff}; returns how many. */
+    int deleteNotSeenSince(java.time.Instant cutoff) {
+        return jdbc.sql("delete from token.devices where last_seen_at < :cutoff")
+                .param("cutoff", Timestamp.from(cutoff))
+                .update();
+    }
+
     /** The active devices of all {@code userIds}, in one query. Users without devices are absent. */
     public Map<String, List<ActiveDevice>> activeDevicesOf(Collection<String> userIds) {
         Map<String, List<ActiveDevice>> byUser = new HashMap<>();

@@ -26,9 +26,11 @@ import org.springframework.web.bind.annotation.RestController;
 class DevicesController {
 
     private final DeviceStore store;
+    private final DeviceCache cache;
 
-    DevicesController(DeviceStore store) {
+    DevicesController(DeviceStore store, DeviceCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     /** Registers ({@code 201}) or refreshes ({@code 200}) a device of the user. */
@@ -39,6 +41,8 @@ class DevicesController {
             throw new InvalidDevice(errors);
         }
         DeviceStore.Registered registered = store.register(userId, registration);
+        // The token may have moved from another user: their cached list is stale too.
+        cache.invalidateAll();
         return ResponseEntity.status(registered.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(registered.device());
     }
@@ -50,7 +54,9 @@ class DevicesController {
 
     @DeleteMapping("/{deviceId}")
     ResponseEntity<Void> delete(@PathVariable String userId, @PathVariable UUID deviceId) {
-        if (!store.delete(userId, deviceId)) {
+        boolean deleted = store.delete(userId, deviceId);
+        cache.invalidate(userId);
+        if (!deleted) {
             var problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No such device among yours");
             problem.setType(URI.create("https://herald.dev/problems/device-not-found"));
             problem.setTitle("Device not found");

@@ -1,10 +1,13 @@
 package io.herald.token.kafka;
 
 import io.herald.events.DeadLetters;
+import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
 import io.herald.events.DomainEventDeserializer;
+import io.herald.events.JsonDeserializer;
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
+import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
@@ -55,8 +58,9 @@ class TokenKafkaConfig {
 
     @Bean
     DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> kafkaTemplate) {
+        // Every Herald dead-letter topic is its topic's name plus "-dlt".
         var recoverer = new DeadLetterPublishingRecoverer(
-                kafkaTemplate, (record, exception) -> new TopicPartition(Topics.EVENTS_DLT, -1));
+                kafkaTemplate, (record, exception) -> new TopicPartition(record.topic() + "-dlt", -1));
         recoverer.setHeadersFunction((record, exception) -> DeadLetters.headers(record.topic(), SERVICE, exception));
         // Transient trouble (the database, Kafka) is retried with backoff, then dead-lettered with the reason.
         var backOff = new ExponentialBackOff(500, 2.0);
@@ -77,6 +81,30 @@ class TokenKafkaConfig {
     }
 
     @Bean
+    ConcurrentKafkaListenerContainerFactory<String, DeliveryStatus> deliveryStatusContainerFactory(
+            KafkaProperties properties, DefaultErrorHandler errorHandler) {
+        return typed(properties, errorHandler, DeliveryStatus.class);
+    }
+
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, TokenFeedback> tokenFeedbackContainerFactory(
+            KafkaProperties properties, DefaultErrorHandler errorHandler) {
+        return typed(properties, errorHandler, TokenFeedback.class);
+    }
+
+    private static <T> ConcurrentKafkaListenerContainerFactory<String, T> typed(
+            KafkaProperties properties, DefaultErrorHandler errorHandler, Class<T> type) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, T>();
+        factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(
+                properties.buildConsumerProperties(),
+                new StringDeserializer(),
+                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type))));
+        factory.setCommonErrorHandler(errorHandler);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        return factory;
+    }
+
+    @Bean
     KafkaAdmin.NewTopics heraldTopics(
             @Value("${herald.topics.partitions:3}") int partitions,
             @Value("${herald.topics.replication-factor:1}") short replicas) {
@@ -85,7 +113,11 @@ class TokenKafkaConfig {
                 topic(Topics.EVENTS, partitions, replicas),
                 topic(Topics.EVENTS_DLT, partitions, replicas),
                 topic(Topics.PUSH, partitions, replicas),
-                topic(Topics.INAPP, partitions, replicas));
+                topic(Topics.INAPP, partitions, replicas),
+                topic(Topics.DELIVERY_STATUS, partitions, replicas),
+                topic(Topics.DELIVERY_STATUS_DLT, partitions, replicas),
+                topic(Topics.TOKEN_FEEDBACK, partitions, replicas),
+                topic(Topics.TOKEN_FEEDBACK_DLT, partitions, replicas));
     }
 
     private static NewTopic topic(String name, int partitions, short replicas) {

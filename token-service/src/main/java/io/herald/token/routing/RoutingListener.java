@@ -2,7 +2,10 @@ package io.herald.token.routing;
 
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
-import io.herald.token.devices.DeviceStore;
+import io.herald.token.devices.DeviceCache;
+import io.herald.token.log.DeliveryLog;
+import io.herald.token.preferences.PreferenceStore;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,30 +20,42 @@ import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 /**
- * Routes every domain event once: looks up all recipients' devices in one batch, publishes the in-app
- * notifications and push deliveries, waits until Kafka has them all, and only then records the event as
- * routed (and lets its offset be committed). A crash in between routes it again; downstream ids are derived,
- * so that is harmless.
+ * Routes every domain event once: looks up all recipients' devices and preferences in batches (devices
+ * through a cache), records the plan in the delivery log, publishes the in-app notifications and push
+ * deliveries, waits until Kafka has them all, and only then records the event as routed (and lets its offset
+ * be committed). A crash in between routes it again; downstream ids are derived, so that is harmless.
  */
 @Component
 class RoutingListener {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingListener.class);
 
-    private final DeviceStore devices;
+    private final DeviceCache devices;
+    private final PreferenceStore preferences;
     private final RoutedEvents routed;
+    private final DeliveryLog deliveryLog;
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties properties;
+    private final Router router;
+    private final Clock clock;
 
     RoutingListener(
-            DeviceStore devices,
+            DeviceCache devices,
+            PreferenceStore preferences,
             RoutedEvents routed,
+            DeliveryLog deliveryLog,
             KafkaTemplate<String, Object> kafka,
-            RoutingProperties properties) {
+            RoutingProperties properties,
+            TemplateProperties templates,
+            Clock clock) {
         this.devices = devices;
+        this.preferences = preferences;
         this.routed = routed;
+        this.deliveryLog = deliveryLog;
         this.kafka = kafka;
         this.properties = properties;
+        this.router = new Router(new Templates(templates.asTemplates()));
+        this.clock = clock;
     }
 
     @KafkaListener(id = "router", topics = Topics.EVENTS)
@@ -49,7 +64,10 @@ class RoutingListener {
             log.debug("event {} was routed before; skipped", event.eventId());
             return;
         }
-        Router.Plan plan = Router.plan(event, devices.activeDevicesOf(Router.recipients(event)));
+        List<String> recipients = Router.recipients(event);
+        Router.Plan plan =
+                router.plan(event, devices.activeDevicesOf(recipients), preferences.ofAll(recipients), clock.instant());
+        deliveryLog.write(plan.log());
         List<CompletableFuture<SendResult<String, Object>>> sends = new ArrayList<>();
         plan.inApp().forEach(n -> sends.add(kafka.send(Topics.INAPP, n.userId(), n)));
         plan.pushes().forEach(p -> sends.add(kafka.send(Topics.PUSH, p.userId(), p)));
@@ -57,11 +75,11 @@ class RoutingListener {
                 .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         routed.markRouted(event.eventId());
         log.debug(
-                "event {} ({}) routed: {} in-app, {} push, actor skipped: {}",
+                "event {} ({}) routed to {} recipients: {} in-app, {} push",
                 event.eventId(),
                 event.type(),
+                recipients.size(),
                 plan.inApp().size(),
-                plan.pushes().size(),
-                !plan.skippedActor().isEmpty());
+                plan.pushes().size());
     }
 }

@@ -1,0 +1,41 @@
+package io.herald.token.devices;
+
+import io.herald.events.TokenFeedback;
+import io.herald.events.Topics;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/** A provider called a token dead ({@code herald.token-feedback.v1}): the device is deactivated at once. */
+@Component
+class TokenFeedbackListener {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenFeedbackListener.class);
+
+    private final DeviceStore devices;
+    private final DeviceCache cache;
+
+    TokenFeedbackListener(DeviceStore devices, DeviceCache cache) {
+        this.devices = devices;
+        this.cache = cache;
+    }
+
+    @KafkaListener(
+            id = "token-feedback",
+            topics = Topics.TOKEN_FEEDBACK,
+            containerFactory = "tokenFeedbackContainerFactory")
+    void onFeedback(TokenFeedback feedback) {
+        String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
+        boolean changed = devices.deactivate(provider, feedback.token());
+        cache.invalidateAll();
+        String token = feedback.token();
+        log.info(
+                "{} token …{} {} ({})",
+                provider,
+                token.substring(Math.max(0, token.length() - 6)),
+                changed ? "deactivated" : "was already inactive or unknown",
+                feedback.reason());
+    }
+}

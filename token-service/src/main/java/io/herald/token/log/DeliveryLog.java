@@ -1,0 +1,98 @@
+package io.herald.token.log;
+
+import io.herald.events.DeliveryStatus;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code token.delivery_log} table. One row per event, recipient, channel and delivery; a newer status
+ * replaces an older one, an older one arriving late changes nothing. Thread-safe.
+ */
+@Repository
+public class DeliveryLog {
+
+    /** The delivery key of an entry that concerns no particular delivery (a skipped recipient or channel). */
+    public static final String NONE = "-";
+
+    /** One entry to write. */
+    public record Entry(
+            UUID eventId,
+            String userId,
+            String channel,
+            String deliveryKey,
+            @Nullable String provider,
+            DeliveryStatus.Outcome outcome,
+            @Nullable String reason,
+            Instant at) {}
+
+    /** One entry as the API shows it. */
+    public record Row(
+            String userId,
+            String channel,
+            @Nullable String provider,
+            String outcome,
+            @Nullable String reason,
+            Instant updatedAt) {}
+
+    private static final String UPSERT = """
+            insert into token.delivery_log (event_id, user_id, channel, delivery_key, provider, outcome, reason, updated_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (event_id, user_id, channel, delivery_key) do update set
+                provider = coalesce(excluded.provider, token.delivery_log.provider), outcome = excluded.outcome,
+                reason = excluded.reason, updated_at = excluded.updated_at
+            where excluded.updated_at >= token.delivery_log.updated_at
+            """;
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+
+    DeliveryLog(JdbcClient jdbc, JdbcTemplate batch) {
+        this.jdbc = jdbc;
+        this.batch = batch;
+    }
+
+    /** Writes entries in one batch. */
+    public void write(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        batch.batchUpdate(UPSERT, entries, 1000, (ps, e) -> {
+            ps.setObject(1, e.eventId());
+            ps.setString(2, e.userId());
+            ps.setString(3, e.channel());
+            ps.setString(4, e.deliveryKey());
+            ps.setString(5, e.provider());
+            ps.setString(6, wire(e.outcome()));
+            ps.setString(7, e.reason());
+            ps.setTimestamp(8, Timestamp.from(e.at()));
+        });
+    }
+
+    /** What became of an event, by recipient and channel; empty when the event is unknown. */
+    public List<Row> of(UUID eventId) {
+        return jdbc.sql("""
+                        select user_id, channel, provider, outcome, reason, updated_at from token.delivery_log
+                        where event_id = :id order by user_id, channel, delivery_key
+                        """)
+                .param("id", eventId)
+                .query((rs, row) -> new Row(
+                        rs.getString("user_id"),
+                        rs.getString("channel"),
+                        rs.getString("provider"),
+                        rs.getString("outcome"),
+                        rs.getString("reason"),
+                        rs.getTimestamp("updated_at").toInstant()))
+                .list();
+    }
+
+    static String wire(DeliveryStatus.Outcome outcome) {
+        return outcome.name().toLowerCase(Locale.ROOT);
+    }
+}

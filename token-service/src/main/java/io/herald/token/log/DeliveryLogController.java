@@ -1,0 +1,37 @@
+package io.herald.token.log;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /internal/v1/events/{eventId}/deliveries}: what became of an event, for the gateway. */
+@RestController
+class DeliveryLogController {
+
+    private final DeliveryLog log;
+
+    DeliveryLogController(DeliveryLog log) {
+        this.log = log;
+    }
+
+    record EventDeliveries(UUID eventId, List<DeliveryLog.Row> deliveries) {}
+
+    @GetMapping("/internal/v1/events/{eventId}/deliveries")
+    ResponseEntity<?> deliveries(@PathVariable UUID eventId) {
+        List<DeliveryLog.Row> rows = log.of(eventId);
+        if (rows.isEmpty()) {
+            var problem =
+                    ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No deliveries are known for this event");
+            problem.setType(URI.create("https://herald.dev/problems/event-not-found"));
+            problem.setTitle("Event not found");
+            return ResponseEntity.of(problem).build();
+        }
+        return ResponseEntity.ok(new EventDeliveries(eventId, rows));
+    }
+}

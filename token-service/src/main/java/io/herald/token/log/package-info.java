@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.token.log;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.token.preferences;
+
+import org.jspecify.annotations.NullMarked;
