@@ -142,6 +142,12 @@ class TokenServiceIT {
                 new Case("{\"provider\":\"apns\",\"token\":\"1234\",\"platform\":\"ios\"}", "token"),
                 new Case("{\"provider\":\"fcm\",\"token\":\"ok\",\"platform\":\"toaster\"}", "platform"),
                 new Case(
+                        "{\"provider\":\"webpush\",\"token\":\"{\\\"endpoint\\\":\\\"http://x\\\"}\",\"platform\":\"web\"}",
+                        "token"),
+                new Case(
+                        "{\"provider\":\"fcm\",\"token\":\"ok\",\"platform\":\"android\",\"firebaseInstallationId\":\"short\"}",
+                        "firebaseInstallationId"),
+                new Case(
                         "{\"provider\":\"fcm\",\"token\":\"ok\",\"platform\":\"ios\",\"timeZone\":\"Mars/Base\"}",
                         "timeZone"))) {
             var response = call("POST", "/internal/v1/users/" + user + "/devices", c.body());

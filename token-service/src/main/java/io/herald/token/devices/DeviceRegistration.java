@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param appId the app's id, such as its bundle id, or {@code null}
  * @param locale a BCP 47 language tag such as {@code en-US}, or {@code null}
  * @param timeZone an IANA time zone such as {@code Europe/Paris}, or {@code null}
+ * @param firebaseInstallationId for FCM, the app's Firebase Installation ID, or {@code null}
  */
 public record DeviceRegistration(
         @Nullable String provider,
@@ -18,4 +19,5 @@ public record DeviceRegistration(
         @Nullable String platform,
         @Nullable String appId,
         @Nullable String locale,
-        @Nullable String timeZone) {}
+        @Nullable String timeZone,
+        @Nullable String firebaseInstallationId) {}

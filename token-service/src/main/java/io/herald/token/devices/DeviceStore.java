@@ -30,8 +30,16 @@ public class DeviceStore {
         this.clock = clock;
     }
 
-    /** The outcome of a registration: the device, and whether it was new. */
-    record Registered(Device device, boolean created) {}
+    /**
+     * The outcome of a registration.
+     *
+     * @param created whether the token was new
+     * @param previousUser the user who had the token before, when it moved, or {@code null}
+     */
+    record Registered(
+            Device device,
+            boolean created,
+            @org.jspecify.annotations.Nullable String previousUser) {}
 
     /**
      * Registers a token for a user, or refreshes it: the same provider and token again updates the row (and
@@ -41,14 +49,17 @@ public class DeviceStore {
     Registered register(String userId, DeviceRegistration r) {
         Timestamp now = Timestamp.from(clock.instant());
         return jdbc.sql("""
+                        with previous as (
+                            select user_id from token.devices where provider = :provider and token = :token)
                         insert into token.devices (device_id, user_id, provider, token, platform, app_id, locale,
-                            time_zone, active, registered_at, last_seen_at)
-                        values (:id, :userId, :provider, :token, :platform, :appId, :locale, :timeZone, true, :now, :now)
+                            time_zone, firebase_installation_id, active, registered_at, last_seen_at)
+                        values (:id, :userId, :provider, :token, :platform, :appId, :locale, :timeZone, :fid, true, :now, :now)
                         on conflict (provider, token) do update set
                             user_id = excluded.user_id, platform = excluded.platform, app_id = excluded.app_id,
-                            locale = excluded.locale, time_zone = excluded.time_zone, active = true,
+                            locale = excluded.locale, time_zone = excluded.time_zone,
+                            firebase_installation_id = excluded.firebase_installation_id, active = true,
                             last_seen_at = excluded.last_seen_at
-                        returning *, (xmax = 0) as created
+                        returning *, (xmax = 0) as created, (select user_id from previous) as previous_user
                         """)
                 .param("id", UUID.randomUUID())
                 .param("userId", userId)
@@ -58,8 +69,13 @@ public class DeviceStore {
                 .param("appId", r.appId())
                 .param("locale", r.locale())
                 .param("timeZone", r.timeZone())
+                .param("fid", r.firebaseInstallationId())
                 .param("now", now)
-                .query((rs, row) -> new Registered(device(rs), rs.getBoolean("created")))
+                .query((rs, row) -> {
+                    String previous = rs.getString("previous_user");
+                    return new Registered(
+                            device(rs), rs.getBoolean("created"), userId.equals(previous) ? null : previous);
+                })
                 .single();
     }
 

@@ -19,12 +19,29 @@ final class DeviceValidator {
     private static final Set<String> PLATFORMS = Set.of("android", "ios", "web");
     private static final Pattern EXPO = Pattern.compile("^Expo(nent)?PushToken\\[[^\\]\\s]{1,200}]$");
     private static final Pattern APNS = Pattern.compile("^[0-9a-fA-F]{64}$");
+    private static final Pattern FID = Pattern.compile("^[cdef][A-Za-z0-9_-]{21}$");
     private static final Pattern PRINTABLE = Pattern.compile("^[\\x21-\\x7e]+$");
 
     /** One wrong field. */
     record FieldError(String field, String message) {}
 
     private DeviceValidator() {}
+
+    /** A web push token is the browser's PushSubscription as JSON: an https endpoint and its two keys. */
+    private static @org.jspecify.annotations.Nullable String webPushProblem(String token) {
+        String wanted =
+                "a web push token is the subscription JSON: {\"endpoint\":\"https://…\",\"keys\":{\"p256dh\":…,\"auth\":…}}";
+        try {
+            var subscription = io.herald.events.HeraldJson.mapper().readTree(token);
+            String endpoint = subscription.path("endpoint").asString("");
+            boolean ok = endpoint.startsWith("https://")
+                    && !subscription.path("keys").path("p256dh").asString("").isBlank()
+                    && !subscription.path("keys").path("auth").asString("").isBlank();
+            return ok ? null : wanted;
+        } catch (tools.jackson.core.JacksonException e) {
+            return wanted;
+        }
+    }
 
     static List<FieldError> check(DeviceRegistration r) {
         var errors = new ArrayList<FieldError>();
@@ -43,8 +60,7 @@ final class DeviceValidator {
                 case "apns" -> APNS.matcher(token).matches() ? null : "an APNs token is 64 hexadecimal characters";
                 case "fcm" ->
                     PRINTABLE.matcher(token).matches() ? null : "an FCM token has no spaces or control characters";
-                case "webpush" ->
-                    token.startsWith("{") ? null : "a web push token is the subscription JSON (endpoint and keys)";
+                case "webpush" -> webPushProblem(token);
                 default -> null;
             };
             if (problem != null) {
@@ -53,6 +69,14 @@ final class DeviceValidator {
         }
         if (r.platform() == null || !PLATFORMS.contains(r.platform())) {
             errors.add(new FieldError("platform", "must be one of android, ios, web"));
+        }
+        if (r.firebaseInstallationId() != null
+                && !FID.matcher(r.firebaseInstallationId()).matches()) {
+            errors.add(
+                    new FieldError("firebaseInstallationId", "a Firebase Installation ID is 22 characters, base64url"));
+        }
+        if (r.firebaseInstallationId() != null && !"fcm".equals(provider)) {
+            errors.add(new FieldError("firebaseInstallationId", "only FCM devices have one"));
         }
         if (r.appId() != null && r.appId().length() > MAX_TEXT_LENGTH) {
             errors.add(new FieldError("appId", "must be at most " + MAX_TEXT_LENGTH + " characters"));

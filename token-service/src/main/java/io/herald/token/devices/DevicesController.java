@@ -41,8 +41,11 @@ class DevicesController {
             throw new InvalidDevice(errors);
         }
         DeviceStore.Registered registered = store.register(userId, registration);
-        // The token may have moved from another user: their cached list is stale too.
-        cache.invalidateAll();
+        cache.invalidate(userId);
+        if (registered.previousUser() != null) {
+            // The token moved from another user: their cached list is stale too.
+            cache.invalidate(registered.previousUser());
+        }
         return ResponseEntity.status(registered.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(registered.device());
     }
