@@ -166,6 +166,19 @@ class TokenServiceIT {
                                 "{\"provider\":\"expo\",\"token\":\"ExponentPushToken[abc123]\",\"platform\":\"ios\"}")
                         .statusCode())
                 .isEqualTo(201);
+        String subscription =
+                "{\\\"endpoint\\\":\\\"https://push.example/abc\\\",\\\"keys\\\":{\\\"p256dh\\\":\\\"BN\\\",\\\"auth\\\":\\\"k\\\"}}";
+        var webPush = call(
+                "POST",
+                "/internal/v1/users/" + user + "/devices",
+                "{\"provider\":\"webpush\",\"token\":\"" + subscription + "\",\"platform\":\"web\"}");
+        assertThat(webPush.statusCode()).as(webPush.body()).isEqualTo(201);
+        var withFid = call(
+                "POST",
+                "/internal/v1/users/" + user + "/devices",
+                "{\"provider\":\"fcm\",\"token\":\"fcm-with-fid\",\"platform\":\"android\","
+                        + "\"firebaseInstallationId\":\"cAbCdEfGhIjKlMnOpQrStU\"}");
+        assertThat(withFid.statusCode()).as(withFid.body()).isEqualTo(201);
     }
 
     @Test
