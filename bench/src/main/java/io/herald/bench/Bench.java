@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import java.nio.file.Path;
+
 /** {@code ./mvnw -f bench/pom.xml exec:exec -Dbench=<benchmark>}: runs one benchmark, appends its rows. */
 public final class Bench {
 
@@ -9,7 +11,9 @@ public final class Bench {
         String which = args.length == 0 ? "ws-fanout" : args[0];
         switch (which) {
             case "ws-fanout" -> WsFanoutBench.run(WsFanoutBench.Settings.fromSystemProperties());
-            default -> throw new IllegalArgumentException("unknown benchmark " + which + "; known: ws-fanout");
+            case "token-routing" -> TokenRoutingBench.run(Path.of(System.getProperty("bench.root", "bench")));
+            default ->
+                throw new IllegalArgumentException("unknown benchmark " + which + "; known: ws-fanout, token-routing");
         }
         System.exit(0);
     }

@@ -27,7 +27,7 @@ final class Results {
         double ratio = peerValue == 0 ? Double.NaN : value / peerValue;
         String line = String.format(
                 Locale.ROOT,
-                "| %s | %s | %s | %s | %s | %s | %s | %.2f | `%s` |%n",
+                "| %s | %s | %s | %s | %s | %s | %s | %s | `%s` |%n",
                 LocalDate.now(),
                 benchmark,
                 figure,
@@ -35,7 +35,7 @@ final class Results {
                 unit,
                 peer,
                 number(peerValue),
-                ratio,
+                Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio),
                 command);
         try {
             if (!Files.exists(file)) {
@@ -49,6 +49,9 @@ final class Results {
     }
 
     private static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "-";
+        }
         return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.2f", value);
     }
 }

@@ -80,6 +80,18 @@ class TokenKafkaConfig {
         return factory;
     }
 
+    /** Routing reads a poll's worth of events at once, so its lookups and sends are batched. */
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, DomainEvent> routingContainerFactory(
+            ConsumerFactory<String, DomainEvent> consumerFactory, DefaultErrorHandler errorHandler) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, DomainEvent>();
+        factory.setConsumerFactory(consumerFactory);
+        factory.setCommonErrorHandler(errorHandler);
+        factory.setBatchListener(true);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        return factory;
+    }
+
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, DeliveryStatus> deliveryStatusContainerFactory(
             KafkaProperties properties, DefaultErrorHandler errorHandler) {

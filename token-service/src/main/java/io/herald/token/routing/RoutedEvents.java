@@ -2,7 +2,11 @@ package io.herald.token.routing;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -11,24 +15,32 @@ import org.springframework.stereotype.Repository;
 class RoutedEvents {
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
     private final Clock clock;
 
-    RoutedEvents(JdbcClient jdbc, Clock clock) {
+    RoutedEvents(JdbcClient jdbc, JdbcTemplate batch, Clock clock) {
         this.jdbc = jdbc;
+        this.batch = batch;
         this.clock = clock;
     }
 
-    boolean wasRouted(UUID eventId) {
-        return jdbc.sql("select exists (select 1 from token.routed_events where event_id = :id)")
-                .param("id", eventId)
-                .query(Boolean.class)
-                .single();
+    /** Which of {@code eventIds} were routed before, in one query. */
+    Set<UUID> routedAmong(List<UUID> eventIds) {
+        return new HashSet<>(jdbc.sql("select event_id from token.routed_events where event_id in (:ids)")
+                .param("ids", eventIds)
+                .query(UUID.class)
+                .list());
     }
 
-    void markRouted(UUID eventId) {
-        jdbc.sql("insert into token.routed_events (event_id, routed_at) values (:id, :at) on conflict do nothing")
-                .param("id", eventId)
-                .param("at", Timestamp.from(clock.instant()))
-                .update();
+    void markRouted(List<UUID> eventIds) {
+        Timestamp now = Timestamp.from(clock.instant());
+        batch.batchUpdate(
+                "insert into token.routed_events (event_id, routed_at) values (?, ?) on conflict do nothing",
+                eventIds,
+                1000,
+                (ps, id) -> {
+                    ps.setObject(1, id);
+                    ps.setTimestamp(2, now);
+                });
     }
 }

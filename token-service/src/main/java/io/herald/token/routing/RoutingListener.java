@@ -2,28 +2,43 @@ package io.herald.token.routing;
 
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
+import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
 import io.herald.token.preferences.PreferenceStore;
+import io.herald.token.preferences.Preferences;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.SendResult;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
- * Routes every domain event once: looks up all recipients' devices and preferences in batches (devices
- * through a cache), records the plan in the delivery log, publishes the in-app notifications and push
- * deliveries, waits until Kafka has them all, and only then records the event as routed (and lets its offset
- * be committed). A crash in between routes it again; downstream ids are derived, so that is harmless.
+ * Routes every domain event once, a poll's worth at a time: which events were routed before, all
+ * recipients' devices (through a cache) and preferences are each one lookup for the whole batch; the plan
+ * goes to the delivery log in one batch; the in-app notifications and push deliveries are published
+ * together and waited for once; the events are then recorded as routed in one statement, and the offsets
+ * committed. A crash in between routes them again; downstream ids are derived, so that is harmless.
+ *
+ * <p>A record that could not be read stops the batch at its position: the events before it are routed and
+ * committed, it goes to the dead-letter topic, and the rest are read again.
  */
 @Component
 class RoutingListener {
@@ -58,28 +73,68 @@ class RoutingListener {
         this.clock = clock;
     }
 
-    @KafkaListener(id = "router", topics = Topics.EVENTS)
-    void onEvent(DomainEvent event) throws InterruptedException, ExecutionException, TimeoutException {
-        if (routed.wasRouted(event.eventId())) {
-            log.debug("event {} was routed before; skipped", event.eventId());
+    @KafkaListener(id = "router", topics = Topics.EVENTS, containerFactory = "routingContainerFactory")
+    void onEvents(List<ConsumerRecord<String, DomainEvent>> records)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<DomainEvent> readable = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, DomainEvent> record = records.get(i);
+            if (record.value() == null) {
+                route(readable);
+                DeserializationException cause = SerializationUtils.getExceptionFromHeader(
+                        record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+                throw new BatchListenerFailedException(
+                        "unreadable event at offset " + record.offset(),
+                        cause == null ? new IllegalArgumentException("an event with no value") : cause,
+                        i);
+            }
+            readable.add(record.value());
+        }
+        route(readable);
+    }
+
+    private void route(List<DomainEvent> batch) throws InterruptedException, ExecutionException, TimeoutException {
+        if (batch.isEmpty()) {
             return;
         }
-        List<String> recipients = Router.recipients(event);
-        Router.Plan plan =
-                router.plan(event, devices.activeDevicesOf(recipients), preferences.ofAll(recipients), clock.instant());
-        deliveryLog.write(plan.log());
+        Set<UUID> before =
+                routed.routedAmong(batch.stream().map(DomainEvent::eventId).toList());
+        List<DomainEvent> fresh = new ArrayList<>();
+        Set<UUID> seen = new java.util.HashSet<>(before);
+        for (DomainEvent event : batch) {
+            if (seen.add(event.eventId())) {
+                fresh.add(event);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Set<String> recipients = new LinkedHashSet<>();
+        fresh.forEach(e -> recipients.addAll(Router.recipients(e)));
+        Map<String, List<ActiveDevice>> devicesByUser = devices.activeDevicesOf(recipients);
+        Map<String, Preferences> preferencesByUser = preferences.ofAll(recipients);
+        Instant now = clock.instant();
+        List<DeliveryLog.Entry> entries = new ArrayList<>();
         List<CompletableFuture<SendResult<String, Object>>> sends = new ArrayList<>();
-        plan.inApp().forEach(n -> sends.add(kafka.send(Topics.INAPP, n.userId(), n)));
-        plan.pushes().forEach(p -> sends.add(kafka.send(Topics.PUSH, p.userId(), p)));
+        int inApp = 0;
+        int pushes = 0;
+        for (DomainEvent event : fresh) {
+            Router.Plan plan = router.plan(event, devicesByUser, preferencesByUser, now);
+            entries.addAll(plan.log());
+            plan.inApp().forEach(n -> sends.add(kafka.send(Topics.INAPP, n.userId(), n)));
+            plan.pushes().forEach(p -> sends.add(kafka.send(Topics.PUSH, p.userId(), p)));
+            inApp += plan.inApp().size();
+            pushes += plan.pushes().size();
+        }
+        deliveryLog.write(entries);
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                 .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        routed.markRouted(event.eventId());
+        routed.markRouted(fresh.stream().map(DomainEvent::eventId).toList());
         log.debug(
-                "event {} ({}) routed to {} recipients: {} in-app, {} push",
-                event.eventId(),
-                event.type(),
-                recipients.size(),
-                plan.inApp().size(),
-                plan.pushes().size());
+                "routed {} events ({} repeats skipped): {} in-app, {} push",
+                fresh.size(),
+                batch.size() - fresh.size(),
+                inApp,
+                pushes);
     }
 }
