@@ -64,6 +64,9 @@ class TokenServiceIT {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
+        registry.add("herald.token.templates[product_like][fr].title", () -> "Votre produit a plu");
+        registry.add("herald.token.templates[product_like][fr].body", () -> "{actor} aime « {object} »");
+        registry.add("herald.token.templates[product_like][fr].android-channel", () -> "social");
     }
 
     @LocalServerPort
@@ -363,6 +366,60 @@ class TokenServiceIT {
                 .findFirst()
                 .orElseThrow();
         assertThat(header(record, HeraldHeaders.DLT_REASON_CODE)).isEqualTo("schema-violation");
+    }
+
+    @Test
+    void configuredTemplatesSpeakTheDevicesLanguage() {
+        String user = "fr-" + UUID.randomUUID();
+        var response = call(
+                "POST",
+                "/internal/v1/users/" + user + "/devices",
+                "{\"provider\":\"fcm\",\"token\":\"fr-" + UUID.randomUUID()
+                        + "\",\"platform\":\"android\",\"locale\":\"fr-FR\"}");
+        assertThat(response.statusCode()).isEqualTo(201);
+        UUID eventId = UUID.randomUUID();
+        publish(eventId.toString(), like(eventId, "liker", user, "liker").getBytes(StandardCharsets.UTF_8));
+
+        PushDelivery push = await().atMost(Duration.ofSeconds(30))
+                .until(() -> pushesOf(eventId), l -> !l.isEmpty())
+                .getFirst();
+        assertThat(push.title()).isEqualTo("Votre produit a plu");
+        assertThat(push.body()).isEqualTo("Lena aime « Green chair »");
+    }
+
+    @Test
+    void eventsThatCannotBePushedAreExplainedInTheDeliveryLog() {
+        String user = "u-" + UUID.randomUUID();
+        register(user, "phone-" + UUID.randomUUID());
+        UUID unknown = UUID.randomUUID();
+        publish(unknown.toString(), """
+                {"eventId":"%s","schemaVersion":1,"type":"loyalty_points","source":"shop","occurredAt":"2026-11-24T10:00:00Z",
+                 "recipients":["%s"]}""".formatted(unknown, user).getBytes(StandardCharsets.UTF_8));
+        UUID oversize = UUID.randomUUID();
+        var data = new java.util.StringJoiner(",", "{", "}");
+        for (int i = 0; i < 3; i++) {
+            data.add("\"k" + i + "\":\"" + "x".repeat(2000) + "\"");
+        }
+        publish(oversize.toString(), """
+                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"chat","occurredAt":"2026-11-24T10:00:00Z",
+                 "recipients":["%s","nobody-%s"],"title":"Hi","body":"Long","data":%s}""".formatted(oversize, user, UUID.randomUUID(), data)
+                .getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(json(call("GET", "/internal/v1/events/" + unknown + "/deliveries", null))
+                            .path("deliveries")
+                            .findValuesAsString("reason"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("no-template");
+            assertThat(json(call("GET", "/internal/v1/events/" + oversize + "/deliveries", null))
+                            .path("deliveries")
+                            .findValuesAsString("reason"))
+                    .anySatisfy(r -> assertThat(r).startsWith("payload-too-large"))
+                    .contains("no-active-devices");
+        });
+        assertThat(pushesOf(oversize)).isEmpty();
+        assertThat(inAppOf(oversize)).hasSize(2);
     }
 
     private static String like(UUID eventId, String actor, String owner, String alsoTold) {
