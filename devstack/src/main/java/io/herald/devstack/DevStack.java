@@ -136,6 +136,7 @@ public final class DevStack implements AutoCloseable {
         gateway.put("herald.gateway.jwt.hmac-secret", jwtSecret);
         gateway.put("herald.gateway.dev.enabled", "true");
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + tokenPort);
+        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutPort);
         int gatewayPort = run("gateway-service", GatewayApplication.application(), ports.gatewayPort(), gateway);
         urls.put("gateway", "http://127.0.0.1:" + gatewayPort);
     }

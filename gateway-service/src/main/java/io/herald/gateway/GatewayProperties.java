@@ -15,7 +15,9 @@ import org.springframework.util.unit.DataSize;
  * @param apiKeys {@code api-keys[i].*}: the upstream apps allowed to publish
  * @param publishTimeout {@code publish-timeout}: how long to wait for Kafka to acknowledge an event before 503
  * @param maxRequestSize {@code max-request-size}: larger request bodies are refused with 413
+ * @param maxBatchRequestSize {@code max-batch-request-size}: the same for {@code POST /v1/events/batch}
  * @param tokenServiceUrl {@code token-service-url}: token-service's internal API
+ * @param wsFanoutUrl {@code ws-fanout-url}: ws-fanout-service's internal inbox API
  * @param downstreamTimeout {@code downstream-timeout}: connect and read timeout of internal calls
  * @param jwt {@code jwt.*}: how user tokens are checked
  * @param dev {@code dev.*}: development helpers, off by default
@@ -25,7 +27,9 @@ public record GatewayProperties(
         @DefaultValue List<ApiKey> apiKeys,
         @DefaultValue("5s") Duration publishTimeout,
         @DefaultValue("256KB") DataSize maxRequestSize,
+        @DefaultValue("8MB") DataSize maxBatchRequestSize,
         @DefaultValue("http://localhost:8081") URI tokenServiceUrl,
+        @DefaultValue("http://localhost:8083") URI wsFanoutUrl,
         @DefaultValue("5s") Duration downstreamTimeout,
         @DefaultValue Jwt jwt,
         @DefaultValue Dev dev) {

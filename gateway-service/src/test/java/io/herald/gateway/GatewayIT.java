@@ -68,9 +68,12 @@ class GatewayIT {
         registry.add("herald.gateway.api-keys[1].event-types", () -> "chat");
         registry.add("herald.gateway.jwt.hmac-secret", () -> SECRET);
         registry.add("herald.gateway.dev.enabled", () -> "true");
-        registry.add("herald.gateway.max-request-size", () -> "4KB");
+        registry.add("herald.gateway.max-request-size", () -> "8KB");
         registry.add(
                 "herald.gateway.token-service-url",
+                () -> "http://127.0.0.1:" + tokenService.getAddress().getPort());
+        registry.add(
+                "herald.gateway.ws-fanout-url",
                 () -> "http://127.0.0.1:" + tokenService.getAddress().getPort());
     }
 
@@ -157,7 +160,7 @@ class GatewayIT {
                         "too large",
                         Map.of("X-Api-Key", KEY),
                         "application/json",
-                        "{\"type\":\"chat\",\"recipients\":[\"a\"],\"body\":\"" + "x".repeat(5000) + "\"}",
+                        "{\"type\":\"chat\",\"recipients\":[\"a\"],\"body\":\"" + "x".repeat(9000) + "\"}",
                         413,
                         "request-too-large"));
         for (Case c : cases) {
@@ -237,6 +240,152 @@ class GatewayIT {
         assertThat(json(response).path("type").asString()).isEqualTo("https://herald.dev/problems/unavailable");
     }
 
+    @Test
+    void aRetriedRequestWithTheSameIdempotencyKeyPublishesOnce() {
+        String key = "order-42-" + UUID.randomUUID();
+        String body =
+                "{\"type\":\"order_created\",\"recipients\":[\"alice\"],\"object\":{\"id\":\"o-42\",\"title\":\"#42\"}}";
+        var first = post("/v1/events", Map.of("X-Api-Key", KEY, "Idempotency-Key", key), "application/json", body);
+        var second = post("/v1/events", Map.of("X-Api-Key", KEY, "Idempotency-Key", key), "application/json", body);
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(second.statusCode()).isEqualTo(202);
+        String eventId = json(first).path("eventId").asString();
+        assertThat(json(second).path("eventId").asString()).isEqualTo(eventId);
+        await().atMost(Duration.ofSeconds(20)).until(() -> events().stream().anyMatch(r -> eventId.equals(r.key())));
+        assertThat(events().stream().filter(r -> eventId.equals(r.key()))).hasSize(1);
+    }
+
+    @Test
+    void aBatchAnswersPerEventAndPublishesTheGoodOnes() {
+        String body = """
+                {"events":[
+                  {"type":"chat","recipients":["a"],"title":"one"},
+                  {"type":"chat","recipients":[]},
+                  {"type":"chat","recipients":["b"],"title":"three"}]}""";
+        var response = post("/v1/events/batch", Map.of("X-Api-Key", KEY), "application/json", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode results = json(response);
+        assertThat(results.path("accepted").asInt()).isEqualTo(2);
+        assertThat(results.path("results").get(0).path("status").asInt()).isEqualTo(202);
+        assertThat(results.path("results").get(1).path("status").asInt()).isEqualTo(400);
+        assertThat(results.path("results").get(1).path("problem").path("type").asString())
+                .isEqualTo("https://herald.dev/problems/invalid-event");
+        String third = results.path("results").get(2).path("eventId").asString();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events().stream().anyMatch(r -> third.equals(r.key())));
+
+        var tooMany = new StringBuilder("{\"events\":[");
+        for (int i = 0; i < 501; i++) {
+            tooMany.append(i == 0 ? "" : ",").append("{\"type\":\"chat\",\"recipients\":[\"a\"],\"title\":\"t\"}");
+        }
+        var refused = post("/v1/events/batch", Map.of("X-Api-Key", KEY), "application/json", tooMany + "]}");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).path("type").asString()).isEqualTo("https://herald.dev/problems/invalid-batch");
+    }
+
+    @Test
+    void dataTooLargeForAPushIsRefusedNamingTheField() {
+        var data = new StringBuilder("{");
+        for (int i = 0; i < 3; i++) {
+            data.append(i == 0 ? "" : ",")
+                    .append("\"k")
+                    .append(i)
+                    .append("\":\"")
+                    .append("x".repeat(1500))
+                    .append("\"");
+        }
+        var response = post(
+                "/v1/events",
+                Map.of("X-Api-Key", KEY),
+                "application/json",
+                "{\"type\":\"chat\",\"recipients\":[\"a\"],\"title\":\"t\",\"data\":" + data + "}}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("field").asString()).isEqualTo("data");
+    }
+
+    @Test
+    void anAppSeesWhatBecameOfItsOwnEventsOnly() {
+        String eventId = UUID.randomUUID().toString();
+        var own = send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
+                .header("X-Api-Key", KEY)
+                .GET()
+                .build());
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(json(own).path("source").asString()).isEqualTo("marketplace");
+        var other = send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
+                .header("X-Api-Key", LIMITED_KEY)
+                .GET()
+                .build());
+        assertThat(other.statusCode()).isEqualTo(404);
+        var anonymous =
+                send(HttpRequest.newBuilder(uri("/v1/events/" + eventId)).GET().build());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void everyUserEndpointUsesTheJwtSubjectAndNeedsAJwt() {
+        String jwt = jwt("carol", SECRET, 600);
+        String other = UUID.randomUUID().toString();
+        record Call(String method, String path, String body) {}
+        var calls = List.of(
+                new Call("GET", "/v1/preferences", null),
+                new Call("PUT", "/v1/preferences", "{\"muteAll\":true}"),
+                new Call("GET", "/v1/inbox?limit=5", null),
+                new Call("GET", "/v1/inbox/unread-count", null),
+                new Call("POST", "/v1/inbox/" + other + "/read", null),
+                new Call("POST", "/v1/inbox/read-all", null),
+                new Call("DELETE", "/v1/inbox/" + other, null),
+                new Call("GET", "/v1/devices", null),
+                new Call("DELETE", "/v1/devices/" + other, null));
+        for (Call call : calls) {
+            var publisher = call.body() == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(call.body());
+            var anonymous = send(HttpRequest.newBuilder(uri(call.path()))
+                    .header("Content-Type", "application/json")
+                    .method(call.method(), publisher)
+                    .build());
+            assertThat(anonymous.statusCode()).as("anonymous " + call).isEqualTo(401);
+            int before = tokenServiceCalls.size();
+            var response = send(HttpRequest.newBuilder(uri(call.path()))
+                    .header("Authorization", "Bearer " + jwt)
+                    .header("Content-Type", "application/json")
+                    .method(
+                            call.method(),
+                            call.body() == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(call.body()))
+                    .build());
+            assertThat(response.statusCode()).as(call.toString()).isLessThan(500);
+            assertThat(tokenServiceCalls.subList(before, tokenServiceCalls.size()))
+                    .as(call.toString())
+                    .singleElement()
+                    .satisfies(forwarded -> assertThat(forwarded).contains("/internal/v1/users/carol/"));
+        }
+    }
+
+    @Test
+    void aTestNotificationIsPublishedForTheUserOnly() {
+        var response = send(HttpRequest.newBuilder(uri("/v1/devices/test"))
+                .header("Authorization", "Bearer " + jwt("dave", SECRET, 600))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+        assertThat(response.statusCode()).isEqualTo(202);
+        String eventId = json(response).path("eventId").asString();
+        ConsumerRecord<String, byte[]> record = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> events().stream()
+                                .filter(r -> eventId.equals(r.key()))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        JsonNode event = HeraldJson.mapper().readTree(record.value());
+        assertThat(event.path("recipients").get(0).asString()).isEqualTo("dave");
+        assertThat(event.path("recipients")).hasSize(1);
+        assertThat(event.path("title").asString()).isEqualTo("Test notification");
+    }
+
     /** A stand-in token-service: echoes the path it was called on; user "down-user" gets a 500. */
     private static HttpServer stubTokenService() {
         try {
@@ -253,7 +402,10 @@ class GatewayIT {
                             default -> 200;
                         };
                 String user = path.split("/")[4];
-                byte[] body = ("{\"userSeen\":\"" + user + "\"}").getBytes(StandardCharsets.UTF_8);
+                byte[] body = (path.startsWith("/internal/v1/events/")
+                                ? "{\"eventId\":\"" + user + "\",\"source\":\"marketplace\",\"deliveries\":[]}"
+                                : "{\"userSeen\":\"" + user + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders()
                         .add("Content-Type", status == 404 ? "application/problem+json" : "application/json");
                 exchange.sendResponseHeaders(status, body.length);

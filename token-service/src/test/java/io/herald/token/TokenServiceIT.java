@@ -307,6 +307,10 @@ class TokenServiceIT {
                     .path("deliveries");
             assertThat(rows.findValuesAsString("outcome")).containsExactlyInAnyOrder("sent", "planned", "skipped");
         });
+        assertThat(json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
+                        .path("source")
+                        .asString())
+                .isEqualTo("shop");
         assertThat(call("GET", "/internal/v1/events/" + UUID.randomUUID() + "/deliveries", null)
                         .statusCode())
                 .isEqualTo(404);

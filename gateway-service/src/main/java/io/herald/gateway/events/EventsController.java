@@ -1,59 +1,66 @@
 package io.herald.gateway.events;
 
 import io.herald.events.DomainEvent;
-import io.herald.events.DomainEventDeserializer;
-import io.herald.events.DomainEventSchema;
 import io.herald.events.HeraldJson;
-import io.herald.events.RejectedRecordException;
-import io.herald.events.Topics;
 import io.herald.gateway.GatewayProperties;
+import io.herald.gateway.devices.Downstream;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /v1/events}: an upstream app publishes one domain event. Checked in this order: API key (401),
- * content type (415), size (413), JSON (400), the DomainEvent schema (400, each violation named), the key's
- * allowed event types (403). Answered {@code 202} with the event id once Kafka has acknowledged the event;
- * {@code 503} with {@code Retry-After} when Kafka does not answer in time. Delivery never happens here.
+ * The upstream apps' API. {@code POST /v1/events}: one event, checked in this order: API key (401),
+ * content type (415), size (413), JSON (400), the DomainEvent schema and push payload limit (400, the wrong
+ * field named), the key's allowed event types (403); answered {@code 202} with the event id once Kafka has
+ * it, {@code 503} with {@code Retry-After} when Kafka does not answer in time. {@code POST /v1/events/batch}:
+ * up to 500 events, a result per event. {@code GET /v1/events/{eventId}}: what became of an event the app
+ * published. Delivery never happens here.
  */
 @RestController
 class EventsController {
 
-    private static final Logger log = LoggerFactory.getLogger(EventsController.class);
+    static final int MAX_BATCH = 500;
 
     private final ApiKeys apiKeys;
-    private final KafkaTemplate<String, Object> kafka;
+    private final EventValidator validator;
+    private final EventPublisher publisher;
+    private final RecentlyAccepted recent;
+    private final Downstream tokenService;
     private final GatewayProperties properties;
-    private final Clock clock;
 
-    EventsController(ApiKeys apiKeys, KafkaTemplate<String, Object> kafka, GatewayProperties properties, Clock clock) {
+    EventsController(
+            ApiKeys apiKeys,
+            EventValidator validator,
+            EventPublisher publisher,
+            RecentlyAccepted recent,
+            @Qualifier("tokenService") Downstream tokenService,
+            GatewayProperties properties) {
         this.apiKeys = apiKeys;
-        this.kafka = kafka;
+        this.validator = validator;
+        this.publisher = publisher;
+        this.recent = recent;
+        this.tokenService = tokenService;
         this.properties = properties;
-        this.clock = clock;
     }
 
     /** The answer to an accepted event. */
@@ -61,70 +68,115 @@ class EventsController {
 
     @PostMapping("/v1/events")
     ResponseEntity<Accepted> publish(
+            @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key,
+            @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
+            HttpServletRequest request) {
+        ApiKeys.App app = authenticate(key);
+        requireJson(request);
+        DomainEvent event = validator.validate(
+                parse(readLimited(request, properties.maxRequestSize().toBytes())), app, idempotencyKey);
+        if (!recent.contains(app.name(), event.eventId())) {
+            publisher.publish(event);
+            recent.add(app.name(), event.eventId());
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Accepted(event.eventId()));
+    }
+
+    /** One event's result in a batch: {@code status} 202, or the 4xx/503 with its problem. */
+    record Result(
+            int index,
+            int status,
+            @Nullable UUID eventId,
+            @Nullable Map<String, Object> problem) {}
+
+    record BatchResults(int accepted, int refused, List<Result> results) {}
+
+    @PostMapping("/v1/events/batch")
+    ResponseEntity<BatchResults> publishBatch(
             @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key, HttpServletRequest request) {
-        ApiKeys.App app = apiKeys.authenticate(key)
+        ApiKeys.App app = authenticate(key);
+        requireJson(request);
+        JsonNode body =
+                parse(readLimited(request, properties.maxBatchRequestSize().toBytes()));
+        JsonNode events = body.path("events");
+        if (!events.isArray() || events.isEmpty() || events.size() > MAX_BATCH) {
+            throw new ApiProblem(
+                            HttpStatus.BAD_REQUEST,
+                            "invalid-batch",
+                            "Invalid batch",
+                            "send {\"events\": [...]} with 1 to " + MAX_BATCH + " events")
+                    .with("field", "events");
+        }
+        Result[] results = new Result[events.size()];
+        List<DomainEvent> toPublish = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            try {
+                DomainEvent event = validator.validate(events.get(i), app, null);
+                if (recent.contains(app.name(), event.eventId())) {
+                    results[i] = new Result(i, 202, event.eventId(), null);
+                } else {
+                    toPublish.add(event);
+                    positions.add(i);
+                }
+            } catch (ApiProblem problem) {
+                results[i] = new Result(i, problem.status().value(), null, asMap(problem));
+            }
+        }
+        List<Boolean> acknowledged = publisher.publishAll(toPublish);
+        for (int j = 0; j < toPublish.size(); j++) {
+            DomainEvent event = toPublish.get(j);
+            int i = positions.get(j);
+            if (acknowledged.get(j)) {
+                recent.add(app.name(), event.eventId());
+                results[i] = new Result(i, 202, event.eventId(), null);
+            } else {
+                results[i] = new Result(i, 503, event.eventId(), asMap(ApiProblem.unavailable("Kafka")));
+            }
+        }
+        int accepted = (int)
+                java.util.Arrays.stream(results).filter(r -> r.status() == 202).count();
+        return ResponseEntity.ok(new BatchResults(accepted, results.length - accepted, List.of(results)));
+    }
+
+    /** What became of one of this app's events (token-service's delivery log). */
+    @GetMapping("/v1/events/{eventId}")
+    ResponseEntity<byte[]> status(
+            @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key, @PathVariable UUID eventId) {
+        ApiKeys.App app = authenticate(key);
+        ResponseEntity<byte[]> answer =
+                tokenService.forward(HttpMethod.GET, "/internal/v1/events/" + eventId + "/deliveries", null);
+        if (answer.getStatusCode().is2xxSuccessful() && answer.getBody() != null) {
+            JsonNode log = HeraldJson.mapper().readTree(answer.getBody());
+            if (!app.name().equals(log.path("source").asString(""))) {
+                // Another app's event: as if it did not exist.
+                throw new ApiProblem(
+                        HttpStatus.NOT_FOUND, "event-not-found", "Event not found", "no such event of yours");
+            }
+        }
+        return answer;
+    }
+
+    private ApiKeys.App authenticate(@Nullable String key) {
+        return apiKeys.authenticate(key)
                 .orElseThrow(() -> new ApiProblem(
                         HttpStatus.UNAUTHORIZED,
                         "unauthenticated",
                         "API key required",
                         "send a valid API key in the X-Api-Key header"));
-        requireJson(request);
-        JsonNode tree = parse(readLimited(request));
-        if (!(tree instanceof ObjectNode event)) {
-            throw new ApiProblem(
-                    HttpStatus.BAD_REQUEST, "invalid-event", "Invalid event", "the body must be a JSON object");
-        }
-        if (!event.hasNonNull("eventId")) {
-            event.put("eventId", UUID.randomUUID().toString());
-        }
-        if (!event.hasNonNull("schemaVersion")) {
-            event.put("schemaVersion", DomainEvent.SCHEMA_VERSION);
-        }
-        if (!event.hasNonNull("occurredAt")) {
-            event.put("occurredAt", clock.instant().toString());
-        }
-        event.put("source", app.name());
-        List<String> violations = DomainEventSchema.violations(event);
-        if (!violations.isEmpty()) {
-            throw new ApiProblem(
-                            HttpStatus.BAD_REQUEST,
-                            "invalid-event",
-                            "Invalid event",
-                            "the event does not match the DomainEvent schema: " + violations.getFirst())
-                    .with(
-                            "errors",
-                            violations.stream().map(v -> Map.of("message", v)).toList());
-        }
-        DomainEvent domainEvent;
-        try {
-            domainEvent = DomainEventDeserializer.fromTree(event);
-        } catch (RejectedRecordException e) {
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-event", "Invalid event", e.getMessage());
-        }
-        if (!app.mayPublish(domainEvent.type())) {
-            throw new ApiProblem(
-                            HttpStatus.FORBIDDEN,
-                            "event-type-not-allowed",
-                            "Event type not allowed",
-                            "this API key may not publish events of type " + domainEvent.type())
-                    .with("field", "type");
-        }
-        send(domainEvent);
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Accepted(domainEvent.eventId()));
     }
 
-    private void send(DomainEvent event) {
-        try {
-            kafka.send(Topics.EVENTS, event.eventId().toString(), event)
-                    .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiProblem.unavailable("Kafka");
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            log.warn("event {} not published: {}", event.eventId(), e.toString());
-            throw ApiProblem.unavailable("Kafka");
+    private static Map<String, Object> asMap(ApiProblem problem) {
+        var detail = problem.detail();
+        var map = new LinkedHashMap<String, Object>();
+        map.put("type", String.valueOf(detail.getType()));
+        map.put("title", String.valueOf(detail.getTitle()));
+        map.put("status", detail.getStatus());
+        map.put("detail", String.valueOf(detail.getDetail()));
+        if (detail.getProperties() != null) {
+            map.putAll(detail.getProperties());
         }
-        log.debug("event {} of type {} published", event.eventId(), event.type());
+        return map;
     }
 
     private static void requireJson(HttpServletRequest request) {
@@ -142,12 +194,11 @@ class EventsController {
                     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
                     "unsupported-media-type",
                     "Unsupported media type",
-                    "send the event as application/json");
+                    "send events as application/json");
         }
     }
 
-    private byte[] readLimited(HttpServletRequest request) {
-        long max = properties.maxRequestSize().toBytes();
+    private static byte[] readLimited(HttpServletRequest request, long max) {
         if (request.getContentLengthLong() > max) {
             throw tooLarge(max);
         }

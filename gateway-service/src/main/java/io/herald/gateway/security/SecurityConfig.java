@@ -53,7 +53,8 @@ class SecurityConfig {
         };
         return http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(a -> a.requestMatchers("/v1/devices", "/v1/devices/**")
+                .authorizeHttpRequests(a -> a.requestMatchers(
+                                "/v1/devices", "/v1/devices/**", "/v1/preferences", "/v1/inbox", "/v1/inbox/**")
                         .authenticated()
                         .anyRequest()
                         .permitAll())

@@ -92,6 +92,14 @@ public class DeliveryLog {
                 .list();
     }
 
+    /** The app that published a routed event, if it was routed. */
+    public java.util.Optional<String> sourceOf(UUID eventId) {
+        return jdbc.sql("select source from token.routed_events where event_id = :id")
+                .param("id", eventId)
+                .query(String.class)
+                .optional();
+    }
+
     static String wire(DeliveryStatus.Outcome outcome) {
         return outcome.name().toLowerCase(Locale.ROOT);
     }

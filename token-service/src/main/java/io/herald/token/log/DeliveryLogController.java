@@ -20,7 +20,9 @@ class DeliveryLogController {
         this.log = log;
     }
 
-    record EventDeliveries(UUID eventId, List<DeliveryLog.Row> deliveries) {}
+    /** @param source the app that published the event, or {@code null} while it is not routed yet */
+    record EventDeliveries(
+            UUID eventId, @org.jspecify.annotations.Nullable String source, List<DeliveryLog.Row> deliveries) {}
 
     @GetMapping("/internal/v1/events/{eventId}/deliveries")
     ResponseEntity<?> deliveries(@PathVariable UUID eventId) {
@@ -32,6 +34,7 @@ class DeliveryLogController {
             problem.setTitle("Event not found");
             return ResponseEntity.of(problem).build();
         }
-        return ResponseEntity.ok(new EventDeliveries(eventId, rows));
+        return ResponseEntity.ok(
+                new EventDeliveries(eventId, log.sourceOf(eventId).orElse(null), rows));
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.token.routing;
 
+import io.herald.events.DomainEvent;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.HashSet;
@@ -32,15 +33,16 @@ class RoutedEvents {
                 .list());
     }
 
-    void markRouted(List<UUID> eventIds) {
+    void markRouted(List<DomainEvent> events) {
         Timestamp now = Timestamp.from(clock.instant());
         batch.batchUpdate(
-                "insert into token.routed_events (event_id, routed_at) values (?, ?) on conflict do nothing",
-                eventIds,
+                "insert into token.routed_events (event_id, routed_at, source) values (?, ?, ?) on conflict do nothing",
+                events,
                 1000,
-                (ps, id) -> {
-                    ps.setObject(1, id);
+                (ps, event) -> {
+                    ps.setObject(1, event.eventId());
                     ps.setTimestamp(2, now);
+                    ps.setString(3, event.source());
                 });
     }
 }

@@ -129,7 +129,7 @@ class RoutingListener {
         deliveryLog.write(entries);
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                 .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        routed.markRouted(fresh.stream().map(DomainEvent::eventId).toList());
+        routed.markRouted(fresh);
         log.debug(
                 "routed {} events ({} repeats skipped): {} in-app, {} push",
                 fresh.size(),

@@ -1,0 +1,69 @@
+package io.herald.gateway.devices;
+
+import io.herald.gateway.problems.ApiProblem;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+
+/**
+ * An internal service the gateway forwards to. Its answers, including its 4xx problems, pass through; when it
+ * is unreachable, too slow or failing (5xx), the caller gets 503 with {@code Retry-After}, never a hang.
+ */
+public final class Downstream {
+
+    private static final Logger log = LoggerFactory.getLogger(Downstream.class);
+
+    private final String name;
+    private final RestClient client;
+
+    public Downstream(String name, URI baseUrl, Duration timeout) {
+        this.name = name;
+        var http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        var factory = new JdkClientHttpRequestFactory(http);
+        factory.setReadTimeout(timeout);
+        this.client = RestClient.builder()
+                .baseUrl(baseUrl.toString())
+                .requestFactory(factory)
+                .build();
+    }
+
+    /** Forwards one request; {@code path} is already encoded. */
+    public ResponseEntity<byte[]> forward(HttpMethod method, String path, byte @Nullable [] body) {
+        try {
+            var request = client.method(method).uri(path);
+            if (body != null) {
+                request.contentType(MediaType.APPLICATION_JSON).body(body);
+            }
+            return request.exchange((req, response) -> {
+                if (response.getStatusCode().is5xxServerError()) {
+                    log.warn("{} answered {} to {}", name, response.getStatusCode(), method);
+                    throw ApiProblem.unavailable(name);
+                }
+                var headers = new HttpHeaders();
+                MediaType type = response.getHeaders().getContentType();
+                if (type != null) {
+                    headers.setContentType(type);
+                }
+                return ResponseEntity.status(response.getStatusCode())
+                        .headers(headers)
+                        .body(response.getBody().readAllBytes());
+            });
+        } catch (ResourceAccessException e) {
+            log.warn("{} unreachable: {}", name, e.getMessage());
+            throw ApiProblem.unavailable(name);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.herald.gateway.events;
+
+import io.herald.events.DomainEvent;
+import io.herald.events.DomainEventDeserializer;
+import io.herald.events.DomainEventSchema;
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.RejectedRecordException;
+import io.herald.gateway.problems.ApiProblem;
+import io.herald.gateway.security.ApiKeys;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns one JSON event from an upstream app into a {@link DomainEvent}, or says precisely what is wrong with
+ * it. Fills {@code eventId} (derived from an idempotency key when there is one), {@code schemaVersion},
+ * {@code occurredAt} and {@code source}.
+ */
+@Component
+class EventValidator {
+
+    /** FCM's limit for a push's notification and data; an event whose words and data exceed it is refused. */
+    static final int MAX_PUSH_PAYLOAD_BYTES = 4096;
+
+    private static final UUID IDEMPOTENCY_NAMESPACE = UUID.fromString("6f0c2b1e-4a43-5c38-9d57-1d3b6c1e9a10");
+
+    private final Clock clock;
+
+    EventValidator(Clock clock) {
+        this.clock = clock;
+    }
+
+    DomainEvent validate(JsonNode tree, ApiKeys.App app, @Nullable String idempotencyKey) {
+        if (!(tree instanceof ObjectNode event)) {
+            throw invalid("the event must be a JSON object", null);
+        }
+        if (idempotencyKey != null) {
+            if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
+                throw invalid("Idempotency-Key must be 1 to 200 characters", "Idempotency-Key");
+            }
+            String derived = Ids.uuidV5(IDEMPOTENCY_NAMESPACE, app.name() + "\n" + idempotencyKey)
+                    .toString();
+            if (event.hasNonNull("eventId")
+                    && !event.path("eventId").asString("").equals(derived)) {
+                throw invalid("send either an Idempotency-Key or an eventId, not both", "eventId");
+            }
+            event.put("eventId", derived);
+        }
+        if (!event.hasNonNull("eventId")) {
+            event.put("eventId", UUID.randomUUID().toString());
+        }
+        if (!event.hasNonNull("schemaVersion")) {
+            event.put("schemaVersion", DomainEvent.SCHEMA_VERSION);
+        }
+        if (!event.hasNonNull("occurredAt")) {
+            event.put("occurredAt", clock.instant().toString());
+        }
+        event.put("source", app.name());
+        List<String> violations = DomainEventSchema.violations(event);
+        if (!violations.isEmpty()) {
+            throw invalid("the event does not match the DomainEvent schema: " + violations.getFirst(), null)
+                    .with(
+                            "errors",
+                            violations.stream().map(v -> Map.of("message", v)).toList());
+        }
+        DomainEvent domainEvent;
+        try {
+            domainEvent = DomainEventDeserializer.fromTree(event);
+        } catch (RejectedRecordException e) {
+            throw invalid(String.valueOf(e.getMessage()), null);
+        }
+        int payload = HeraldJson.mapper()
+                .writeValueAsBytes(Map.of(
+                        "title", String.valueOf(domainEvent.title()),
+                        "body", String.valueOf(domainEvent.body()),
+                        "data", domainEvent.data()))
+                .length;
+        if (payload > MAX_PUSH_PAYLOAD_BYTES) {
+            throw invalid(
+                    "title, body and data together exceed the " + MAX_PUSH_PAYLOAD_BYTES
+                            + " bytes a push notification may carry",
+                    "data");
+        }
+        if (!app.mayPublish(domainEvent.type())) {
+            throw new ApiProblem(
+                            HttpStatus.FORBIDDEN,
+                            "event-type-not-allowed",
+                            "Event type not allowed",
+                            "this API key may not publish events of type " + domainEvent.type())
+                    .with("field", "type");
+        }
+        return domainEvent;
+    }
+
+    private static ApiProblem invalid(String detail, @Nullable String field) {
+        var problem = new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-event", "Invalid event", detail);
+        return field == null ? problem : problem.with("field", field);
+    }
+}
