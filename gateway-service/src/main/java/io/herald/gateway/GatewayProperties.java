@@ -21,6 +21,8 @@ import org.springframework.util.unit.DataSize;
  * @param downstreamTimeout {@code downstream-timeout}: connect and read timeout of internal calls
  * @param jwt {@code jwt.*}: how user tokens are checked
  * @param dev {@code dev.*}: development helpers, off by default
+ * @param rateLimits {@code rate-limits.*}: requests per second per API key and per user
+ * @param cors {@code cors.*}: which browser origins may call the API
  */
 @ConfigurationProperties("herald.gateway")
 public record GatewayProperties(
@@ -32,7 +34,26 @@ public record GatewayProperties(
         @DefaultValue("http://localhost:8083") URI wsFanoutUrl,
         @DefaultValue("5s") Duration downstreamTimeout,
         @DefaultValue Jwt jwt,
-        @DefaultValue Dev dev) {
+        @DefaultValue Dev dev,
+        @DefaultValue RateLimits rateLimits,
+        @DefaultValue Cors cors) {
+
+    /**
+     * Token buckets: sustained requests per second, and how many may come at once.
+     *
+     * @param perApiKeyPerSecond {@code per-api-key-per-second}
+     * @param perApiKeyBurst {@code per-api-key-burst}
+     * @param perUserPerSecond {@code per-user-per-second}
+     * @param perUserBurst {@code per-user-burst}
+     */
+    public record RateLimits(
+            @DefaultValue("2000") int perApiKeyPerSecond,
+            @DefaultValue("4000") int perApiKeyBurst,
+            @DefaultValue("20") int perUserPerSecond,
+            @DefaultValue("40") int perUserBurst) {}
+
+    /** @param allowedOrigins {@code allowed-origins}: browser origins allowed to call the API (none by default) */
+    public record Cors(@DefaultValue List<String> allowedOrigins) {}
 
     /**
      * One upstream app's key. Two entries with the same name let a key be rotated without downtime.

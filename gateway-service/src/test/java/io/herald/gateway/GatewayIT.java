@@ -386,6 +386,28 @@ class GatewayIT {
         assertThat(event.path("title").asString()).isEqualTo("Test notification");
     }
 
+    @Test
+    void theOpenApiDocumentDescribesTheApiWithAnExamplePerEventType() {
+        var response = send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET().build());
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode api = json(response);
+        assertThat(api.path("paths").has("/v1/events")).isTrue();
+        assertThat(api.path("paths").has("/v1/events/batch")).isTrue();
+        assertThat(api.path("paths").has("/v1/devices")).isTrue();
+        assertThat(api.path("paths").has("/v1/inbox")).isTrue();
+        JsonNode examples = api.path("paths")
+                .path("/v1/events")
+                .path("post")
+                .path("requestBody")
+                .path("content")
+                .path("application/json")
+                .path("examples");
+        for (String type : List.of("chat", "product_like", "order_status", "booking_status", "work_response")) {
+            assertThat(examples.has(type)).as(type).isTrue();
+        }
+        assertThat(api.path("components").path("securitySchemes").has("apiKey")).isTrue();
+    }
+
     /** A stand-in token-service: echoes the path it was called on; user "down-user" gets a 500. */
     private static HttpServer stubTokenService() {
         try {

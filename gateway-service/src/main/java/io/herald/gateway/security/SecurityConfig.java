@@ -4,6 +4,7 @@ import io.herald.events.HeraldJson;
 import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.problems.ApiProblem;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -18,8 +19,11 @@ import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoders;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Mobile and web users authenticate with a JWT (OAuth2 resource server); its subject is their user id.
@@ -31,7 +35,8 @@ class SecurityConfig {
     private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
+    SecurityFilterChain securityFilterChain(
+            HttpSecurity http, JwtDecoder decoder, ApiKeys apiKeys, GatewayProperties properties) throws Exception {
         AuthenticationEntryPoint unauthenticated = (request, response, exception) -> {
             var problem = new ApiProblem(
                             HttpStatus.UNAUTHORIZED,
@@ -51,7 +56,18 @@ class SecurityConfig {
                                     "detail", String.valueOf(problem.getDetail()),
                                     "instance", request.getRequestURI())));
         };
+        var cors = new CorsConfiguration();
+        cors.setAllowedOrigins(properties.cors().allowedOrigins());
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
+        cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key"));
+        cors.setExposedHeaders(List.of("Retry-After"));
+        cors.setMaxAge(3600L);
+        var corsSource = new UrlBasedCorsConfigurationSource();
+        corsSource.registerCorsConfiguration("/v1/**", cors);
         return http.csrf(csrf -> csrf.disable())
+                .cors(c -> c.configurationSource(corsSource))
+                .addFilterAfter(
+                        new RateLimitFilter(apiKeys, properties.rateLimits()), BearerTokenAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a.requestMatchers(
                                 "/v1/devices", "/v1/devices/**", "/v1/preferences", "/v1/inbox", "/v1/inbox/**")

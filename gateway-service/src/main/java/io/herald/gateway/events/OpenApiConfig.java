@@ -1,0 +1,124 @@
+package io.herald.gateway.events;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.examples.Example;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The OpenAPI document ({@code /v3/api-docs}, browsable at {@code /swagger-ui.html}): the endpoints from the
+ * code, the two ways to authenticate, and an example request for each built-in event type.
+ */
+@Configuration(proxyBeanMethods = false)
+class OpenApiConfig {
+
+    /** One example event per built-in type: what an upstream app sends to {@code POST /v1/events}. */
+    static final Map<String, String> EXAMPLES = examples();
+
+    private static Map<String, String> examples() {
+        var e = new LinkedHashMap<String, String>();
+        e.put(
+                "chat",
+                "{\"type\":\"chat\",\"actor\":{\"id\":\"u-7\",\"displayName\":\"Sam\"},\"recipients\":[\"u-9\"],\"data\":{\"message\":\"See you at 5\",\"conversationId\":\"c-1\"},\"priority\":\"high\",\"collapseKey\":\"c-1\"}");
+        e.put(
+                "product_like",
+                "{\"type\":\"product_like\",\"actor\":{\"id\":\"bob\",\"displayName\":\"Bob\"},\"recipients\":[\"alice\"],\"object\":{\"id\":\"p-1\",\"kind\":\"product\",\"title\":\"Red bike\"}}");
+        e.put(
+                "service_like",
+                "{\"type\":\"service_like\",\"actor\":{\"id\":\"bob\",\"displayName\":\"Bob\"},\"recipients\":[\"alice\"],\"object\":{\"id\":\"s-1\",\"kind\":\"service\",\"title\":\"Plumbing\"}}");
+        e.put(
+                "service_comment",
+                "{\"type\":\"service_comment\",\"actor\":{\"id\":\"bob\",\"displayName\":\"Bob\"},\"recipients\":[\"alice\"],\"object\":{\"id\":\"s-1\",\"kind\":\"service\",\"title\":\"Plumbing\"},\"data\":{\"commentId\":\"cm-3\"}}");
+        e.put(
+                "recommended_product",
+                "{\"type\":\"recommended_product\",\"recipients\":[\"alice\",\"carol\"],\"object\":{\"id\":\"p-2\",\"kind\":\"product\",\"title\":\"Blue lamp\"}}");
+        e.put(
+                "recommended_service",
+                "{\"type\":\"recommended_service\",\"recipients\":[\"alice\"],\"object\":{\"id\":\"s-2\",\"kind\":\"service\",\"title\":\"Gardening\"}}");
+        e.put(
+                "real_estate",
+                "{\"type\":\"real_estate\",\"recipients\":[\"alice\"],\"object\":{\"id\":\"h-5\",\"kind\":\"listing\",\"title\":\"2 rooms, Old Town\"}}");
+        e.put(
+                "order_created",
+                "{\"type\":\"order_created\",\"recipients\":[\"alice\"],\"object\":{\"id\":\"o-42\",\"kind\":\"order\",\"title\":\"#42\"}}");
+        e.put(
+                "order_status",
+                "{\"type\":\"order_status\",\"recipients\":[\"alice\"],\"object\":{\"id\":\"o-42\",\"kind\":\"order\",\"title\":\"#42\"},\"data\":{\"status\":\"shipped\"}}");
+        e.put(
+                "payment_confirmed",
+                "{\"type\":\"payment_confirmed\",\"recipients\":[\"alice\"],\"object\":{\"id\":\"o-42\",\"kind\":\"order\",\"title\":\"#42\"},\"data\":{\"amount\":\"120.00\",\"currency\":\"EUR\"}}");
+        e.put(
+                "review_created",
+                "{\"type\":\"review_created\",\"actor\":{\"id\":\"bob\",\"displayName\":\"Bob\"},\"recipients\":[\"alice\"],\"object\":{\"id\":\"p-1\",\"kind\":\"product\",\"title\":\"Red bike\"},\"data\":{\"stars\":\"5\"}}");
+        e.put(
+                "work_assigned",
+                "{\"type\":\"work_assigned\",\"actor\":{\"id\":\"dispatcher-1\",\"displayName\":\"Dispatch\"},\"recipients\":[\"tech-3\"],\"object\":{\"id\":\"w-8\",\"kind\":\"work\",\"title\":\"Boiler repair\"},\"priority\":\"high\"}");
+        e.put(
+                "work_response",
+                "{\"type\":\"work_response\",\"actor\":{\"id\":\"tech-3\",\"displayName\":\"Kim\"},\"recipients\":[\"dispatcher-1\"],\"object\":{\"id\":\"w-8\",\"kind\":\"work\",\"title\":\"Boiler repair\"},\"data\":{\"accepted\":\"true\"}}");
+        e.put(
+                "technician_assigned",
+                "{\"type\":\"technician_assigned\",\"actor\":{\"id\":\"tech-3\",\"displayName\":\"Kim\"},\"recipients\":[\"alice\"],\"object\":{\"id\":\"b-11\",\"kind\":\"booking\",\"title\":\"Boiler repair\"}}");
+        e.put(
+                "booking_status",
+                "{\"type\":\"booking_status\",\"actor\":{\"id\":\"tech-3\",\"displayName\":\"Kim\"},\"recipients\":[\"alice\"],\"object\":{\"id\":\"b-11\",\"kind\":\"booking\",\"title\":\"Boiler repair\"},\"data\":{\"status\":\"StartJourney\"}}");
+        e.put(
+                "direct_message",
+                "{\"type\":\"announcement\",\"recipients\":[\"alice\"],\"title\":\"Welcome to the shop\",\"body\":\"Your account is ready.\"}");
+        return Map.copyOf(e);
+    }
+
+    @Bean
+    OpenAPI heraldOpenApi() {
+        return new OpenAPI()
+                .info(new Info()
+                        .title("Herald gateway")
+                        .version("v1")
+                        .description("Publish domain events (API key) and manage a user's devices, inbox and"
+                                + " preferences (JWT). Errors are RFC 9457 problem+json."))
+                .components(new Components()
+                        .addSecuritySchemes(
+                                "apiKey",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.APIKEY)
+                                        .in(SecurityScheme.In.HEADER)
+                                        .name("X-Api-Key"))
+                        .addSecuritySchemes(
+                                "bearer",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .bearerFormat("JWT")));
+    }
+
+    /** The events endpoints read their body themselves; describe it, with an example per built-in type. */
+    @Bean
+    OpenApiCustomizer eventExamples() {
+        return api -> {
+            var item = api.getPaths() == null ? null : api.getPaths().get("/v1/events");
+            if (item == null || item.getPost() == null) {
+                return;
+            }
+            var media = new MediaType()
+                    .schema(
+                            new ObjectSchema()
+                                    .description(
+                                            "A DomainEvent: see common-events/src/main/resources/io/herald/events/domain-event.schema.json"));
+            EXAMPLES.forEach((name, json) -> media.addExamples(name, new Example().value(json)));
+            item.getPost()
+                    .requestBody(new RequestBody()
+                            .required(true)
+                            .content(new Content().addMediaType("application/json", media)));
+        };
+    }
+}
