@@ -12,8 +12,10 @@ public final class Bench {
         switch (which) {
             case "ws-fanout" -> WsFanoutBench.run(WsFanoutBench.Settings.fromSystemProperties());
             case "token-routing" -> TokenRoutingBench.run(Path.of(System.getProperty("bench.root", "bench")));
+            case "gateway-ingest" -> GatewayIngestBench.run(Path.of(System.getProperty("bench.root", "bench")));
             default ->
-                throw new IllegalArgumentException("unknown benchmark " + which + "; known: ws-fanout, token-routing");
+                throw new IllegalArgumentException(
+                        "unknown benchmark " + which + "; known: ws-fanout, token-routing, gateway-ingest");
         }
         System.exit(0);
     }
