@@ -58,7 +58,11 @@ final class GatewayIngestBench {
                         single.eventsPerSecond(), single.p50(), single.p99());
                 Run batch = load(base, seconds, Math.max(2, concurrency / 8), true);
                 System.out.printf("batch: %.0f events/s%n", batch.eventsPerSecond());
-                var results = new Results(root.resolve("RESULTS.md"), COMMAND);
+                var results = new Results(
+                        root.resolve("RESULTS.md"),
+                        COMMAND.replace(
+                                "./mvnw -B -q -f",
+                                "BENCH_CONCURRENCY=" + concurrency + " BENCH_SECONDS=" + seconds + " ./mvnw -B -q -f"));
                 results.row(
                         BENCHMARK,
                         "events-per-s-single",
