@@ -197,6 +197,35 @@ class DispatchIT {
                 .until(() -> statusesOf(expo).contains(DeliveryStatus.Outcome.DEAD_LETTERED));
     }
 
+    @Test
+    void aDeliveryDeadLetteredInAnOutageIsSentWhenReplayed() throws Exception {
+        fcm.failNext(1_000, FcmError.INTERNAL);
+        PushDelivery delivery = delivery("user-f", "token-outage-" + UUID.randomUUID(), Provider.FCM);
+        publish(delivery);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> deadLetters().stream().anyMatch(r -> r.key().equals("user-f")));
+        fcm.failNext(0, FcmError.INTERNAL);
+        assertThat(header(
+                        deadLetters().stream()
+                                .filter(r -> r.key().equals("user-f"))
+                                .findFirst()
+                                .orElseThrow(),
+                        HeraldHeaders.DLT_REASON_CODE))
+                .isEqualTo("retries-exhausted");
+
+        var output = new java.io.ByteArrayOutputStream();
+        var tool = new io.herald.dispatch.ops.DeadLetterTool(
+                kafka.bootstrapServers(), new java.io.PrintStream(output, true, StandardCharsets.UTF_8));
+        assertThat(tool.list(Topics.PUSH_DLT, "retries-exhausted")).isEqualTo(1);
+        assertThat(output.toString(StandardCharsets.UTF_8))
+                .contains("retries-exhausted")
+                .contains("key=user-f");
+        assertThat(tool.replay(Topics.PUSH_DLT, "retries-exhausted", null)).isEqualTo(1);
+
+        awaitReceived(delivery.token());
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+    }
+
     private static PushDelivery delivery(String user, String token, Provider provider) {
         UUID eventId = UUID.randomUUID();
         return new PushDelivery(

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.dispatch.ops;
+
+import org.jspecify.annotations.NullMarked;
