@@ -66,7 +66,9 @@ class DispatchIT {
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
-        registry.add("herald.dispatch.retry.max-elapsed", () -> "5s");
+        registry.add("herald.dispatch.retry.max-interval", () -> "500ms");
+        registry.add("herald.dispatch.retry.jitter", () -> "20ms");
+        registry.add("herald.dispatch.retry.max-attempts", () -> "3");
     }
 
     @BeforeAll
@@ -167,7 +169,30 @@ class DispatchIT {
 
         awaitReceived(delivery.token());
         await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
-        assertThat(statusesOf(delivery)).contains(DeliveryStatus.Outcome.FAILED);
+        List<DeliveryStatus> statuses = records().stream()
+                .filter(r -> r.topic().equals(Topics.DELIVERY_STATUS))
+                .map(r -> HeraldJson.mapper().readValue(r.value(), DeliveryStatus.class))
+                .filter(st -> delivery.deliveryId().equals(st.deliveryId()))
+                .toList();
+        assertThat(statuses)
+                .extracting(DeliveryStatus::outcome)
+                .containsExactly(
+                        DeliveryStatus.Outcome.FAILED, DeliveryStatus.Outcome.FAILED, DeliveryStatus.Outcome.SENT);
+        // FCM asked to wait 1 s (Retry-After) each time: longer than the 100 ms backoff configured here.
+        assertThat(Duration.between(
+                        statuses.getFirst().occurredAt(), statuses.getLast().occurredAt()))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1800));
+    }
+
+    @Test
+    void retryTopicsHaveTheMainTopicsPartitions() throws Exception {
+        try (var admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            var names = List.of(Topics.PUSH, Topics.PUSH + "-retry-0", Topics.PUSH + "-retry-1", Topics.PUSH_DLT);
+            var topics = admin.describeTopics(names).allTopicNames().get();
+            assertThat(topics.values())
+                    .allSatisfy(t -> assertThat(t.partitions()).hasSize(3));
+        }
     }
 
     @Test

@@ -79,7 +79,7 @@ class DeliveryListener {
             case SendOutcome.Failed failed -> {
                 deliveries.record(delivery, "failed", null, failed.code());
                 statuses.status(delivery, Outcome.FAILED, failed.code() + ": " + failed.reason());
-                throw new TransientDeliveryException(failed.code(), failed.reason());
+                throw new TransientDeliveryException(failed.code(), failed.reason(), failed.retryAfter());
             }
         }
     }

@@ -16,12 +16,19 @@ public record DispatchProperties(
         @DefaultValue Retry retry) {
 
     /**
+     * Non-blocking retries on {@code herald.push.v1-retry-0}, {@code -retry-1}, …: a transiently failed
+     * delivery waits on the next retry topic while the main topic moves on.
+     *
      * @param initialInterval {@code initial-interval}: the first wait
      * @param multiplier {@code multiplier}: each next wait is this many times longer
-     * @param maxElapsed {@code max-elapsed}: after this long in total, the delivery goes to {@code herald.push.v1-dlt}
+     * @param maxInterval {@code max-interval}: the longest wait
+     * @param jitter {@code jitter}: each wait is randomly up to this much longer or shorter
+     * @param maxAttempts {@code max-attempts}: sends in all (the first and the retries) before {@code herald.push.v1-dlt}
      */
     public record Retry(
             @DefaultValue("1s") Duration initialInterval,
             @DefaultValue("2.0") double multiplier,
-            @DefaultValue("60s") Duration maxElapsed) {}
+            @DefaultValue("60s") Duration maxInterval,
+            @DefaultValue("200ms") Duration jitter,
+            @DefaultValue("6") int maxAttempts) {}
 }

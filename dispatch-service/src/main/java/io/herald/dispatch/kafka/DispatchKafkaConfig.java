@@ -1,17 +1,13 @@
 package io.herald.dispatch.kafka;
 
-import io.herald.dispatch.delivery.DispatchProperties;
-import io.herald.dispatch.delivery.StatusPublisher;
 import io.herald.dispatch.delivery.UndeliverableException;
 import io.herald.events.DeadLetters;
-import io.herald.events.DeliveryStatus;
 import io.herald.events.JsonDeserializer;
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.PushDelivery;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -27,17 +23,11 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * Kafka wiring: {@code herald.push.v1} read as {@link PushDelivery} JSON behind an {@link
- * ErrorHandlingDeserializer}; unreadable and undeliverable records go straight to {@code herald.push.v1-dlt},
- * transient failures are retried with exponential backoff first. Every dead letter carries its reason in
- * {@code herald-dlt-*} headers and is reported as a {@code dead_lettered} delivery status.
+ * ErrorHandlingDeserializer}, records written as JSON; retries and dead letters in {@link RetryTopics}.
  */
 @Configuration(proxyBeanMethods = false)
 class DispatchKafkaConfig {
@@ -59,30 +49,9 @@ class DispatchKafkaConfig {
                 properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
     }
 
-    @Bean
-    DefaultErrorHandler kafkaErrorHandler(
-            KafkaTemplate<String, Object> kafkaTemplate, StatusPublisher statuses, DispatchProperties properties) {
-        var dlt = new DeadLetterPublishingRecoverer(
-                kafkaTemplate, (record, exception) -> new TopicPartition(Topics.PUSH_DLT, -1));
-        dlt.setHeadersFunction((record, exception) -> reason(record.topic(), exception));
-        var backOff = new ExponentialBackOff(
-                properties.retry().initialInterval().toMillis(),
-                properties.retry().multiplier());
-        backOff.setMaxElapsedTime(properties.retry().maxElapsed().toMillis());
-        var handler = new DefaultErrorHandler(
-                (record, exception) -> {
-                    dlt.accept(record, exception);
-                    if (record.value() instanceof PushDelivery delivery) {
-                        statuses.status(delivery, DeliveryStatus.Outcome.DEAD_LETTERED, rootMessage(exception));
-                    }
-                },
-                backOff);
-        handler.addNotRetryableExceptions(
-                RejectedRecordException.class, DeserializationException.class, UndeliverableException.class);
-        return handler;
-    }
-
-    static Headers reason(String topic, Exception exception) {
+    static Headers reason(String failedTopic, Exception exception) {
+        // A record failing on herald.push.v1-retry-N belongs to herald.push.v1: that is where a replay goes.
+        String topic = failedTopic.replaceFirst("-retry-\\d+$", "");
         for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
             if (cause instanceof UndeliverableException undeliverable) {
                 return DeadLetters.headers(
@@ -99,20 +68,12 @@ class DispatchKafkaConfig {
         return DeadLetters.headers(topic, SERVICE, "retries-exhausted", String.valueOf(root.getMessage()));
     }
 
-    private static String rootMessage(Throwable exception) {
-        Throwable root = exception;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return String.valueOf(root.getMessage());
-    }
-
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, PushDelivery> kafkaListenerContainerFactory(
-            ConsumerFactory<String, PushDelivery> consumerFactory, DefaultErrorHandler errorHandler) {
+            ConsumerFactory<String, PushDelivery> consumerFactory) {
+        // Error handling (retry topics, the dead-letter topic) is configured by RetryTopics.
         var factory = new ConcurrentKafkaListenerContainerFactory<String, PushDelivery>();
         factory.setConsumerFactory(consumerFactory);
-        factory.setCommonErrorHandler(errorHandler);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         return factory;
     }

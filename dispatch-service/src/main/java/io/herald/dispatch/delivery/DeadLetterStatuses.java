@@ -1,0 +1,39 @@
+package io.herald.dispatch.delivery;
+
+import io.herald.events.DeliveryStatus;
+import io.herald.events.HeraldHeaders;
+import io.herald.events.PushDelivery;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Reports every delivery that reached {@code herald.push.v1-dlt} as a {@code dead_lettered} delivery status. */
+@Component("deadLetterStatuses")
+public class DeadLetterStatuses {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterStatuses.class);
+
+    private final StatusPublisher statuses;
+
+    DeadLetterStatuses(StatusPublisher statuses) {
+        this.statuses = statuses;
+    }
+
+    public void onDeadLetter(ConsumerRecord<String, PushDelivery> record) {
+        Header reason = record.headers().lastHeader(HeraldHeaders.DLT_REASON_CODE);
+        String code = reason == null ? "unknown" : new String(reason.value(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+            log.warn(
+                    "an unreadable record was dead-lettered ({}) at {}-{}@{}",
+                    code,
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
+            return;
+        }
+        statuses.status(record.value(), DeliveryStatus.Outcome.DEAD_LETTERED, code);
+    }
+}
