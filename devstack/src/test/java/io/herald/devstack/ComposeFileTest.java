@@ -1,0 +1,105 @@
+package io.herald.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yml cannot be run here (no Docker engine, no compose plugin), so it is checked as a file:
+ * every service Herald needs is there, built from a Dockerfile that runs as a non-root user on Java 25, with
+ * every environment variable its configuration reads, healthchecks, start order, memory limits, and only
+ * the public ports published.
+ */
+class ComposeFileTest {
+
+    private static final Path ROOT = Path.of("..");
+    private static final List<String> HERALD =
+            List.of("gateway-service", "token-service", "dispatch-service", "ws-fanout-service");
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        return (Map<String, Map<String, Object>>) compose.get("services");
+    }
+
+    @Test
+    void everyPartOfHeraldIsAServiceWithAHealthcheckAndAMemoryLimit() throws IOException {
+        var services = services();
+        assertThat(services).containsKeys("kafka", "postgres", "kafka-ui", "prometheus", "grafana");
+        assertThat(services).containsKeys(HERALD.toArray(String[]::new));
+        for (String name : List.of("kafka", "postgres")) {
+            assertThat(services.get(name)).as(name).containsKeys("healthcheck", "mem_limit");
+        }
+        for (String name : HERALD) {
+            assertThat(services.get(name)).as(name).containsKey("mem_limit");
+        }
+        assertThat(services.get("kafka").get("image").toString()).startsWith("apache/kafka:");
+        assertThat(env(services.get("kafka"))).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+        assertThat(services.get("prometheus").get("profiles")).asString().contains("observability");
+    }
+
+    @Test
+    void eachServiceIsBuiltFromANonRootJava25ImageWithItsOwnHealthcheck() throws IOException {
+        var services = services();
+        for (String name : HERALD) {
+            assertThat(services.get(name).get("build")).as(name).isEqualTo("./" + name);
+            String dockerfile = Files.readString(ROOT.resolve(name).resolve("Dockerfile"));
+            assertThat(dockerfile)
+                    .as(name)
+                    .contains("FROM eclipse-temurin:25-jre")
+                    .contains("\nUSER herald\n")
+                    .contains("HEALTHCHECK");
+            assertThat(dockerfile).as(name).contains("COPY target/" + name + "-*-exec.jar");
+        }
+    }
+
+    @Test
+    void eachServiceGetsEveryVariableItsConfigurationReads() throws IOException {
+        var services = services();
+        Pattern placeholder = Pattern.compile("\\$\\{(HERALD_[A-Z_]+)");
+        for (String name : HERALD) {
+            String config = Files.readString(ROOT.resolve(name).resolve("src/main/resources/" + name + ".yml"));
+            Set<String> read = new TreeSet<>();
+            Matcher m = placeholder.matcher(config);
+            while (m.find()) {
+                read.add(m.group(1));
+            }
+            assertThat(read).as(name + " reads variables").isNotEmpty();
+            assertThat(env(services.get(name)).keySet()).as(name).containsAll(read);
+        }
+    }
+
+    @Test
+    void servicesStartAfterKafkaAndPostgresAreHealthyAndOnlyThePublicOnesArePublished() throws IOException {
+        var services = services();
+        for (String name : HERALD) {
+            @SuppressWarnings("unchecked")
+            var dependsOn =
+                    (Map<String, Map<String, String>>) services.get(name).get("depends_on");
+            assertThat(dependsOn).as(name).containsKey("kafka");
+            assertThat(dependsOn.get("kafka")).containsEntry("condition", "service_healthy");
+            if (!name.equals("gateway-service")) {
+                assertThat(dependsOn.get("postgres")).as(name).containsEntry("condition", "service_healthy");
+            }
+        }
+        assertThat(services.get("gateway-service").get("ports")).asString().contains("8080:8080");
+        assertThat(services.get("ws-fanout-service").get("ports")).asString().contains("8083:8083");
+        assertThat(services.get("token-service")).doesNotContainKey("ports");
+        assertThat(services.get("dispatch-service")).doesNotContainKey("ports");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> env(Map<String, Object> service) {
+        return (Map<String, Object>) service.get("environment");
+    }
+}
