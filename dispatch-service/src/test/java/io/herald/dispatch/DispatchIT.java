@@ -54,6 +54,10 @@ class DispatchIT {
     static final PostgresServer.Database db = PostgresServer.shared().newDatabase("dispatch");
     static final FcmEmulator fcm = FcmEmulator.start();
     static KafkaProducer<String, byte[]> producer;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     static KafkaConsumer<String, byte[]> consumer;
     static final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
 

@@ -3,6 +3,7 @@ package io.herald.dispatch.delivery;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.PushDelivery;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -17,14 +18,17 @@ public class DeadLetterStatuses {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterStatuses.class);
 
     private final StatusPublisher statuses;
+    private final MeterRegistry meters;
 
-    DeadLetterStatuses(StatusPublisher statuses) {
+    DeadLetterStatuses(StatusPublisher statuses, MeterRegistry meters) {
         this.statuses = statuses;
+        this.meters = meters;
     }
 
     public void onDeadLetter(ConsumerRecord<String, PushDelivery> record) {
         Header reason = record.headers().lastHeader(HeraldHeaders.DLT_REASON_CODE);
         String code = reason == null ? "unknown" : new String(reason.value(), StandardCharsets.UTF_8);
+        meters.counter("herald.dispatch.dead.letters", "reason", code).increment();
         if (record.value() == null) {
             log.warn(
                     "an unreadable record was dead-lettered ({}) at {}-{}@{}",

@@ -4,6 +4,8 @@ import io.herald.events.DeliveryStatus.Outcome;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +33,15 @@ class DeliveryListener {
     private final DeliveryLog deliveries;
     private final StatusPublisher statuses;
     private final DispatchProperties properties;
+    private final MeterRegistry meters;
 
     DeliveryListener(
             List<PushProvider> providers,
             DeliveryLog deliveries,
             StatusPublisher statuses,
-            DispatchProperties properties) {
+            DispatchProperties properties,
+            MeterRegistry meters) {
+        this.meters = meters;
         providers.forEach(p -> this.providers.put(p.provider(), p));
         this.deliveries = deliveries;
         this.statuses = statuses;
@@ -55,11 +60,21 @@ class DeliveryListener {
                     "provider-not-implemented", "no " + delivery.provider() + " client in this version of Herald");
         }
         SendOutcome outcome;
+        String providerName = delivery.provider().name().toLowerCase(java.util.Locale.ROOT);
+        Timer.Sample sample = Timer.start(meters);
         try {
             outcome = provider.send(delivery).get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             outcome = new SendOutcome.Failed("TIMEOUT", String.valueOf(e.getMessage()), null);
         }
+        sample.stop(meters.timer("herald.dispatch.provider.latency", "provider", providerName));
+        String result = switch (outcome) {
+            case SendOutcome.Accepted a -> "sent";
+            case SendOutcome.Rejected r -> "rejected";
+            case SendOutcome.Failed f -> "failed";
+        };
+        meters.counter("herald.dispatch.deliveries", "provider", providerName, "outcome", result)
+                .increment();
         switch (outcome) {
             case SendOutcome.Accepted accepted -> {
                 deliveries.record(delivery, DeliveryLog.SENT, accepted.providerMessageId(), null);

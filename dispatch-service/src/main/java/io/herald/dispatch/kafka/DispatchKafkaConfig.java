@@ -7,6 +7,7 @@ import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.PushDelivery;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -22,6 +23,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
@@ -35,11 +37,14 @@ class DispatchKafkaConfig {
     private static final String SERVICE = "dispatch-service";
 
     @Bean
-    ConsumerFactory<String, PushDelivery> kafkaConsumerFactory(KafkaProperties properties) {
-        return new DefaultKafkaConsumerFactory<>(
+    ConsumerFactory<String, PushDelivery> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
+        var factory = new DefaultKafkaConsumerFactory<>(
                 properties.buildConsumerProperties(),
                 new StringDeserializer(),
                 new ErrorHandlingDeserializer<>(new JsonDeserializer<>(PushDelivery.class)));
+        // Kafka's own consumer metrics, consumer lag among them (kafka.consumer.fetch.manager.records.lag.max).
+        factory.addListener(new MicrometerConsumerListener<>(meters));
+        return factory;
     }
 
     /** Every record this service writes: JSON values without type headers, or original bytes for dead letters. */

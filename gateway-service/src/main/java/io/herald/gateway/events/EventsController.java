@@ -6,6 +6,7 @@ import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.devices.Downstream;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,7 @@ class EventsController {
     private final RecentlyAccepted recent;
     private final Downstream tokenService;
     private final GatewayProperties properties;
+    private final MeterRegistry meters;
 
     EventsController(
             ApiKeys apiKeys,
@@ -54,7 +56,9 @@ class EventsController {
             EventPublisher publisher,
             RecentlyAccepted recent,
             @Qualifier("tokenService") Downstream tokenService,
-            GatewayProperties properties) {
+            GatewayProperties properties,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.apiKeys = apiKeys;
         this.validator = validator;
         this.publisher = publisher;
@@ -71,14 +75,23 @@ class EventsController {
             @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key,
             @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey,
             HttpServletRequest request) {
-        ApiKeys.App app = authenticate(key);
-        requireJson(request);
-        DomainEvent event = validator.validate(
-                parse(readLimited(request, properties.maxRequestSize().toBytes())), app, idempotencyKey);
+        ApiKeys.App app;
+        DomainEvent event;
+        try {
+            app = authenticate(key);
+            requireJson(request);
+            event = validator.validate(
+                    parse(readLimited(request, properties.maxRequestSize().toBytes())), app, idempotencyKey);
+        } catch (ApiProblem problem) {
+            rejected(problem);
+            throw problem;
+        }
         if (!recent.contains(app.name(), event.eventId())) {
             publisher.publish(event);
             recent.add(app.name(), event.eventId());
         }
+        meters.counter("herald.gateway.events", "outcome", "accepted", "reason", "none")
+                .increment();
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Accepted(event.eventId()));
     }
 
@@ -120,6 +133,7 @@ class EventsController {
                     positions.add(i);
                 }
             } catch (ApiProblem problem) {
+                rejected(problem);
                 results[i] = new Result(i, problem.status().value(), null, asMap(problem));
             }
         }
@@ -129,6 +143,8 @@ class EventsController {
             int i = positions.get(j);
             if (acknowledged.get(j)) {
                 recent.add(app.name(), event.eventId());
+                meters.counter("herald.gateway.events", "outcome", "accepted", "reason", "none")
+                        .increment();
                 results[i] = new Result(i, 202, event.eventId(), null);
             } else {
                 results[i] = new Result(i, 503, event.eventId(), asMap(ApiProblem.unavailable("Kafka")));
@@ -155,6 +171,18 @@ class EventsController {
             }
         }
         return answer;
+    }
+
+    /** Counts a refused event by the kind of its problem (the last part of its type). */
+    private void rejected(ApiProblem problem) {
+        String type = String.valueOf(problem.detail().getType());
+        meters.counter(
+                        "herald.gateway.events",
+                        "outcome",
+                        "rejected",
+                        "reason",
+                        type.substring(type.lastIndexOf('/') + 1))
+                .increment();
     }
 
     private ApiKeys.App authenticate(@Nullable String key) {

@@ -7,6 +7,7 @@ import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
 import io.herald.token.preferences.PreferenceStore;
 import io.herald.token.preferences.Preferences;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ class RoutingListener {
     private final RoutingProperties properties;
     private final Router router;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     RoutingListener(
             DeviceCache devices,
@@ -62,7 +64,9 @@ class RoutingListener {
             KafkaTemplate<String, Object> kafka,
             RoutingProperties properties,
             TemplateProperties templates,
-            Clock clock) {
+            Clock clock,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
         this.routed = routed;
@@ -130,6 +134,9 @@ class RoutingListener {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                 .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         routed.markRouted(fresh);
+        meters.counter("herald.token.events.routed").increment(fresh.size());
+        meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
+        meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
         log.debug(
                 "routed {} events ({} repeats skipped): {} in-app, {} push",
                 fresh.size(),

@@ -2,6 +2,7 @@ package io.herald.fanout.inbox;
 
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -17,9 +18,11 @@ class InboxListener {
     private static final Logger log = LoggerFactory.getLogger(InboxListener.class);
 
     private final InboxStore store;
+    private final MeterRegistry meters;
 
-    InboxListener(InboxStore store) {
+    InboxListener(InboxStore store, MeterRegistry meters) {
         this.store = store;
+        this.meters = meters;
     }
 
     @KafkaListener(
@@ -29,6 +32,8 @@ class InboxListener {
             autoStartup = "${herald.fanout.inbox.writer-enabled:true}")
     void onNotification(InAppNotification notification) {
         boolean stored = store.store(notification);
+        meters.counter("herald.fanout.inbox.writes", "result", stored ? "stored" : "duplicate")
+                .increment();
         log.debug(
                 "inbox {} notification {} of event {}",
                 stored ? "stored" : "already had",

@@ -5,6 +5,7 @@ import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -29,9 +30,15 @@ class LiveFanout {
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final Clock clock;
+    private final MeterRegistry meters;
 
     LiveFanout(
-            SessionRegistry registry, KafkaTemplate<String, Object> kafka, SocketProperties properties, Clock clock) {
+            SessionRegistry registry,
+            KafkaTemplate<String, Object> kafka,
+            SocketProperties properties,
+            Clock clock,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.registry = registry;
         this.kafka = kafka;
         this.properties = properties;
@@ -56,6 +63,7 @@ class LiveFanout {
         String message = SocketMessages.notification(notification);
         for (ClientSession session : sessions) {
             if (session.send(message)) {
+                meters.counter("herald.fanout.live.writes").increment();
                 kafka.send(Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
             }
         }

@@ -1,5 +1,6 @@
 package io.herald.fanout.ws;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,10 @@ class SessionRegistry {
 
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+
+    SessionRegistry(MeterRegistry meters) {
+        meters.gauge("herald.fanout.sockets.open", open);
+    }
 
     void add(ClientSession session) {
         byUser.compute(session.userId(), (user, sessions) -> {

@@ -49,7 +49,8 @@ class ClientSessionTest {
 
     @Test
     void removingAnOldSessionKeepsTheUsersNewerOne() {
-        var registry = new SessionRegistry();
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var registry = new SessionRegistry(meters);
         var old = session("alice", "old");
         var newer = session("alice", "new");
         registry.add(old);
@@ -61,6 +62,7 @@ class ClientSessionTest {
 
         assertThat(registry.sessionsOf("alice")).containsExactly(newer);
         assertThat(registry.size()).isEqualTo(1);
+        assertThat(meters.get("herald.fanout.sockets.open").gauge().value()).isEqualTo(1.0);
         registry.remove(newer);
         assertThat(registry.sessionsOf("alice")).isEmpty();
         assertThat(registry.size()).isZero();
