@@ -220,7 +220,13 @@ final class WsFanoutBench {
         double sustained = 0;
         double p99AtLatencyRate = Double.NaN;
         int next = 0;
-        for (int rate : settings.rates()) {
+        // Warm-up (JIT, producer metadata, consumer fetch sessions): one step at the lowest rate, not recorded.
+        int[] steps = new int[settings.rates().length + 1];
+        steps[0] = -settings.rates()[0];
+        System.arraycopy(settings.rates(), 0, steps, 1, settings.rates().length);
+        for (int step : steps) {
+            boolean warmUp = step < 0;
+            int rate = Math.abs(step);
             receiver.reset();
             long count = (long) rate * settings.stepSeconds();
             long start = System.nanoTime();
@@ -255,6 +261,9 @@ final class WsFanoutBench {
                     receiver.percentileMillis(50),
                     p99,
                     kept ? "" : " (not sustained)");
+            if (warmUp) {
+                continue;
+            }
             if (rate == settings.latencyRate()) {
                 p99AtLatencyRate = p99;
             }
@@ -373,6 +382,7 @@ final class WsFanoutBench {
                     "--spring.datasource.password=" + db.password(),
                     "--herald.fanout.jwt.hmac-secret=" + secret,
                     "--herald.fanout.ws.node-id=bench",
+                    "--herald.fanout.internal-port=0",
                     "--herald.fanout.inbox.writer-enabled=" + setting("BENCH_INBOX_WRITER", "true"),
                     "--management.endpoints.web.exposure.include=health,metrics",
                     "--logging.level.root=WARN");

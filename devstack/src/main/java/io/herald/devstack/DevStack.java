@@ -2,6 +2,7 @@ package io.herald.devstack;
 
 import io.herald.dispatch.DispatchApplication;
 import io.herald.fanout.FanoutApplication;
+import io.herald.fanout.InternalApi;
 import io.herald.gateway.GatewayApplication;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
@@ -61,7 +62,8 @@ public final class DevStack implements AutoCloseable {
      * @param gatewayPort gateway-service, the public HTTP API
      * @param tokenPort token-service's internal API
      * @param dispatchPort dispatch-service (health and metrics)
-     * @param fanoutPort ws-fanout-service
+     * @param fanoutPort ws-fanout-service's WebSocket
+     * @param fanoutInternalPort ws-fanout-service's internal inbox API
      */
     public record Ports(
             int kafkaPort,
@@ -71,11 +73,12 @@ public final class DevStack implements AutoCloseable {
             int gatewayPort,
             int tokenPort,
             int dispatchPort,
-            int fanoutPort) {
+            int fanoutPort,
+            int fanoutInternalPort) {
 
         /** Free ports and a throwaway database, for tests. */
         public static Ports ephemeral() {
-            return new Ports(0, 0, null, 0, 0, 0, 0, 0);
+            return new Ports(0, 0, null, 0, 0, 0, 0, 0, 0);
         }
     }
 
@@ -118,8 +121,11 @@ public final class DevStack implements AutoCloseable {
 
         Map<String, String> fanout = new LinkedHashMap<>(database);
         fanout.put("herald.fanout.jwt.hmac-secret", jwtSecret);
+        fanout.put("herald.fanout.internal-port", Integer.toString(ports.fanoutInternalPort()));
         int fanoutPort = run("ws-fanout-service", FanoutApplication.application(), ports.fanoutPort(), fanout);
-        urls.put("ws-fanout-service", "http://127.0.0.1:" + fanoutPort);
+        int fanoutInternalPort = lastStarted().getBean(InternalApi.class).port();
+        urls.put("ws-fanout-service", "ws://127.0.0.1:" + fanoutPort + "/ws/notifications");
+        urls.put("ws-fanout-internal", "http://127.0.0.1:" + fanoutInternalPort);
 
         int tokenPort = run("token-service", TokenApplication.application(), ports.tokenPort(), database);
         urls.put("token-service", "http://127.0.0.1:" + tokenPort);
@@ -136,7 +142,7 @@ public final class DevStack implements AutoCloseable {
         gateway.put("herald.gateway.jwt.hmac-secret", jwtSecret);
         gateway.put("herald.gateway.dev.enabled", "true");
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + tokenPort);
-        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutPort);
+        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternalPort);
         int gatewayPort = run("gateway-service", GatewayApplication.application(), ports.gatewayPort(), gateway);
         urls.put("gateway", "http://127.0.0.1:" + gatewayPort);
     }
@@ -152,6 +158,10 @@ public final class DevStack implements AutoCloseable {
             throw new IllegalStateException(name + " started without a web server");
         }
         return local;
+    }
+
+    private ConfigurableApplicationContext lastStarted() {
+        return (ConfigurableApplicationContext) started.getLast();
     }
 
     /** Where each part listens: {@code kafka}, {@code postgresql}, {@code fcm-emulator}, the services. */

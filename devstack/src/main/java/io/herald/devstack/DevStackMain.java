@@ -28,7 +28,8 @@ public final class DevStackMain {
                 port("HERALD_DEV_GATEWAY_PORT", 8080),
                 port("HERALD_DEV_TOKEN_PORT", 8081),
                 port("HERALD_DEV_DISPATCH_PORT", 8082),
-                port("HERALD_DEV_FANOUT_PORT", 8083));
+                port("HERALD_DEV_FANOUT_PORT", 8083),
+                port("HERALD_DEV_FANOUT_INTERNAL_PORT", 8084));
         DevStack stack = DevStack.start(ports);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()

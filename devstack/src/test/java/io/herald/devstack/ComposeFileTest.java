@@ -93,7 +93,10 @@ class ComposeFileTest {
             }
         }
         assertThat(services.get("gateway-service").get("ports")).asString().contains("8080:8080");
-        assertThat(services.get("ws-fanout-service").get("ports")).asString().contains("8083:8083");
+        assertThat(services.get("ws-fanout-service").get("ports"))
+                .asString()
+                .contains("8083:8083")
+                .doesNotContain("8084");
         assertThat(services.get("token-service")).doesNotContainKey("ports");
         assertThat(services.get("dispatch-service")).doesNotContainKey("ports");
     }

@@ -91,7 +91,7 @@ class PipelineIT {
         // The in-app copy lands in the inbox too.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode inbox =
-                    getJson(stack.urls().get("ws-fanout-service") + "/internal/v1/users/" + alice + "/notifications");
+                    getJson(stack.urls().get("ws-fanout-internal") + "/internal/v1/users/" + alice + "/notifications");
             assertThat(inbox.path("items")).hasSize(1);
             assertThat(inbox.path("items").get(0).path("id").asString())
                     .isEqualTo(

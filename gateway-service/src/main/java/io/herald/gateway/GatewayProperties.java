@@ -31,7 +31,7 @@ public record GatewayProperties(
         @DefaultValue("256KB") DataSize maxRequestSize,
         @DefaultValue("8MB") DataSize maxBatchRequestSize,
         @DefaultValue("http://localhost:8081") URI tokenServiceUrl,
-        @DefaultValue("http://localhost:8083") URI wsFanoutUrl,
+        @DefaultValue("http://localhost:8084") URI wsFanoutUrl,
         @DefaultValue("5s") Duration downstreamTimeout,
         @DefaultValue Jwt jwt,
         @DefaultValue Dev dev,

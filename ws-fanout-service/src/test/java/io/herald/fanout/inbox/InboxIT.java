@@ -60,6 +60,7 @@ class InboxIT {
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
         registry.add("herald.fanout.jwt.hmac-secret", () -> "an-hmac-secret-of-at-least-32-bytes-for-tests");
+        registry.add("herald.fanout.internal-port", () -> "0");
     }
 
     @AfterAll
@@ -77,7 +78,10 @@ class InboxIT {
     InboxRetention retention;
 
     @LocalServerPort
-    int port;
+    int publicPort;
+
+    @Autowired
+    io.herald.fanout.InternalApi internalApi;
 
     @Test
     void theInboxPagesNewestFirstWithACursor() {
@@ -174,6 +178,19 @@ class InboxIT {
         assertThat(store.page(user, null, 10)).extracting(InboxItem::id).containsExactly(fresh.notificationId());
     }
 
+    @Test
+    void theInternalApiIsNotServedOnThePublicPort() throws Exception {
+        try (var client = HttpClient.newHttpClient()) {
+            var response = client.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + publicPort + "/internal/v1/users/alice/notifications"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(404);
+        }
+        assertThat(internalApi.port()).isNotEqualTo(publicPort);
+    }
+
     private JsonNode get(String userId, String suffix, int expected) {
         var response = call("GET", userId, suffix);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
@@ -181,8 +198,8 @@ class InboxIT {
     }
 
     private HttpResponse<String> call(String method, String userId, String suffix) {
-        var request = HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + port + "/internal/v1/users/" + userId + "/notifications" + suffix))
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalApi.port() + "/internal/v1/users/"
+                        + userId + "/notifications" + suffix))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         try (var client = HttpClient.newHttpClient()) {

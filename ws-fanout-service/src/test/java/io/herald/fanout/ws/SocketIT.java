@@ -86,7 +86,8 @@ class SocketIT {
                         "--spring.datasource.username=" + db.username(),
                         "--spring.datasource.password=" + db.password(),
                         "--herald.fanout.jwt.hmac-secret=" + SECRET,
-                        "--herald.fanout.ws.node-id=" + nodeId);
+                        "--herald.fanout.ws.node-id=" + nodeId,
+                        "--herald.fanout.internal-port=0");
     }
 
     @AfterAll
