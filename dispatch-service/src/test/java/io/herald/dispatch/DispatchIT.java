@@ -53,6 +53,7 @@ class DispatchIT {
     static final KafkaBroker kafka = KafkaBroker.start();
     static final PostgresServer.Database db = PostgresServer.shared().newDatabase("dispatch");
     static final FcmEmulator fcm = FcmEmulator.start();
+    static final io.herald.testkit.expo.ExpoEmulator expo = io.herald.testkit.expo.ExpoEmulator.start();
     static KafkaProducer<String, byte[]> producer;
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -69,6 +70,8 @@ class DispatchIT {
         registry.add("spring.datasource.password", db::password);
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
+        registry.add("herald.dispatch.expo.base-url", expo::baseUrl);
+        registry.add("herald.dispatch.expo.access-token", () -> "expo-access-token");
         registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
         registry.add("herald.dispatch.retry.max-interval", () -> "500ms");
         registry.add("herald.dispatch.retry.jitter", () -> "20ms");
@@ -93,6 +96,7 @@ class DispatchIT {
         producer.close();
         consumer.close();
         fcm.close();
+        expo.close();
         kafka.close();
     }
 
@@ -202,8 +206,8 @@ class DispatchIT {
     @Test
     void unreadableAndUnsupportedDeliveriesAreDeadLetteredAndTheConsumerCarriesOn() {
         producer.send(new ProducerRecord<>(Topics.PUSH, "user-e", "{broken".getBytes(StandardCharsets.UTF_8)));
-        PushDelivery expo = delivery("user-e", "ExponentPushToken[abc]", Provider.EXPO);
-        publish(expo);
+        PushDelivery apns = delivery("user-e", "a".repeat(64), Provider.APNS);
+        publish(apns);
         PushDelivery good = delivery("user-e", "token-good-" + UUID.randomUUID(), Provider.FCM);
         publish(good);
 
@@ -223,7 +227,7 @@ class DispatchIT {
             assertThat(header(r, HeraldHeaders.DLT_SERVICE)).isEqualTo("dispatch-service");
         });
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> statusesOf(expo).contains(DeliveryStatus.Outcome.DEAD_LETTERED));
+                .until(() -> statusesOf(apns).contains(DeliveryStatus.Outcome.DEAD_LETTERED));
     }
 
     @Test
@@ -253,6 +257,47 @@ class DispatchIT {
 
         awaitReceived(delivery.token());
         await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+    }
+
+    @Test
+    void expoDeliveriesReachExpoAndDeadExpoTokensBecomeFeedback() {
+        expo.requireAccessToken("expo-access-token");
+        PushDelivery good = delivery("user-g", "ExponentPushToken[good-" + UUID.randomUUID() + "]", Provider.EXPO);
+        String dead = "ExponentPushToken[dead-" + UUID.randomUUID() + "]";
+        expo.unregister(dead);
+        PushDelivery gone = delivery("user-g", dead, Provider.EXPO);
+        publish(good);
+        publish(gone);
+
+        var received = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> expo.received().stream()
+                                .filter(r -> r.message().path("to").asString().equals(good.token()))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(received.accessToken()).isEqualTo("expo-access-token");
+        assertThat(received.message().path("title").asString()).isEqualTo("Your product was liked");
+        assertThat(received.message().path("data").path("productId").asString()).isEqualTo("p-1");
+        assertThat(received.message().path("priority").asString()).isEqualTo("high");
+        assertThat(received.message().path("channelId").asString()).isEqualTo("social");
+        assertThat(received.message().path("sound").asString()).isEqualTo("default");
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(good).contains(DeliveryStatus.Outcome.SENT));
+        TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
+                .until(() -> feedbackFor(dead), java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(feedback.reason()).isEqualTo("DeviceNotRegistered");
+        assertThat(feedback.provider()).isEqualTo(Provider.EXPO);
+    }
+
+    @Test
+    void expoThrottlingIsRetried() {
+        expo.throttleNext(1);
+        PushDelivery delivery =
+                delivery("user-h", "ExponentPushToken[throttled-" + UUID.randomUUID() + "]", Provider.EXPO);
+        publish(delivery);
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+        assertThat(statusesOf(delivery)).first().isEqualTo(DeliveryStatus.Outcome.FAILED);
     }
 
     private static PushDelivery delivery(String user, String token, Provider provider) {

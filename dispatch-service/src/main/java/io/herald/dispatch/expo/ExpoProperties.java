@@ -1,0 +1,22 @@
+package io.herald.dispatch.expo;
+
+import java.net.URI;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Expo settings, {@code herald.dispatch.expo.*}.
+ *
+ * @param enabled {@code enabled}: send Expo deliveries at all
+ * @param baseUrl {@code base-url}: Expo's push API ({@code https://exp.host}), or an emulator or proxy
+ * @param accessToken {@code access-token}: the project's access token, when push security is on; never logged
+ * @param gzipAbove {@code gzip-above}: request bodies larger than this are sent gzipped
+ */
+@ConfigurationProperties("herald.dispatch.expo")
+record ExpoProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("https://exp.host") URI baseUrl,
+        @Nullable String accessToken,
+        @DefaultValue("1KB") DataSize gzipAbove) {}

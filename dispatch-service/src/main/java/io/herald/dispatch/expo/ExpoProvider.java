@@ -1,0 +1,146 @@
+package io.herald.dispatch.expo;
+
+import io.herald.dispatch.delivery.PushProvider;
+import io.herald.dispatch.delivery.SendOutcome;
+import io.herald.dispatch.delivery.UndeliverableException;
+import io.herald.events.HeraldJson;
+import io.herald.events.Priority;
+import io.herald.events.Provider;
+import io.herald.events.PushDelivery;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.GZIPOutputStream;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Expo's push API over HTTP (there is no healthy Java SDK): one long-lived HTTP client, bodies over {@code
+ * gzip-above} gzipped, the access token when configured. Tickets become outcomes: {@code ok} accepted;
+ * {@code DeviceNotRegistered} a dead token; {@code MessageRateExceeded}, 429 and 5xx transient (with
+ * {@code Retry-After}); anything else permanent.
+ */
+@Component
+class ExpoProvider implements PushProvider {
+
+    private final ExpoProperties properties;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final URI send;
+
+    ExpoProvider(ExpoProperties properties) {
+        this.properties = properties;
+        this.send = properties.baseUrl().resolve("/--/api/v2/push/send");
+    }
+
+    @Override
+    public Provider provider() {
+        return Provider.EXPO;
+    }
+
+    @Override
+    public CompletableFuture<SendOutcome> send(PushDelivery delivery) {
+        if (!properties.enabled()) {
+            throw new UndeliverableException(
+                    "provider-disabled", "Expo is disabled (herald.dispatch.expo.enabled=false)");
+        }
+        byte[] json = HeraldJson.mapper().writeValueAsBytes(message(delivery));
+        var request = HttpRequest.newBuilder(send)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+        if (properties.accessToken() != null && !properties.accessToken().isBlank()) {
+            request.header("Authorization", "Bearer " + properties.accessToken());
+        }
+        if (json.length > properties.gzipAbove().toBytes()) {
+            request.header("Content-Encoding", "gzip");
+            json = gzip(json);
+        }
+        return http.sendAsync(
+                        request.POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .thenApply(ExpoProvider::outcome)
+                .exceptionally(failure -> new SendOutcome.Failed("IO", String.valueOf(failure.getMessage()), null));
+    }
+
+    /** One Expo message for one delivery. */
+    static Map<String, Object> message(PushDelivery delivery) {
+        var message = new LinkedHashMap<String, Object>();
+        message.put("to", delivery.token());
+        message.put("title", delivery.title());
+        message.put("body", delivery.body());
+        message.put("data", delivery.data());
+        message.put("priority", delivery.priority() == Priority.HIGH ? "high" : "normal");
+        if (delivery.sound() != null) {
+            message.put("sound", delivery.sound());
+        }
+        if (delivery.ttlSeconds() != null) {
+            message.put("ttl", delivery.ttlSeconds());
+        }
+        if (delivery.androidChannelId() != null) {
+            message.put("channelId", delivery.androidChannelId());
+        }
+        return message;
+    }
+
+    static SendOutcome outcome(HttpResponse<String> response) {
+        int status = response.statusCode();
+        Duration retryAfter = response.headers()
+                .firstValue("Retry-After")
+                .flatMap(ExpoProvider::seconds)
+                .orElse(null);
+        JsonNode body;
+        try {
+            body = HeraldJson.mapper().readTree(response.body());
+        } catch (RuntimeException e) {
+            body = HeraldJson.mapper().createObjectNode();
+        }
+        if (status == 429 || status >= 500) {
+            return new SendOutcome.Failed(errorCode(body, "HTTP_" + status), "Expo answered " + status, retryAfter);
+        }
+        if (status != 200) {
+            return new SendOutcome.Rejected(errorCode(body, "HTTP_" + status), "Expo answered " + status, false);
+        }
+        JsonNode ticket = body.path("data").isArray() ? body.path("data").path(0) : body.path("data");
+        if ("ok".equals(ticket.path("status").asString(""))) {
+            return new SendOutcome.Accepted(ticket.path("id").asString(""));
+        }
+        String error = ticket.path("details").path("error").asString("Unknown");
+        String reason = ticket.path("message").asString("");
+        return switch (error) {
+            case "DeviceNotRegistered" -> new SendOutcome.Rejected(error, reason, true);
+            case "MessageRateExceeded" -> new SendOutcome.Failed(error, reason, retryAfter);
+            default -> new SendOutcome.Rejected(error, reason, false);
+        };
+    }
+
+    private static String errorCode(JsonNode body, String fallback) {
+        return body.path("errors").path(0).path("code").asString(fallback);
+    }
+
+    private static java.util.Optional<Duration> seconds(String value) {
+        try {
+            return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static byte[] gzip(byte[] bytes) {
+        var out = new ByteArrayOutputStream(bytes.length / 2);
+        try (var zip = new GZIPOutputStream(out)) {
+            zip.write(bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.dispatch.expo;
+
+import org.jspecify.annotations.NullMarked;

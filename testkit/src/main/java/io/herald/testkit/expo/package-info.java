@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.testkit.expo;
+
+import org.jspecify.annotations.NullMarked;
