@@ -6,10 +6,12 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** dispatch-service: sends each push delivery to its provider, once, and reports what became of it. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class DispatchApplication {
 
     /** The configuration file name: {@code dispatch-service.yml}, so several services can share a classpath. */

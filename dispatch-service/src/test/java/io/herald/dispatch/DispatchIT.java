@@ -72,6 +72,8 @@ class DispatchIT {
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.expo.base-url", expo::baseUrl);
         registry.add("herald.dispatch.expo.access-token", () -> "expo-access-token");
+        registry.add("herald.dispatch.expo.receipt-delay", () -> "0s");
+        registry.add("herald.dispatch.expo.receipt-poll-interval", () -> "200ms");
         registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
         registry.add("herald.dispatch.retry.max-interval", () -> "500ms");
         registry.add("herald.dispatch.retry.jitter", () -> "20ms");
@@ -288,6 +290,21 @@ class DispatchIT {
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("DeviceNotRegistered");
         assertThat(feedback.provider()).isEqualTo(Provider.EXPO);
+    }
+
+    @Test
+    void aDeadTokenReportedInAnExpoReceiptBecomesFeedback() {
+        String later = "ExponentPushToken[later-" + UUID.randomUUID() + "]";
+        expo.unregisterLater(later);
+        PushDelivery delivery = delivery("user-i", later, Provider.EXPO);
+        publish(delivery);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+        TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
+                .until(() -> feedbackFor(later), java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(feedback.reason()).isEqualTo("DeviceNotRegistered");
+        assertThat(feedback.deliveryId()).isEqualTo(delivery.deliveryId());
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Repository;
 
 /** The {@code dispatch.deliveries} table: what became of each delivery id. Thread-safe. */
 @Repository
-class DeliveryLog {
+public class DeliveryLog {
 
     static final String SENT = "sent";
 
@@ -34,8 +34,8 @@ class DeliveryLog {
     void record(PushDelivery delivery, String outcome, @Nullable String providerMessageId, @Nullable String reason) {
         jdbc.sql("""
                         insert into dispatch.deliveries (delivery_id, event_id, user_id, provider, outcome,
-                            provider_message_id, reason, updated_at)
-                        values (:id, :eventId, :userId, :provider, :outcome, :messageId, :reason, :now)
+                            provider_message_id, reason, updated_at, token)
+                        values (:id, :eventId, :userId, :provider, :outcome, :messageId, :reason, :now, :token)
                         on conflict (delivery_id) do update set outcome = excluded.outcome,
                             provider_message_id = excluded.provider_message_id, reason = excluded.reason,
                             attempts = dispatch.deliveries.attempts + 1, updated_at = excluded.updated_at
@@ -48,6 +48,8 @@ class DeliveryLog {
                 .param("messageId", providerMessageId)
                 .param("reason", reason)
                 .param("now", Timestamp.from(clock.instant()))
+                // Only Expo needs the token kept (to report a dead one from a later receipt).
+                .param("token", delivery.provider() == io.herald.events.Provider.EXPO ? delivery.token() : null)
                 .update();
     }
 }

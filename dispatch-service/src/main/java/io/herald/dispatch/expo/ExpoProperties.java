@@ -13,10 +13,14 @@ import org.springframework.util.unit.DataSize;
  * @param baseUrl {@code base-url}: Expo's push API ({@code https://exp.host}), or an emulator or proxy
  * @param accessToken {@code access-token}: the project's access token, when push security is on; never logged
  * @param gzipAbove {@code gzip-above}: request bodies larger than this are sent gzipped
+ * @param receiptDelay {@code receipt-delay}: how old a ticket must be before its receipt is fetched
+ * @param receiptPollInterval {@code receipt-poll-interval}: how often to look for due receipts
  */
 @ConfigurationProperties("herald.dispatch.expo")
 record ExpoProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("https://exp.host") URI baseUrl,
         @Nullable String accessToken,
-        @DefaultValue("1KB") DataSize gzipAbove) {}
+        @DefaultValue("1KB") DataSize gzipAbove,
+        @DefaultValue("15m") java.time.Duration receiptDelay,
+        @DefaultValue("1m") java.time.Duration receiptPollInterval) {}
