@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,6 +55,7 @@ class DispatchIT {
     static final PostgresServer.Database db = PostgresServer.shared().newDatabase("dispatch");
     static final FcmEmulator fcm = FcmEmulator.start();
     static final io.herald.testkit.expo.ExpoEmulator expo = io.herald.testkit.expo.ExpoEmulator.start();
+    static final ApnsTestServer apns = ApnsTestServer.start();
     static KafkaProducer<String, byte[]> producer;
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -71,6 +73,7 @@ class DispatchIT {
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.expo.base-url", expo::baseUrl);
+        apns.properties().forEach((key, value) -> registry.add(key, () -> value));
         registry.add("herald.dispatch.expo.access-token", () -> "expo-access-token");
         registry.add("herald.dispatch.expo.receipt-delay", () -> "0s");
         registry.add("herald.dispatch.expo.receipt-poll-interval", () -> "200ms");
@@ -99,6 +102,7 @@ class DispatchIT {
         consumer.close();
         fcm.close();
         expo.close();
+        apns.close();
         kafka.close();
     }
 
@@ -208,8 +212,8 @@ class DispatchIT {
     @Test
     void unreadableAndUnsupportedDeliveriesAreDeadLetteredAndTheConsumerCarriesOn() {
         producer.send(new ProducerRecord<>(Topics.PUSH, "user-e", "{broken".getBytes(StandardCharsets.UTF_8)));
-        PushDelivery apns = delivery("user-e", "a".repeat(64), Provider.APNS);
-        publish(apns);
+        PushDelivery webPush = delivery("user-e", "{\"endpoint\":\"https://push.example/x\"}", Provider.WEBPUSH);
+        publish(webPush);
         PushDelivery good = delivery("user-e", "token-good-" + UUID.randomUUID(), Provider.FCM);
         publish(good);
 
@@ -229,7 +233,7 @@ class DispatchIT {
             assertThat(header(r, HeraldHeaders.DLT_SERVICE)).isEqualTo("dispatch-service");
         });
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> statusesOf(apns).contains(DeliveryStatus.Outcome.DEAD_LETTERED));
+                .until(() -> statusesOf(webPush).contains(DeliveryStatus.Outcome.DEAD_LETTERED));
     }
 
     @Test
@@ -305,6 +309,39 @@ class DispatchIT {
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("DeviceNotRegistered");
         assertThat(feedback.deliveryId()).isEqualTo(delivery.deliveryId());
+    }
+
+    @Test
+    void apnsDeliveriesReachApnsWithPushyAndBadTokensBecomeFeedback() {
+        String token = HexFormat.of()
+                .formatHex(java.nio.ByteBuffer.allocate(32)
+                        .putLong(System.nanoTime())
+                        .array());
+        String bad = "b".repeat(64);
+        apns.badTokens.add(bad);
+        PushDelivery good = delivery("user-j", token, Provider.APNS);
+        PushDelivery rejected = delivery("user-j", bad, Provider.APNS);
+        publish(good);
+        publish(rejected);
+
+        ApnsTestServer.Received received = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> apns.received.stream()
+                                .filter(r -> r.token().equals(token))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(received.topic()).isEqualTo("dev.herald.app");
+        assertThat(received.priority()).isEqualTo("10");
+        JsonNode payload = HeraldJson.mapper().readTree(received.payload());
+        assertThat(payload.path("aps").path("alert").path("title").asString()).isEqualTo("Your product was liked");
+        assertThat(payload.path("aps").path("sound").asString()).isEqualTo("default");
+        assertThat(payload.path("productId").asString()).isEqualTo("p-1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(good).contains(DeliveryStatus.Outcome.SENT));
+        TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
+                .until(() -> feedbackFor(bad), java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(feedback.reason()).isEqualTo("BadDeviceToken");
     }
 
     @Test

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.dispatch.apns;
+
+import org.jspecify.annotations.NullMarked;
