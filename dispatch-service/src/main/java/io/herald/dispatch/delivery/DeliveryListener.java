@@ -34,14 +34,17 @@ class DeliveryListener {
     private final StatusPublisher statuses;
     private final DispatchProperties properties;
     private final MeterRegistry meters;
+    private final ProviderRateLimits rateLimits;
 
     DeliveryListener(
             List<PushProvider> providers,
             DeliveryLog deliveries,
             StatusPublisher statuses,
             DispatchProperties properties,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            ProviderRateLimits rateLimits) {
         this.meters = meters;
+        this.rateLimits = rateLimits;
         providers.forEach(p -> this.providers.put(p.provider(), p));
         this.deliveries = deliveries;
         this.statuses = statuses;
@@ -61,6 +64,7 @@ class DeliveryListener {
         }
         SendOutcome outcome;
         String providerName = delivery.provider().name().toLowerCase(java.util.Locale.ROOT);
+        rateLimits.acquire(delivery.provider());
         Timer.Sample sample = Timer.start(meters);
         try {
             outcome = provider.send(delivery).get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
