@@ -1,9 +1,11 @@
 package io.herald.testkit.expo;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.script.Script;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -28,9 +29,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * An emulator of Expo's push API: {@code POST /--/api/v2/push/send} (one message or an array of up to 100,
  * gzip accepted) answering a ticket per message as Expo does, and {@code POST /--/api/v2/push/getReceipts}.
- * It records what it accepted; tests script it: {@link #unregister} a token (its ticket is a {@code
- * DeviceNotRegistered} error), {@link #unregisterLater} one (ok ticket, {@code DeviceNotRegistered} receipt),
- * {@link #throttleNext} requests (429 {@code TOO_MANY_REQUESTS} with {@code Retry-After}), {@link #requireAccessToken}.
+ * It records what it accepted; tests script it per token or per request ({@link #script()}): ok or error
+ * tickets, 429 with {@code Retry-After}, 503, hang, an outage; {@link #unregister} a token (its ticket is a
+ * {@code DeviceNotRegistered} error), {@link #unregisterLater} one (ok ticket, {@code DeviceNotRegistered}
+ * receipt), {@link #throttleNext} requests, {@link #requireAccessToken}.
  * {@code GET /emulator/messages} lists what it received. Thread-safe.
  */
 public final class ExpoEmulator implements AutoCloseable {
@@ -40,10 +42,10 @@ public final class ExpoEmulator implements AutoCloseable {
 
     private final Server server = new Server();
     private final List<Received> received = new ArrayList<>();
-    private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
+    private final Script<ExpoAnswer> script = new Script<>();
     private final Set<String> unregisteredLater = ConcurrentHashMap.newKeySet();
     private final Map<String, String> ticketTokens = new ConcurrentHashMap<>();
-    private final AtomicInteger throttled = new AtomicInteger();
+    private final List<Integer> sendRequestSizes = new ArrayList<>();
     private volatile @Nullable String accessToken;
 
     private ExpoEmulator(int port) {
@@ -81,16 +83,33 @@ public final class ExpoEmulator implements AutoCloseable {
         }
     }
 
+    /** How many messages each send request carried, in order. */
+    public List<Integer> sendRequestSizes() {
+        synchronized (sendRequestSizes) {
+            return List.copyOf(sendRequestSizes);
+        }
+    }
+
+    /** From now on, messages to {@code token} get a {@code DeviceNotRegistered} ticket. */
     public void unregister(String token) {
-        unregistered.add(token);
+        script.forToken(token, Script.FOREVER, ExpoAnswer.ticketError("DeviceNotRegistered"));
+    }
+
+    /**
+     * The scripted answers: {@code script().forToken(token, times, answer)} for one token's messages, {@code
+     * script().everyRequest(times, answer)} for whole requests, {@code script().downFor(duration)} for an outage.
+     */
+    public Script<ExpoAnswer> script() {
+        return script;
     }
 
     public void unregisterLater(String token) {
         unregisteredLater.add(token);
     }
 
+    /** The next {@code requests} requests answer 429 with {@code Retry-After: 1}. */
     public void throttleNext(int requests) {
-        throttled.set(requests);
+        script.everyRequest(requests, ExpoAnswer.throttle(Duration.ofSeconds(1)));
     }
 
     public void requireAccessToken(@Nullable String token) {
@@ -103,6 +122,8 @@ public final class ExpoEmulator implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        } finally {
+            script.close();
         }
     }
 
@@ -122,6 +143,11 @@ public final class ExpoEmulator implements AutoCloseable {
             reply(response, callback, 404, errors("NOT_FOUND", "Not found"));
             return;
         }
+        // Read the whole body before any answer, so that an early answer leaves the connection reusable.
+        byte[] bytes;
+        try (InputStream raw = Content.Source.asInputStream(request)) {
+            bytes = raw.readAllBytes();
+        }
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         String bearer =
                 authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
@@ -134,15 +160,20 @@ public final class ExpoEmulator implements AutoCloseable {
                     errors("UNAUTHORIZED", "The bearer token is invalid; provide a valid access token"));
             return;
         }
-        if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            reply(response, callback, 429, errors("TOO_MANY_REQUESTS", "Too many requests; retry later"));
+        if (script.isDown()) {
+            answerRequest(new ExpoAnswer.RequestError(503, "INTERNAL_SERVER_ERROR", null), response, callback);
+            return;
+        }
+        ExpoAnswer forRequest = script.nextForRequest();
+        if (forRequest instanceof ExpoAnswer.RequestError || forRequest instanceof ExpoAnswer.Hang) {
+            answerRequest(forRequest, response, callback);
             return;
         }
         boolean gzipped = "gzip".equalsIgnoreCase(request.getHeaders().get(HttpHeader.CONTENT_ENCODING));
         JsonNode body;
-        try (InputStream raw = Content.Source.asInputStream(request);
-                InputStream in = gzipped ? new GZIPInputStream(raw) : raw) {
+        try (InputStream in = gzipped
+                ? new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))
+                : new java.io.ByteArrayInputStream(bytes)) {
             body = HeraldJson.mapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (RuntimeException | IOException e) {
             reply(response, callback, 400, errors("VALIDATION_ERROR", "The request body is not valid JSON"));
@@ -185,8 +216,21 @@ public final class ExpoEmulator implements AutoCloseable {
                             "You are trying to send more than 100 push notifications in one request"));
             return;
         }
-        List<Map<String, Object>> tickets = new ArrayList<>();
+        synchronized (sendRequestSizes) {
+            sendRequestSizes.add(messages.size());
+        }
+        List<ExpoAnswer> answers = new ArrayList<>();
         for (JsonNode message : messages) {
+            ExpoAnswer answer = script.nextForToken(message.path("to").asString(""));
+            if (answer instanceof ExpoAnswer.RequestError || answer instanceof ExpoAnswer.Hang) {
+                answerRequest(answer, response, callback);
+                return;
+            }
+            answers.add(answer == null ? forRequest : answer);
+        }
+        List<Map<String, Object>> tickets = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
             String to = message.path("to").asString("");
             if (!to.matches("^Expo(nent)?PushToken\\[.+]$")) {
                 tickets.add(Map.of(
@@ -196,14 +240,16 @@ public final class ExpoEmulator implements AutoCloseable {
                         "\"" + to + "\" is not a valid Expo push token",
                         "details",
                         Map.of("error", "DeviceNotRegistered")));
-            } else if (unregistered.contains(to)) {
+            } else if (answers.get(i) instanceof ExpoAnswer.TicketError(String error)) {
                 tickets.add(Map.of(
                         "status",
                         "error",
                         "message",
-                        "\"" + to + "\" is not a registered push notification recipient",
+                        ticketMessage(error, to),
                         "details",
-                        Map.of("error", "DeviceNotRegistered", "expoPushToken", to)));
+                        "DeviceNotRegistered".equals(error)
+                                ? Map.of("error", error, "expoPushToken", to)
+                                : Map.of("error", error)));
             } else {
                 String id = UUID.randomUUID().toString();
                 ticketTokens.put(id, to);
@@ -214,6 +260,36 @@ public final class ExpoEmulator implements AutoCloseable {
             }
         }
         reply(response, callback, 200, HeraldJson.mapper().writeValueAsString(Map.of("data", tickets)));
+    }
+
+    private static String ticketMessage(String error, String to) {
+        return switch (error) {
+            case "DeviceNotRegistered" -> "\"" + to + "\" is not a registered push notification recipient";
+            case "MessageTooBig" -> "Message too big: the total notification payload was too large";
+            case "MessageRateExceeded" -> "Message rate exceeded: the device is receiving too many messages";
+            case "MismatchSenderId" -> "Mismatched sender id: the FCM server key belongs to another project";
+            case "InvalidCredentials" -> "The push credentials for your standalone app are invalid";
+            default -> error;
+        };
+    }
+
+    private void answerRequest(ExpoAnswer answer, Response response, Callback callback) {
+        switch (answer) {
+            case ExpoAnswer.RequestError error -> {
+                if (error.retryAfter() != null) {
+                    response.getHeaders()
+                            .put(
+                                    HttpHeader.RETRY_AFTER,
+                                    Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+                }
+                reply(response, callback, error.status(), errors(error.code(), "Expo answered " + error.status()));
+            }
+            case ExpoAnswer.Hang hang ->
+                script.later(
+                        hang.duration(),
+                        () -> reply(response, callback, 503, errors("INTERNAL_SERVER_ERROR", "timed out")));
+            default -> throw new IllegalArgumentException("not a request-level answer: " + answer);
+        }
     }
 
     private static String errors(String code, String message) {

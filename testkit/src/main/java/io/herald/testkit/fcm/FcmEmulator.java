@@ -1,16 +1,15 @@
 package io.herald.testkit.fcm;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.script.Script;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,8 +36,10 @@ import tools.jackson.databind.JsonNode;
  * FcmError} detail otherwise), over HTTP/1.1 and HTTP/2 without TLS (h2c, as the firebase-admin SDK's HTTP/2
  * transport speaks to it). It records every message it accepted.
  *
- * <p>Tests script it: {@link #unregister} a token, {@link #failNext} requests with an error, {@link #goDown}
- * and {@link #comeBack}. Humans inspect it: {@code GET /emulator/messages} lists what it received and {@code
+ * <p>Tests script it, per token or for every request ({@link #script()}): succeed, fail with any {@link
+ * FcmError} and its documented body, 429 with {@code Retry-After}, 503, hang, or go down for a while; {@link
+ * #unregister}, {@link #failNext}, {@link #goDown} and {@link #comeBack} are shorthands. {@code POST
+ * /emulator/script} does the same over HTTP. Humans inspect it: {@code GET /emulator/messages} lists what it received and {@code
  * DELETE /emulator/messages} forgets it. Thread-safe.
  */
 public final class FcmEmulator implements AutoCloseable {
@@ -50,11 +51,8 @@ public final class FcmEmulator implements AutoCloseable {
 
     private final Server server;
     private final List<Received> received = new ArrayList<>();
-    private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final Script<FcmAnswer> script = new Script<>();
     private final AtomicLong requests = new AtomicLong();
-    private volatile @Nullable FcmError failWith;
-    private volatile boolean down;
     private volatile @Nullable String acceptedAccessToken;
 
     private FcmEmulator(int port) {
@@ -129,22 +127,34 @@ public final class FcmEmulator implements AutoCloseable {
 
     /** From now on, sends to {@code token} answer {@link FcmError#UNREGISTERED}, as for an uninstalled app. */
     public void unregister(String token) {
-        unregistered.add(token);
+        script.forToken(token, Script.FOREVER, FcmAnswer.fail(FcmError.UNREGISTERED));
     }
 
     /** The next {@code count} send requests answer {@code error}. */
     public void failNext(int count, FcmError error) {
-        this.failWith = error;
-        failuresLeft.set(count);
+        script.everyRequest(count, FcmAnswer.fail(error));
+    }
+
+    /**
+     * The scripted answers: {@code script().forToken(token, times, answer)} for one token, {@code
+     * script().everyRequest(times, answer)} for all, {@code script().downFor(duration)} for an outage.
+     */
+    public Script<FcmAnswer> script() {
+        return script;
     }
 
     /** Every send answers 503 {@code UNAVAILABLE} until {@link #comeBack()}. */
     public void goDown() {
-        down = true;
+        script.down();
+    }
+
+    /** Every send answers 503 {@code UNAVAILABLE} for {@code duration}, then the emulator is back by itself. */
+    public void goDownFor(Duration duration) {
+        script.downFor(duration);
     }
 
     public void comeBack() {
-        down = false;
+        script.up();
     }
 
     @Override
@@ -153,6 +163,8 @@ public final class FcmEmulator implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             throw new IllegalStateException("the FCM emulator did not stop", e);
+        } finally {
+            script.close();
         }
     }
 
@@ -177,12 +189,24 @@ public final class FcmEmulator implements AutoCloseable {
             }
             return;
         }
+        if (path.equals("/emulator/script")) {
+            scriptOverHttp(request, response, callback);
+            return;
+        }
         Matcher send = SEND.matcher(path);
         if (!send.matches() || !HttpMethod.POST.is(method)) {
             reply(response, callback, 404, error(404, "NOT_FOUND", "The requested URL was not found.", null));
             return;
         }
         requests.incrementAndGet();
+        // Read the whole body before any answer, so that an early answer leaves the connection reusable.
+        String raw;
+        try {
+            raw = Content.Source.asString(request, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            reply(response, callback, 400, error(400, "INVALID_ARGUMENT", "The request body could not be read.", null));
+            return;
+        }
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         String token = authorization != null && authorization.startsWith("Bearer ")
                 ? authorization.substring(7).trim()
@@ -202,19 +226,17 @@ public final class FcmEmulator implements AutoCloseable {
                             null));
             return;
         }
-        if (down) {
-            fail(response, callback, FcmError.UNAVAILABLE);
+        if (script.isDown()) {
+            fail(response, callback, FcmError.UNAVAILABLE, Duration.ofSeconds(1));
             return;
         }
-        FcmError scripted = failWith;
-        if (scripted != null && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            fail(response, callback, scripted);
+        if (answered(script.nextForRequest(), response, callback)) {
             return;
         }
         JsonNode body;
         try {
-            body = HeraldJson.mapper().readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
-        } catch (JacksonException | java.io.IOException e) {
+            body = HeraldJson.mapper().readTree(raw);
+        } catch (JacksonException e) {
             reply(response, callback, 400, error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.", null));
             return;
         }
@@ -247,9 +269,7 @@ public final class FcmEmulator implements AutoCloseable {
                 }
             }
         }
-        if (message.hasNonNull("token")
-                && unregistered.contains(message.path("token").asString())) {
-            fail(response, callback, FcmError.UNREGISTERED);
+        if (answered(script.nextForToken(message.path("token").asString(null)), response, callback)) {
             return;
         }
         String project = send.group(1);
@@ -262,9 +282,63 @@ public final class FcmEmulator implements AutoCloseable {
         reply(response, callback, 200, "{\"name\":\"" + name + "\"}");
     }
 
-    private static void fail(Response response, Callback callback, FcmError failure) {
-        if (failure == FcmError.QUOTA_EXCEEDED || failure == FcmError.UNAVAILABLE) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+    /** Answers as scripted, unless the script says succeed (or nothing): then the request goes on. */
+    private boolean answered(@Nullable FcmAnswer answer, Response response, Callback callback) {
+        return switch (answer) {
+            case null -> false;
+            case FcmAnswer.Succeed ignored -> false;
+            case FcmAnswer.Fail fail -> {
+                fail(response, callback, fail.error(), fail.retryAfter());
+                yield true;
+            }
+            case FcmAnswer.Hang hang -> {
+                script.later(hang.duration(), () -> fail(response, callback, FcmError.UNAVAILABLE, null));
+                yield true;
+            }
+        };
+    }
+
+    /**
+     * {@code POST /emulator/script} with {@code {"token": optional, "answer": "succeed|fail|throttle|unavailable|
+     * hang|down", "error": "UNREGISTERED", "times": 1, "seconds": 5}}; {@code DELETE} forgets every script.
+     */
+    private void scriptOverHttp(Request request, Response response, Callback callback) {
+        if (HttpMethod.DELETE.is(request.getMethod())) {
+            script.clear();
+            reply(response, callback, 204, null);
+            return;
+        }
+        try {
+            JsonNode body = HeraldJson.mapper().readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
+            int times = body.path("times").asInt(1);
+            Duration seconds = Duration.ofSeconds(body.path("seconds").asLong(1));
+            String kind = body.path("answer").asString("");
+            FcmAnswer answer = switch (kind) {
+                case "succeed" -> FcmAnswer.succeed();
+                case "fail" ->
+                    FcmAnswer.fail(FcmError.valueOf(body.path("error").asString("")));
+                case "throttle" -> FcmAnswer.throttle(seconds);
+                case "unavailable" -> FcmAnswer.unavailable();
+                case "hang" -> FcmAnswer.hang(seconds);
+                case "down" -> null;
+                default -> throw new IllegalArgumentException("unknown answer '" + kind + "'");
+            };
+            if (answer == null) {
+                script.downFor(seconds);
+            } else if (body.hasNonNull("token")) {
+                script.forToken(body.path("token").asString(), times, answer);
+            } else {
+                script.everyRequest(times, answer);
+            }
+            reply(response, callback, 204, null);
+        } catch (RuntimeException | java.io.IOException e) {
+            reply(response, callback, 400, error(400, "INVALID_ARGUMENT", String.valueOf(e.getMessage()), null));
+        }
+    }
+
+    private static void fail(Response response, Callback callback, FcmError failure, @Nullable Duration retryAfter) {
+        if (retryAfter != null) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
         }
         reply(
                 response,

@@ -1,12 +1,16 @@
 package io.herald.testkit.fcm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.script.Script;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +32,7 @@ class FcmEmulatorTest {
     @BeforeEach
     void reset() {
         fcm.clear();
-        fcm.comeBack();
+        fcm.script().clear();
         fcm.acceptAccessToken(null);
     }
 
@@ -139,6 +143,95 @@ class FcmEmulatorTest {
         JsonNode items = HeraldJson.mapper().readTree(list.body());
         assertThat(items).hasSize(1);
         assertThat(items.get(0).path("message").path("token").asString()).isEqualTo("listed");
+    }
+
+    @Test
+    void eachTokenCanBeScriptedOnItsOwn() throws Exception {
+        fcm.script().forToken("a", 2, FcmAnswer.fail(FcmError.SENDER_ID_MISMATCH));
+        fcm.script().forToken("a", 1, FcmAnswer.throttle(Duration.ofSeconds(7)));
+        fcm.script().forToken("b", Script.FOREVER, FcmAnswer.fail(FcmError.INVALID_ARGUMENT));
+
+        for (int i = 0; i < 2; i++) {
+            var mismatch = send(http1, "Bearer t", "{\"message\":{\"token\":\"a\"}}");
+            assertThat(mismatch.statusCode()).isEqualTo(403);
+            assertThat(errorCode(mismatch)).isEqualTo("SENDER_ID_MISMATCH");
+        }
+        var throttled = send(http1, "Bearer t", "{\"message\":{\"token\":\"a\"}}");
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).hasValue("7");
+        assertThat(send(http1, "Bearer t", "{\"message\":{\"token\":\"a\"}}").statusCode())
+                .isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(errorCode(send(http1, "Bearer t", "{\"message\":{\"token\":\"b\"}}")))
+                    .isEqualTo("INVALID_ARGUMENT");
+        }
+        assertThat(send(http1, "Bearer t", "{\"message\":{\"token\":\"c\"}}").statusCode())
+                .isEqualTo(200);
+        assertThat(fcm.received())
+                .extracting(r -> r.message().path("token").asString())
+                .containsExactly("a", "c");
+    }
+
+    @Test
+    void aHungRequestIsAnsweredOnlyAfterItsTime() throws Exception {
+        fcm.script().forToken("h", 1, FcmAnswer.hang(Duration.ofSeconds(2)));
+        var hung = http1.sendAsync(request("Bearer t", "{\"message\":{\"token\":\"h\"}}"), BodyHandlers.ofString());
+        assertThat(send(http1, "Bearer t", "{\"message\":{\"token\":\"next\"}}").statusCode())
+                .isEqualTo(200);
+        assertThat(hung).isNotDone();
+        await().atMost(Duration.ofSeconds(10)).until(hung::isDone);
+        assertThat(hung.get().statusCode()).isEqualTo(503);
+        assertThat(hung.get().headers().firstValue("Retry-After")).isEmpty();
+    }
+
+    @Test
+    void anOutageEndsByItself() throws Exception {
+        fcm.goDownFor(Duration.ofSeconds(1));
+        var down = send(http1, "Bearer t", "{\"message\":{\"token\":\"x\"}}");
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(json(down).path("error").path("status").asString()).isEqualTo("UNAVAILABLE");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> send(http1, "Bearer t", "{\"message\":{\"token\":\"x\"}}")
+                                .statusCode()
+                        == 200);
+    }
+
+    @Test
+    void itCanBeScriptedOverHttp() throws Exception {
+        var scripted = http1.send(
+                HttpRequest.newBuilder(URI.create(fcm.baseUrl() + "/emulator/script"))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"token\":\"s\",\"answer\":\"fail\",\"error\":\"UNREGISTERED\",\"times\":1}"))
+                        .build(),
+                BodyHandlers.ofString());
+        assertThat(scripted.statusCode()).isEqualTo(204);
+        assertThat(errorCode(send(http1, "Bearer t", "{\"message\":{\"token\":\"s\"}}")))
+                .isEqualTo("UNREGISTERED");
+        assertThat(send(http1, "Bearer t", "{\"message\":{\"token\":\"s\"}}").statusCode())
+                .isEqualTo(200);
+        var bad = http1.send(
+                HttpRequest.newBuilder(URI.create(fcm.baseUrl() + "/emulator/script"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"answer\":\"explode\"}"))
+                        .build(),
+                BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+    }
+
+    private static String errorCode(HttpResponse<String> response) {
+        return json(response)
+                .path("error")
+                .path("details")
+                .get(0)
+                .path("errorCode")
+                .asString();
+    }
+
+    private static HttpRequest request(String authorization, String body) {
+        return HttpRequest.newBuilder(URI.create(fcm.baseUrl() + "/v1/projects/demo/messages:send"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", authorization)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     private static HttpResponse<String> send(HttpClient client, String authorization, String body) throws Exception {

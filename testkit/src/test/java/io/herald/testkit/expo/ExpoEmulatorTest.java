@@ -1,0 +1,117 @@
+package io.herald.testkit.expo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.events.HeraldJson;
+import io.herald.testkit.script.Script;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class ExpoEmulatorTest {
+
+    static final ExpoEmulator expo = ExpoEmulator.start();
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterAll
+    static void stop() {
+        expo.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        expo.script().clear();
+    }
+
+    @Test
+    void aRequestOfSeveralMessagesGetsATicketEach() throws Exception {
+        var response = send(messages("ExponentPushToken[a]", "not-a-token", "ExpoPushToken[b]"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode tickets = json(response).path("data");
+        assertThat(tickets).hasSize(3);
+        assertThat(tickets.get(0).path("status").asString()).isEqualTo("ok");
+        assertThat(tickets.get(1).path("details").path("error").asString()).isEqualTo("DeviceNotRegistered");
+        assertThat(tickets.get(2).path("status").asString()).isEqualTo("ok");
+        assertThat(expo.sendRequestSizes()).last().isEqualTo(3);
+    }
+
+    @Test
+    void moreThanAHundredMessagesAreRefused() throws Exception {
+        String[] tokens = new String[101];
+        java.util.Arrays.setAll(tokens, i -> "ExponentPushToken[" + i + "]");
+        var response = send(messages(tokens));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("errors").get(0).path("code").asString())
+                .isEqualTo("PUSH_TOO_MANY_NOTIFICATIONS");
+    }
+
+    @Test
+    void aTokenScriptedWithATicketErrorGetsItOnlyForItsOwnMessage() throws Exception {
+        expo.script().forToken("ExponentPushToken[big]", 1, ExpoAnswer.ticketError("MessageTooBig"));
+        expo.unregister("ExponentPushToken[gone]");
+
+        JsonNode tickets = json(send(
+                        messages("ExponentPushToken[big]", "ExponentPushToken[gone]", "ExponentPushToken[ok]")))
+                .path("data");
+        assertThat(tickets.get(0).path("details").path("error").asString()).isEqualTo("MessageTooBig");
+        assertThat(tickets.get(1).path("details").path("error").asString()).isEqualTo("DeviceNotRegistered");
+        assertThat(tickets.get(1).path("details").path("expoPushToken").asString())
+                .isEqualTo("ExponentPushToken[gone]");
+        assertThat(tickets.get(2).path("status").asString()).isEqualTo("ok");
+        // The MessageTooBig step was for one message only.
+        assertThat(json(send(messages("ExponentPushToken[big]")))
+                        .path("data")
+                        .get(0)
+                        .path("status")
+                        .asString())
+                .isEqualTo("ok");
+    }
+
+    @Test
+    void throttlingOutagesAndHangsAnswerTheWholeRequest() throws Exception {
+        expo.script().everyRequest(1, ExpoAnswer.throttle(Duration.ofSeconds(3)));
+        var throttled = send(messages("ExponentPushToken[a]"));
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).hasValue("3");
+        assertThat(json(throttled).path("errors").get(0).path("code").asString())
+                .isEqualTo("TOO_MANY_REQUESTS");
+
+        expo.script().forToken("ExponentPushToken[hang]", Script.FOREVER, ExpoAnswer.hang(Duration.ofMillis(300)));
+        var hung = send(messages("ExponentPushToken[a]", "ExponentPushToken[hang]"));
+        assertThat(hung.statusCode()).isEqualTo(503);
+
+        expo.script().down();
+        assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(503);
+        expo.script().up();
+        assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(200);
+    }
+
+    private static String messages(String... tokens) {
+        var array = new StringJoiner(",", "[", "]");
+        for (String token : tokens) {
+            array.add("{\"to\":\"" + token + "\",\"title\":\"t\",\"body\":\"b\"}");
+        }
+        return array.toString();
+    }
+
+    private static HttpResponse<String> send(String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/--/api/v2/push/send"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return HeraldJson.mapper().readTree(response.body());
+    }
+}
