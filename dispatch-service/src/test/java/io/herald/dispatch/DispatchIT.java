@@ -16,8 +16,10 @@ import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
+import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.testkit.fcm.FcmError;
+import io.herald.testkit.script.Script;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -177,8 +179,8 @@ class DispatchIT {
 
     @Test
     void aTransientFailureIsRetriedUntilItIsSent() {
-        fcm.failNext(2, FcmError.QUOTA_EXCEEDED);
         PushDelivery delivery = delivery("user-d", "token-retry-" + UUID.randomUUID(), Provider.FCM);
+        fcm.script().forToken(delivery.token(), 2, FcmAnswer.fail(FcmError.QUOTA_EXCEEDED));
         publish(delivery);
 
         awaitReceived(delivery.token());
@@ -238,12 +240,12 @@ class DispatchIT {
 
     @Test
     void aDeliveryDeadLetteredInAnOutageIsSentWhenReplayed() throws Exception {
-        fcm.failNext(1_000, FcmError.INTERNAL);
         PushDelivery delivery = delivery("user-f", "token-outage-" + UUID.randomUUID(), Provider.FCM);
+        fcm.script().forToken(delivery.token(), Script.FOREVER, FcmAnswer.fail(FcmError.INTERNAL));
         publish(delivery);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> deadLetters().stream().anyMatch(r -> r.key().equals("user-f")));
-        fcm.failNext(0, FcmError.INTERNAL);
+        fcm.script().clear();
         assertThat(header(
                         deadLetters().stream()
                                 .filter(r -> r.key().equals("user-f"))

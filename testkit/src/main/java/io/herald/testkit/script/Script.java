@@ -44,6 +44,7 @@ public final class Script<A> implements AutoCloseable {
 
     /** The next {@code times} requests (or all, with {@link #FOREVER}) get {@code answer}, after earlier steps. */
     public void everyRequest(int times, A answer) {
+        checkTimes(times);
         synchronized (global) {
             global.addLast(new Step<>(answer, times));
         }
@@ -51,9 +52,16 @@ public final class Script<A> implements AutoCloseable {
 
     /** The next {@code times} messages to {@code token} (or all, with {@link #FOREVER}) get {@code answer}. */
     public void forToken(String token, int times, A answer) {
+        checkTimes(times);
         Deque<Step<A>> steps = perToken.computeIfAbsent(token, t -> new ArrayDeque<>());
         synchronized (steps) {
             steps.addLast(new Step<>(answer, times));
+        }
+    }
+
+    private static void checkTimes(int times) {
+        if (times <= 0 && times != FOREVER) {
+            throw new IllegalArgumentException("times must be positive or FOREVER, not " + times);
         }
     }
 
