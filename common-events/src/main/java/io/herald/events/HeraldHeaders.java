@@ -15,5 +15,14 @@ public final class HeraldHeaders {
     /** The service that dead-lettered the record. */
     public static final String DLT_SERVICE = "herald-dlt-service";
 
+    /** On a retry topic: how many sends of this delivery were made so far (decimal, UTF-8). */
+    public static final String RETRY_ATTEMPT = "herald-retry-attempt";
+
+    /** On a retry topic: when the next send is due, epoch milliseconds (decimal, UTF-8). */
+    public static final String RETRY_NOT_BEFORE = "herald-retry-not-before";
+
+    /** On a retry topic: the last failure, such as {@code QUOTA_EXCEEDED: Quota exceeded} (UTF-8). */
+    public static final String RETRY_LAST_FAILURE = "herald-retry-last-failure";
+
     private HeraldHeaders() {}
 }

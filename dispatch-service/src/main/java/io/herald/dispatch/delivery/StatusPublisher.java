@@ -7,6 +7,7 @@ import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -25,7 +26,8 @@ public class StatusPublisher {
         this.clock = clock;
     }
 
-    public void status(PushDelivery delivery, DeliveryStatus.Outcome outcome, @Nullable String reason) {
+    /** Publishes the status; the future completes when Kafka has it. */
+    public CompletableFuture<?> status(PushDelivery delivery, DeliveryStatus.Outcome outcome, @Nullable String reason) {
         var status = new DeliveryStatus(
                 delivery.eventId(),
                 DomainEvent.SCHEMA_VERSION,
@@ -38,10 +40,10 @@ public class StatusPublisher {
                 outcome,
                 reason,
                 SERVICE);
-        kafka.send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status);
+        return kafka.send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status);
     }
 
-    void deadToken(PushDelivery delivery, String reason) {
+    CompletableFuture<?> deadToken(PushDelivery delivery, String reason) {
         var feedback = new TokenFeedback(
                 delivery.eventId(),
                 DomainEvent.SCHEMA_VERSION,
@@ -50,6 +52,6 @@ public class StatusPublisher {
                 delivery.token(),
                 reason,
                 delivery.deliveryId());
-        kafka.send(Topics.TOKEN_FEEDBACK, delivery.token(), feedback);
+        return kafka.send(Topics.TOKEN_FEEDBACK, delivery.token(), feedback);
     }
 }

@@ -15,6 +15,8 @@ import org.springframework.util.unit.DataSize;
  * @param gzipAbove {@code gzip-above}: request bodies larger than this are sent gzipped
  * @param receiptDelay {@code receipt-delay}: how old a ticket must be before its receipt is fetched
  * @param receiptPollInterval {@code receipt-poll-interval}: how often to look for due receipts
+ * @param batchSize {@code batch-size}: messages per push request, at most Expo's 100
+ * @param batchLinger {@code batch-linger}: how long a message may wait for others to share its request
  */
 @ConfigurationProperties("herald.dispatch.expo")
 record ExpoProperties(
@@ -23,4 +25,14 @@ record ExpoProperties(
         @Nullable String accessToken,
         @DefaultValue("1KB") DataSize gzipAbove,
         @DefaultValue("15m") java.time.Duration receiptDelay,
-        @DefaultValue("1m") java.time.Duration receiptPollInterval) {}
+        @DefaultValue("1m") java.time.Duration receiptPollInterval,
+        @DefaultValue("100") int batchSize,
+        @DefaultValue("10ms") java.time.Duration batchLinger) {
+
+    ExpoProperties {
+        if (batchSize < 1 || batchSize > 100) {
+            throw new IllegalArgumentException(
+                    "herald.dispatch.expo.batch-size must be 1 to 100 (Expo takes at most 100 messages a request)");
+        }
+    }
+}

@@ -13,27 +13,43 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Expo's push API over HTTP (there is no healthy Java SDK): one long-lived HTTP client, bodies over {@code
- * gzip-above} gzipped, the access token when configured. Tickets become outcomes: {@code ok} accepted;
+ * Expo's push API over HTTP (there is no healthy Java SDK): one long-lived HTTP client; deliveries are
+ * gathered into requests of up to {@code batch-size} (100) messages, a message waiting at most {@code
+ * batch-linger} for company; bodies over {@code gzip-above} gzipped, the access token when configured. Tickets become outcomes: {@code ok} accepted;
  * {@code DeviceNotRegistered} a dead token; {@code MessageRateExceeded}, 429 and 5xx transient (with
  * {@code Retry-After}); anything else permanent.
  */
 @Component
-class ExpoProvider implements PushProvider {
+class ExpoProvider implements PushProvider, DisposableBean {
+
+    private record Pending(PushDelivery delivery, CompletableFuture<SendOutcome> outcome) {}
 
     private final ExpoProperties properties;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI send;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("expo-batches").daemon().factory());
+    private List<Pending> queued = new ArrayList<>();
+    private @Nullable ScheduledFuture<?> lingering;
 
     ExpoProvider(ExpoProperties properties) {
         this.properties = properties;
@@ -51,7 +67,48 @@ class ExpoProvider implements PushProvider {
             throw new UndeliverableException(
                     "provider-disabled", "Expo is disabled (herald.dispatch.expo.enabled=false)");
         }
-        byte[] json = HeraldJson.mapper().writeValueAsBytes(message(delivery));
+        var pending = new Pending(delivery, new CompletableFuture<>());
+        List<Pending> full = null;
+        synchronized (this) {
+            queued.add(pending);
+            if (queued.size() >= properties.batchSize()) {
+                full = takeQueued();
+            } else if (queued.size() == 1) {
+                lingering = timer.schedule(
+                        this::flushQueued, properties.batchLinger().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+        if (full != null) {
+            post(full);
+        }
+        return pending.outcome();
+    }
+
+    private void flushQueued() {
+        List<Pending> batch;
+        synchronized (this) {
+            batch = takeQueued();
+        }
+        if (!batch.isEmpty()) {
+            post(batch);
+        }
+    }
+
+    private List<Pending> takeQueued() {
+        List<Pending> batch = queued;
+        queued = new ArrayList<>(properties.batchSize());
+        if (lingering != null) {
+            lingering.cancel(false);
+            lingering = null;
+        }
+        return batch;
+    }
+
+    /** One push request for up to 100 deliveries; each gets the outcome of its own ticket. */
+    private void post(List<Pending> batch) {
+        byte[] json = HeraldJson.mapper()
+                .writeValueAsBytes(
+                        batch.stream().map(p -> message(p.delivery())).toList());
         var request = HttpRequest.newBuilder(send)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -63,12 +120,28 @@ class ExpoProvider implements PushProvider {
             request.header("Content-Encoding", "gzip");
             json = gzip(json);
         }
-        return http.sendAsync(
+        http.sendAsync(
                         request.POST(HttpRequest.BodyPublishers.ofByteArray(json))
                                 .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .thenApply(ExpoProvider::outcome)
-                .exceptionally(failure -> new SendOutcome.Failed("IO", String.valueOf(failure.getMessage()), null));
+                        BodyHandlers.ofString())
+                .whenComplete((response, failure) -> {
+                    List<SendOutcome> outcomes = failure != null ? null : outcomes(response, batch.size());
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i)
+                                .outcome()
+                                .complete(
+                                        outcomes == null
+                                                ? new SendOutcome.Failed(
+                                                        "IO", String.valueOf(failure.getMessage()), null)
+                                                : outcomes.get(i));
+                    }
+                });
+    }
+
+    @Override
+    public void destroy() {
+        flushQueued();
+        timer.shutdown();
     }
 
     /** One Expo message for one delivery. */
@@ -91,7 +164,8 @@ class ExpoProvider implements PushProvider {
         return message;
     }
 
-    static SendOutcome outcome(HttpResponse<String> response) {
+    /** The outcome of each of the request's {@code count} messages, in order. */
+    static List<SendOutcome> outcomes(HttpResponse<String> response, int count) {
         int status = response.statusCode();
         Duration retryAfter = response.headers()
                 .firstValue("Retry-After")
@@ -103,13 +177,22 @@ class ExpoProvider implements PushProvider {
         } catch (RuntimeException e) {
             body = HeraldJson.mapper().createObjectNode();
         }
+        SendOutcome forAll = null;
         if (status == 429 || status >= 500) {
-            return new SendOutcome.Failed(errorCode(body, "HTTP_" + status), "Expo answered " + status, retryAfter);
+            forAll = new SendOutcome.Failed(errorCode(body, "HTTP_" + status), "Expo answered " + status, retryAfter);
+        } else if (status != 200) {
+            forAll = new SendOutcome.Rejected(errorCode(body, "HTTP_" + status), "Expo answered " + status, false);
+        } else if (!body.path("data").isArray() || body.path("data").size() != count) {
+            forAll = new SendOutcome.Failed("BAD_RESPONSE", "Expo answered without a ticket per message", null);
         }
-        if (status != 200) {
-            return new SendOutcome.Rejected(errorCode(body, "HTTP_" + status), "Expo answered " + status, false);
+        List<SendOutcome> outcomes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            outcomes.add(forAll != null ? forAll : ticket(body.path("data").path(i), retryAfter));
         }
-        JsonNode ticket = body.path("data").isArray() ? body.path("data").path(0) : body.path("data");
+        return outcomes;
+    }
+
+    private static SendOutcome ticket(JsonNode ticket, @Nullable Duration retryAfter) {
         if ("ok".equals(ticket.path("status").asString(""))) {
             return new SendOutcome.Accepted(ticket.path("id").asString(""));
         }

@@ -1,15 +1,14 @@
 package io.herald.dispatch.kafka;
 
-import io.herald.dispatch.delivery.UndeliverableException;
-import io.herald.events.DeadLetters;
-import io.herald.events.JsonDeserializer;
+import io.herald.dispatch.delivery.Retries;
 import io.herald.events.JsonOrRawSerializer;
-import io.herald.events.PushDelivery;
-import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Value;
@@ -25,23 +24,21 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
- * Kafka wiring: {@code herald.push.v1} read as {@link PushDelivery} JSON behind an {@link
- * ErrorHandlingDeserializer}, records written as JSON; retries and dead letters in {@link RetryTopics}.
+ * Kafka wiring: push deliveries are read as bytes, a poll at a time, and parsed by the {@link
+ * io.herald.dispatch.delivery.Dispatcher} (an unreadable one is dead-lettered with its reason there); records
+ * are written as JSON. Topics, retry topics included, are declared here with the main topic's partitions.
  */
 @Configuration(proxyBeanMethods = false)
 class DispatchKafkaConfig {
 
-    private static final String SERVICE = "dispatch-service";
-
     @Bean
-    ConsumerFactory<String, PushDelivery> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
+    ConsumerFactory<String, byte[]> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
         var factory = new DefaultKafkaConsumerFactory<>(
-                properties.buildConsumerProperties(),
-                new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(PushDelivery.class)));
+                properties.buildConsumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
         // Kafka's own consumer metrics, consumer lag among them (kafka.consumer.fetch.manager.records.lag.max).
         factory.addListener(new MicrometerConsumerListener<>(meters));
         return factory;
@@ -54,44 +51,47 @@ class DispatchKafkaConfig {
                 properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
     }
 
-    static Headers reason(String failedTopic, Exception exception) {
-        // A record failing on herald.push.v1-retry-N belongs to herald.push.v1: that is where a replay goes.
-        String topic = failedTopic.replaceFirst("-retry-\\d+$", "");
-        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
-            if (cause instanceof UndeliverableException undeliverable) {
-                return DeadLetters.headers(
-                        topic, SERVICE, undeliverable.code(), String.valueOf(undeliverable.getMessage()));
-            }
-        }
-        Throwable root = exception;
-        while (root.getCause() != null && !(root instanceof RejectedRecordException)) {
-            root = root.getCause();
-        }
-        if (root instanceof RejectedRecordException) {
-            return DeadLetters.headers(topic, SERVICE, exception);
-        }
-        return DeadLetters.headers(topic, SERVICE, "retries-exhausted", String.valueOf(root.getMessage()));
+    /**
+     * Push deliveries, a poll at a time (up to {@code max.poll.records}), acknowledged by the listener. A batch
+     * that throws (PostgreSQL or Kafka unreachable) is tried again with a backoff, for as long as it takes:
+     * nothing is skipped.
+     */
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, byte[]> pushBatchFactory(
+            ConsumerFactory<String, byte[]> consumers) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, byte[]>();
+        factory.setConsumerFactory(consumers);
+        factory.setBatchListener(true);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
+        // A retry topic waits by pausing for at least the poll timeout: keep it short.
+        factory.getContainerProperties().setPollTimeout(100);
+        var backOff = new ExponentialBackOff(Duration.ofMillis(500).toMillis(), 2.0);
+        backOff.setMaxInterval(Duration.ofSeconds(10).toMillis());
+        factory.setCommonErrorHandler(new DefaultErrorHandler(backOff));
+        return factory;
     }
 
+    /** The dead-letter topic's reader (statuses only), one record at a time. */
     @Bean
-    ConcurrentKafkaListenerContainerFactory<String, PushDelivery> kafkaListenerContainerFactory(
-            ConsumerFactory<String, PushDelivery> consumerFactory) {
-        // Error handling (retry topics, the dead-letter topic) is configured by RetryTopics.
-        var factory = new ConcurrentKafkaListenerContainerFactory<String, PushDelivery>();
-        factory.setConsumerFactory(consumerFactory);
+    ConcurrentKafkaListenerContainerFactory<String, byte[]> kafkaListenerContainerFactory(
+            ConsumerFactory<String, byte[]> consumers) {
+        var factory = new ConcurrentKafkaListenerContainerFactory<String, byte[]>();
+        factory.setConsumerFactory(consumers);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         return factory;
     }
 
     @Bean
     KafkaAdmin.NewTopics dispatchTopics(
+            Retries retries,
             @Value("${herald.topics.partitions:3}") int partitions,
             @Value("${herald.topics.replication-factor:1}") short replicas) {
-        return new KafkaAdmin.NewTopics(
-                topic(Topics.PUSH, partitions, replicas),
-                topic(Topics.PUSH_DLT, partitions, replicas),
-                topic(Topics.DELIVERY_STATUS, partitions, replicas),
-                topic(Topics.TOKEN_FEEDBACK, partitions, replicas));
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(Topics.PUSH, Topics.PUSH_DLT, Topics.DELIVERY_STATUS, Topics.TOKEN_FEEDBACK)) {
+            topics.add(topic(name, partitions, replicas));
+        }
+        retries.topics().forEach(name -> topics.add(topic(name, partitions, replicas)));
+        return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
     }
 
     private static NewTopic topic(String name, int partitions, short replicas) {

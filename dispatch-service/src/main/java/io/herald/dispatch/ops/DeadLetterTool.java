@@ -103,7 +103,10 @@ public final class DeadLetterTool {
                 String target = to != null ? to : originalTopic(dlt, r);
                 var record = new ProducerRecord<>(target, r.key(), r.value());
                 for (Header h : r.headers()) {
-                    if (!h.key().startsWith("herald-dlt-") && !h.key().startsWith("kafka_dlt-")) {
+                    // A replay starts afresh: no dead-letter reason, no retry count.
+                    if (!h.key().startsWith("herald-dlt-")
+                            && !h.key().startsWith("herald-retry-")
+                            && !h.key().startsWith("kafka_dlt-")) {
                         record.headers().add(h);
                     }
                 }
