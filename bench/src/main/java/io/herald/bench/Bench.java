@@ -2,7 +2,7 @@ package io.herald.bench;
 
 import java.nio.file.Path;
 
-/** {@code ./mvnw -f bench/pom.xml exec:exec -Dbench=<benchmark>}: runs one benchmark, appends its rows. */
+/** {@code ./mvnw -f bench/pom.xml compile exec:exec -Dbench=<benchmark>}: runs one benchmark, appends its rows. */
 public final class Bench {
 
     private Bench() {}
@@ -12,10 +12,11 @@ public final class Bench {
         switch (which) {
             case "ws-fanout" -> WsFanoutBench.run(WsFanoutBench.Settings.fromSystemProperties());
             case "token-routing" -> TokenRoutingBench.run(Path.of(System.getProperty("bench.root", "bench")));
+            case "dispatch-fcm" -> DispatchFcmBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "gateway-ingest" -> GatewayIngestBench.run(Path.of(System.getProperty("bench.root", "bench")));
             default ->
-                throw new IllegalArgumentException(
-                        "unknown benchmark " + which + "; known: ws-fanout, token-routing, gateway-ingest");
+                throw new IllegalArgumentException("unknown benchmark " + which
+                        + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm");
         }
         System.exit(0);
     }

@@ -34,7 +34,7 @@ final class GatewayIngestBench {
 
     private static final String BENCHMARK = "gateway-ingest";
     private static final String COMMAND =
-            "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml exec:exec -Dbench=gateway-ingest";
+            "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=gateway-ingest";
     private static final String KEY = "hk_bench_" + UUID.randomUUID();
 
     private GatewayIngestBench() {}

@@ -31,7 +31,7 @@ final class TokenRoutingBench {
 
     private static final String BENCHMARK = "token-routing";
     private static final String COMMAND =
-            "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml exec:exec -Dbench=token-routing";
+            "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=token-routing";
 
     private TokenRoutingBench() {}
 

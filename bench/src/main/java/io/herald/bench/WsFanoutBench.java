@@ -158,7 +158,7 @@ final class WsFanoutBench {
                 peer = measure(target, settings, secret);
             }
             String command =
-                    "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml exec:exec -Dbench=ws-fanout";
+                    "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=ws-fanout";
             var results = new Results(settings.root().resolve("RESULTS.md"), command);
             results.row(
                     BENCHMARK,

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.events.DeliveryStatus;
-import io.herald.events.DomainEvent;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
-import io.herald.events.Ids;
-import io.herald.events.Platform;
-import io.herald.events.Priority;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
@@ -22,7 +18,6 @@ import io.herald.testkit.fcm.FcmError;
 import io.herald.testkit.script.Script;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -357,26 +352,7 @@ class DispatchIT {
     }
 
     private static PushDelivery delivery(String user, String token, Provider provider) {
-        UUID eventId = UUID.randomUUID();
-        return new PushDelivery(
-                Ids.deliveryId(eventId, user, token),
-                Ids.notificationId(eventId, user),
-                eventId,
-                DomainEvent.SCHEMA_VERSION,
-                Instant.parse("2026-11-24T10:00:00Z"),
-                user,
-                "product_like",
-                provider,
-                token,
-                Platform.ANDROID,
-                "Your product was liked",
-                "Bob liked your product \"Red bike\"",
-                Map.of("productId", "p-1", "count", "3"),
-                Priority.HIGH,
-                3600,
-                "likes",
-                "social",
-                "default");
+        return TestDeliveries.like(user, token, provider);
     }
 
     private static void publish(PushDelivery delivery) {

@@ -25,8 +25,9 @@ import org.springframework.stereotype.Component;
  * or, once {@code max-attempts} sends failed or at once when it can never be sent, {@code herald.push.v1-dlt}
  * with the reason. The record keeps its key, its bytes and its other headers.
  *
- * <p>The wait before attempt {@code n + 1} is the provider's {@code Retry-After} when it sent one, else {@code
- * initial-interval × multiplier^(n-1)}, at most {@code max-interval}, plus or minus up to {@code jitter}.
+ * <p>The wait before attempt {@code n + 1} is {@code initial-interval × multiplier^(n-1)}, at most {@code
+ * max-interval}, plus or minus up to {@code jitter}; or the provider's {@code Retry-After} when that is longer
+ * (a provider asking for one second during an outage must not use up every attempt in a few seconds).
  */
 @Component
 public class Retries {
@@ -107,7 +108,10 @@ public class Retries {
                             "retries-exhausted",
                             "not sent in " + attemptsMade + " attempts; last: " + lastFailure));
         }
-        Duration wait = failure.retryAfter() != null ? failure.retryAfter() : backoff(attemptsMade);
+        Duration wait = backoff(attemptsMade);
+        if (failure.retryAfter() != null && failure.retryAfter().compareTo(wait) > 0) {
+            wait = failure.retryAfter();
+        }
         var forward = copy(record, topic(attemptsMade - 1));
         forward.headers().add(HeraldHeaders.RETRY_ATTEMPT, utf8(Integer.toString(attemptsMade)));
         forward.headers()

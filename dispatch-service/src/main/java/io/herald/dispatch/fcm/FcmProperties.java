@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param baseUrl {@code base-url}: FCM's address; anything but Google's is treated as an emulator, reached
  *     with {@code emulator-access-token} instead of real credentials
  * @param emulatorAccessToken {@code emulator-access-token}: the bearer token sent to an emulator
+ * @param client {@code client}: {@code direct} (default) sends over Herald's own asynchronous HTTP/2 client,
+ *     with the SDK's credentials and message model; {@code sdk} sends with firebase-admin's {@code sendAsync},
+ *     which holds a thread for every send in flight
  */
 @ConfigurationProperties("herald.dispatch.fcm")
 record FcmProperties(
@@ -22,7 +25,14 @@ record FcmProperties(
         @Nullable String projectId,
         @Nullable String credentialsPath,
         @DefaultValue(GOOGLE) URI baseUrl,
-        @DefaultValue("herald-emulator") String emulatorAccessToken) {
+        @DefaultValue("herald-emulator") String emulatorAccessToken,
+        @DefaultValue("direct") Client client) {
+
+    /** How FCM is reached. */
+    enum Client {
+        SDK,
+        DIRECT
+    }
 
     static final String GOOGLE = "https://fcm.googleapis.com";
 

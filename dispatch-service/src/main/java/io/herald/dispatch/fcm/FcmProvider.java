@@ -2,12 +2,11 @@ package io.herald.dispatch.fcm;
 
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
-import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.firebase.FirebaseApp;
 import com.google.firebase.FirebaseOptions;
-import com.google.firebase.internal.ApacheHttp2Transport;
+import com.google.firebase.ImplFirebaseTrampolines;
 import com.google.firebase.messaging.FirebaseMessaging;
 import io.herald.dispatch.delivery.PushProvider;
 import io.herald.dispatch.delivery.SendOutcome;
@@ -19,22 +18,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.HttpRoute;
-import org.apache.hc.client5.http.config.TlsConfig;
-import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.routing.HttpRoutePlanner;
-import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.protocol.HttpContext;
-import org.apache.hc.core5.http2.HttpVersionPolicy;
-import org.apache.hc.core5.http2.config.H2Config;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +46,7 @@ class FcmProvider implements PushProvider, DisposableBean {
     private final @Nullable FirebaseApp app;
     private final @Nullable FirebaseMessaging messaging;
     private final @Nullable String disabledReason;
+    private final @Nullable FcmDirectClient direct;
     private final Clock clock;
 
     FcmProvider(FcmProperties properties, Clock clock) {
@@ -75,9 +63,24 @@ class FcmProvider implements PushProvider, DisposableBean {
                         + " herald.dispatch.fcm.credentials-path or Application Default Credentials";
             }
         }
+        FcmDirectClient directClient = null;
+        if (created != null && properties.client() == FcmProperties.Client.DIRECT) {
+            String projectId = ImplFirebaseTrampolines.getProjectId(created);
+            if (projectId == null || projectId.isBlank()) {
+                reason = "FCM is off: no project id in the credentials; set herald.dispatch.fcm.project-id";
+                created.delete();
+                created = null;
+            } else {
+                directClient = new FcmDirectClient(
+                        properties.emulated() ? properties.baseUrl() : java.net.URI.create(FcmProperties.GOOGLE),
+                        projectId,
+                        ImplFirebaseTrampolines.getCredentials(created));
+            }
+        }
         this.app = created;
         this.messaging = created == null ? null : FirebaseMessaging.getInstance(created);
         this.disabledReason = reason;
+        this.direct = directClient;
         if (reason != null) {
             log.warn("{}; FCM deliveries will be dead-lettered with reason provider-disabled", reason);
         } else if (properties.emulated()) {
@@ -88,12 +91,10 @@ class FcmProvider implements PushProvider, DisposableBean {
     private static FirebaseOptions options(FcmProperties properties) throws IOException {
         var options = FirebaseOptions.builder();
         if (properties.emulated()) {
-            var farFuture = Date.from(Instant.now().plus(java.time.Duration.ofDays(3650)));
-            options.setCredentials(
-                            GoogleCredentials.create(new AccessToken(properties.emulatorAccessToken(), farFuture)))
-                    .setHttpTransport(new ApacheHttp2Transport(emulatorClient(properties)));
-            options.setProjectId(properties.projectId() == null ? "herald-emulated" : properties.projectId());
-            return options.build();
+            return FcmTransports.emulated(
+                    properties.baseUrl(),
+                    properties.emulatorAccessToken(),
+                    properties.projectId() == null ? "herald-emulated" : properties.projectId());
         }
         GoogleCredentials credentials;
         if (properties.credentialsPath() != null
@@ -111,37 +112,6 @@ class FcmProvider implements PushProvider, DisposableBean {
         return options.build();
     }
 
-    /** The SDK's HTTP/2 client, every request routed to the configured address; plain http speaks h2c. */
-    private static CloseableHttpAsyncClient emulatorClient(FcmProperties properties) {
-        var target = new HttpHost(
-                properties.baseUrl().getScheme(),
-                properties.baseUrl().getHost(),
-                properties.baseUrl().getPort() < 0
-                        ? ("https".equals(properties.baseUrl().getScheme()) ? 443 : 80)
-                        : properties.baseUrl().getPort());
-        boolean plain = "http".equals(target.getSchemeName());
-        var connections = PoolingAsyncClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(200)
-                .setMaxConnPerRoute(100)
-                .setDefaultTlsConfig(TlsConfig.custom()
-                        .setVersionPolicy(plain ? HttpVersionPolicy.FORCE_HTTP_2 : HttpVersionPolicy.NEGOTIATE)
-                        .build())
-                .build();
-        HttpRoutePlanner toTarget = new HttpRoutePlanner() {
-            @Override
-            public HttpRoute determineRoute(HttpHost host, HttpContext context) {
-                return new HttpRoute(target);
-            }
-        };
-        return HttpAsyncClientBuilder.create()
-                .setH2Config(H2Config.custom().setMaxConcurrentStreams(100).build())
-                .setConnectionManager(connections)
-                .setRoutePlanner(toTarget)
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .build();
-    }
-
     @Override
     public Provider provider() {
         return Provider.FCM;
@@ -152,6 +122,9 @@ class FcmProvider implements PushProvider, DisposableBean {
         FirebaseMessaging client = messaging;
         if (client == null) {
             throw new UndeliverableException("provider-disabled", String.valueOf(disabledReason));
+        }
+        if (direct != null) {
+            return direct.send(FcmMessages.of(delivery, clock.instant()));
         }
         var outcome = new CompletableFuture<SendOutcome>();
         ApiFutures.addCallback(
@@ -174,6 +147,9 @@ class FcmProvider implements PushProvider, DisposableBean {
 
     @Override
     public void destroy() {
+        if (direct != null) {
+            direct.close();
+        }
         if (app != null) {
             app.delete();
         }

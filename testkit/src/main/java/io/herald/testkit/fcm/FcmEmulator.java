@@ -61,8 +61,10 @@ public final class FcmEmulator implements AutoCloseable {
         this.server = new Server(pool);
         var config = new HttpConfiguration();
         config.setSendServerVersion(false);
-        var connector = new ServerConnector(
-                server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+        var h2c = new HTTP2CServerConnectionFactory(config);
+        // Many sends in flight on one connection, as a load test needs.
+        h2c.setMaxConcurrentStreams(1024);
+        var connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
@@ -344,7 +346,7 @@ public final class FcmEmulator implements AutoCloseable {
                 response,
                 callback,
                 failure.httpStatus(),
-                error(failure.httpStatus(), failure.rpcStatus(), failure.message(), failure.name()));
+                error(failure.httpStatus(), failure.rpcStatus(), failure.message(), failure.errorCode()));
     }
 
     /** Google's error body; FCM adds an {@code FcmError} detail naming its own error code. */

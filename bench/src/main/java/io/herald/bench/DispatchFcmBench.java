@@ -1,0 +1,255 @@
+package io.herald.bench;
+
+import com.google.firebase.FirebaseApp;
+import com.google.firebase.messaging.FirebaseMessaging;
+import com.google.firebase.messaging.MulticastMessage;
+import com.google.firebase.messaging.Notification;
+import io.herald.dispatch.DispatchApplication;
+import io.herald.dispatch.fcm.FcmTransports;
+import io.herald.events.HeraldJson;
+import io.herald.events.Priority;
+import io.herald.events.Provider;
+import io.herald.events.PushDelivery;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.testkit.fcm.FcmEmulator;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Benchmark {@code dispatch-fcm}: push deliveries from {@code herald.push.v1} to the FCM emulator through
+ * dispatch-service (in this JVM, with a real Kafka broker and PostgreSQL), once for each FCM client ({@code
+ * sdk}: firebase-admin's {@code sendAsync}; {@code direct}: Herald's own HTTP/2 client with the SDK's
+ * credentials and message model), and in the same run the naive loop a user would otherwise write: a Kafka
+ * consumer calling firebase-admin's {@code sendEachForMulticast} synchronously for each delivery.
+ */
+final class DispatchFcmBench {
+
+    private static final String BENCHMARK = "dispatch-fcm";
+    private static final String COMMAND =
+            "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=dispatch-fcm";
+    private static final String NAIVE_TOPIC = "bench.naive-push.v1";
+
+    private DispatchFcmBench() {}
+
+    record Run(String client, double perSecond, long heapBytes, int threads) {}
+
+    static void run(Path root) throws Exception {
+        int deliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_DELIVERIES", "100000"));
+        int naiveDeliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_NAIVE_DELIVERIES", "3000"));
+        List<String> clients =
+                List.of(WsFanoutBench.setting("BENCH_FCM_CLIENTS", "direct,sdk").split(","));
+        try (KafkaBroker kafka = KafkaBroker.start();
+                PostgresServer postgres = PostgresServer.start(0, null);
+                FcmEmulator fcm = FcmEmulator.start()) {
+            postgres.createDatabase("bench");
+            PostgresServer.Database db = postgres.database("bench");
+            var props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+            List<Run> runs = new ArrayList<>();
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                for (String client : clients) {
+                    runs.add(herald(client.trim(), kafka, db, fcm, producer, deliveries));
+                }
+                double naive = naiveDeliveries == 0 ? Double.NaN : naive(kafka, fcm, naiveDeliveries);
+                System.out.printf("naive sendEachForMulticast loop: %.0f deliveries/s%n", naive);
+
+                var results = new Results(root.resolve("RESULTS.md"), COMMAND);
+                Run best = runs.stream()
+                        .max(java.util.Comparator.comparingDouble(Run::perSecond))
+                        .orElseThrow();
+                results.row(
+                        BENCHMARK,
+                        "deliveries-per-s",
+                        best.perSecond(),
+                        "deliveries/s (" + best.client() + " client)",
+                        "naive sendEachForMulticast loop",
+                        naive);
+                for (Run run : runs) {
+                    if (run != best) {
+                        results.row(
+                                BENCHMARK,
+                                "deliveries-per-s-" + run.client(),
+                                run.perSecond(),
+                                "deliveries/s",
+                                best.client() + " client",
+                                best.perSecond());
+                    }
+                }
+                for (Run run : runs) {
+                    results.row(
+                            BENCHMARK,
+                            "heap-mb-" + run.client(),
+                            run.heapBytes() / 1e6,
+                            "MB live after GC, dispatch-service only",
+                            "-",
+                            Double.NaN);
+                    results.row(BENCHMARK, "threads-" + run.client(), run.threads(), "threads", "-", Double.NaN);
+                }
+            }
+        }
+    }
+
+    private static Run herald(
+            String client,
+            KafkaBroker kafka,
+            PostgresServer.Database db,
+            FcmEmulator fcm,
+            KafkaProducer<String, byte[]> producer,
+            int deliveries)
+            throws Exception {
+        fcm.clear(); // the emulator keeps what it received: not dispatch-service's heap
+        long heapBefore = liveHeap();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        ConfigurableApplicationContext dispatch = DispatchApplication.application()
+                .run(
+                        "--server.port=0",
+                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                        "--spring.datasource.url=" + db.jdbcUrl(),
+                        "--spring.datasource.username=" + db.username(),
+                        "--spring.datasource.password=" + db.password(),
+                        "--herald.dispatch.fcm.base-url=" + fcm.baseUrl(),
+                        "--herald.dispatch.fcm.project-id=herald-bench",
+                        "--herald.dispatch.fcm.client=" + client,
+                        "--herald.dispatch.rate-limits.fcm=1000000",
+                        "--herald.dispatch.consumers=3",
+                        "--logging.level.root=WARN");
+        try {
+            long start = fcm.requestCount();
+            publish(producer, Topics.PUSH, 5_000);
+            awaitRequests(fcm, start + 5_000); // warm-up: JIT, connections, pools
+            int peakThreads = 0;
+            long before = fcm.requestCount();
+            long began = System.nanoTime();
+            publish(producer, Topics.PUSH, deliveries);
+            while (fcm.requestCount() < before + deliveries) {
+                peakThreads = Math.max(
+                        peakThreads, ManagementFactory.getThreadMXBean().getThreadCount());
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            double perSecond = deliveries / ((System.nanoTime() - began) / 1e9);
+            fcm.clear();
+            long heap = liveHeap() - heapBefore;
+            System.out.printf(
+                    "herald (%s client): %.0f deliveries/s, %d MB live heap, %d threads%n",
+                    client, perSecond, heap / 1_000_000, peakThreads - threadsBefore);
+            return new Run(client, perSecond, heap, peakThreads - threadsBefore);
+        } finally {
+            dispatch.close();
+        }
+    }
+
+    /** A consumer loop sending each delivery with {@code sendEachForMulticast}, synchronously. */
+    private static double naive(KafkaBroker kafka, FcmEmulator fcm, int deliveries) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(NAIVE_TOPIC, 3, (short) 1)))
+                    .all()
+                    .get();
+        }
+        var p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            publish(producer, NAIVE_TOPIC, deliveries);
+        }
+        var app = FirebaseApp.initializeApp(
+                FcmTransports.emulated(java.net.URI.create(fcm.baseUrl()), "herald-emulator", "herald-bench"),
+                "naive-" + UUID.randomUUID());
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "naive");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        var sent = new AtomicInteger();
+        try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(NAIVE_TOPIC));
+            FirebaseMessaging messaging = FirebaseMessaging.getInstance(app);
+            long began = 0;
+            while (sent.get() < deliveries) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (began == 0) {
+                        began = System.nanoTime();
+                    }
+                    PushDelivery delivery = HeraldJson.mapper().readValue(record.value(), PushDelivery.class);
+                    messaging.sendEachForMulticast(MulticastMessage.builder()
+                            .addToken(delivery.token())
+                            .setNotification(Notification.builder()
+                                    .setTitle(delivery.title())
+                                    .setBody(delivery.body())
+                                    .build())
+                            .putAllData(delivery.data())
+                            .build());
+                    sent.incrementAndGet();
+                }
+            }
+            return deliveries / ((System.nanoTime() - began) / 1e9);
+        } finally {
+            app.delete();
+        }
+    }
+
+    private static void publish(KafkaProducer<String, byte[]> producer, String topic, int count) {
+        Instant now = Instant.now();
+        for (int i = 0; i < count; i++) {
+            String user = "user-" + (i % 10_000);
+            var delivery = new PushDelivery(
+                    UUID.randomUUID(),
+                    UUID.randomUUID(),
+                    UUID.randomUUID(),
+                    1,
+                    now,
+                    user,
+                    "product_like",
+                    Provider.FCM,
+                    "token-" + user + "-" + i,
+                    null,
+                    "Your product was liked",
+                    "Bob liked your product \"Red bike\"",
+                    Map.of("productId", "p-1"),
+                    Priority.HIGH,
+                    3600,
+                    "likes",
+                    "social",
+                    "default");
+            producer.send(new ProducerRecord<>(topic, user, HeraldJson.mapper().writeValueAsBytes(delivery)));
+        }
+        producer.flush();
+    }
+
+    private static void awaitRequests(FcmEmulator fcm, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (fcm.requestCount() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + fcm.requestCount() + " of " + count + " FCM requests");
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    private static long liveHeap() {
+        var memory = ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}
