@@ -87,6 +87,25 @@ class GatewayIT {
     int port;
 
     @Test
+    void readinessIncludesKafka() throws Exception {
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var ready = http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(HeraldJson.mapper()
+                            .readTree(ready.body())
+                            .path("components")
+                            .path("kafka")
+                            .path("status")
+                            .asString())
+                    .isEqualTo("UP");
+        }
+    }
+
+    @Test
     void anAcceptedEventIsOnKafkaKeyedByItsIdWithItsSourceAndNoTypeHeaders() {
         var response = post("/v1/events", Map.of("X-Api-Key", KEY), "application/json", """
                 {"type":"product_like","actor":{"id":"bob","displayName":"Bob"},"recipients":["alice"],

@@ -58,4 +58,27 @@ class KafkaDownIT {
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         }
     }
+
+    @Test
+    void withoutKafkaTheGatewayIsAliveButNotReady() throws Exception {
+        try (var http = HttpClient.newHttpClient()) {
+            var ready = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(io.herald.events.HeraldJson.mapper()
+                            .readTree(ready.body())
+                            .path("components")
+                            .path("kafka")
+                            .path("status")
+                            .asString())
+                    .isEqualTo("DOWN");
+            var live = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/liveness"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).isEqualTo(200);
+        }
+    }
 }
