@@ -7,6 +7,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
+import io.herald.events.TraceContext;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -123,6 +125,52 @@ class PipelineIT {
                 .noneMatch(r -> r.message().path("token").asString().equals(sellerToken));
     }
 
+    @Test
+    void anEventsTraceFollowsItFromTheHttpRequestToItsDeliveryStatus() throws Exception {
+        String alice = "alice-" + UUID.randomUUID();
+        String token = "fcm-token-" + UUID.randomUUID();
+        registerFcmDevice(alice, token);
+        String traceId = HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        var request = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/events"))
+                .header("Content-Type", "application/json")
+                .header("X-Api-Key", stack.apiKey())
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"type":"product_like","actor":{"id":"bob","displayName":"Bob"},"recipients":["%s"],
+                         "object":{"id":"p-3","kind":"product","title":"Green chair"}}
+                        """.formatted(alice)))
+                .build();
+        String eventId;
+        try (var http = HttpClient.newHttpClient()) {
+            var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            eventId = HeraldJson.mapper()
+                    .readTree(response.body())
+                    .path("eventId")
+                    .asString();
+        }
+        awaitMessageFor(token);
+
+        for (String topic : List.of(Topics.EVENTS, Topics.PUSH, Topics.INAPP)) {
+            var records = recordsOf(topic).stream()
+                    .filter(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8).contains(eventId))
+                    .toList();
+            assertThat(records).as(topic).isNotEmpty();
+            assertThat(records)
+                    .as("the trace id on %s", topic)
+                    .allSatisfy(r -> assertThat(TraceContext.traceId(TraceContext.traceparent(r.headers())))
+                            .isEqualTo(traceId));
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(recordsOf(Topics.DELIVERY_STATUS).stream()
+                                .filter(r -> eventId.equals(r.key()))
+                                .filter(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                                        .contains("dispatch-service"))
+                                .map(r -> TraceContext.traceId(TraceContext.traceparent(r.headers()))))
+                        .isNotEmpty()
+                        .containsOnly(traceId));
+    }
+
     private static void registerFcmDevice(String userId, String token) {
         JsonNode jwt = postJson(stack.gatewayUrl() + "/dev/token", null, null, "{\"userId\":\"" + userId + "\"}", 200);
         String bearer = jwt.path("token").asString();
@@ -165,13 +213,21 @@ class PipelineIT {
 
     /** Every record on herald.push.v1 up to its current end, filtered to one event. */
     private static List<PushDelivery> pushesOf(UUID eventId) {
+        return recordsOf(Topics.PUSH).stream()
+                .map(r -> HeraldJson.mapper().readValue(r.value(), PushDelivery.class))
+                .filter(push -> push.eventId().equals(eventId))
+                .toList();
+    }
+
+    /** Every record on {@code topic} up to its current end. */
+    private static List<ConsumerRecord<String, byte[]>> recordsOf(String topic) {
         var props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "pipeline-it-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<PushDelivery> found = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PUSH).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
                     .toList();
             consumer.assign(partitions);
@@ -179,10 +235,7 @@ class PipelineIT {
             var end = consumer.endOffsets(partitions);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    PushDelivery push = HeraldJson.mapper().readValue(record.value(), PushDelivery.class);
-                    if (push.eventId().equals(eventId)) {
-                        found.add(push);
-                    }
+                    found.add(record);
                 }
                 return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
             });

@@ -38,7 +38,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -48,8 +51,14 @@ import tools.jackson.databind.JsonNode;
 /** token-service through its internal HTTP API, a real Kafka broker and a real PostgreSQL. */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=token-service")
+        properties = {
+            "spring.config.name=token-service",
+            // as an operator would run it: JSON logs, routing decisions logged
+            "logging.structured.format.console=ecs",
+            "logging.level.io.herald.token.routing=debug"
+        })
 @DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
 class TokenServiceIT {
 
     static final KafkaBroker kafka = KafkaBroker.start();
@@ -217,6 +226,42 @@ class TokenServiceIT {
             assertThat(p.data()).containsEntry("productId", "p-9");
         });
         assertThat(inAppOf(eventId)).extracting(InAppNotification::userId).containsExactly(seller);
+    }
+
+    @Test
+    void anEventsTraceGoesOnToItsNotificationsAndIntoTheJsonLogOfItsRouting(CapturedOutput output) throws Exception {
+        String seller = "seller-" + UUID.randomUUID();
+        register(seller, "seller-phone-" + UUID.randomUUID());
+        UUID eventId = UUID.randomUUID();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e" + eventId.toString().substring(0, 4);
+        var record =
+                new ProducerRecord<String, byte[]>(Topics.EVENTS, eventId.toString(), """
+                {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"shop","occurredAt":"2026-11-24T10:00:00Z",
+                 "actor":{"id":"someone","displayName":"Lena"},"recipients":["%s"],
+                 "object":{"id":"p-9","kind":"product","title":"Green chair"}}
+                """.formatted(eventId, seller)
+                        .getBytes(StandardCharsets.UTF_8));
+        record.headers()
+                .add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.UTF_8));
+        producer.send(record).get();
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pushesOf(eventId).size() == 1 && inAppOf(eventId).size() == 1);
+        assertThat(records().stream()
+                        .filter(r -> r.topic().equals(Topics.PUSH) || r.topic().equals(Topics.INAPP))
+                        .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains(eventId.toString()))
+                        .map(r -> io.herald.events.TraceContext.traceId(
+                                io.herald.events.TraceContext.traceparent(r.headers()))))
+                .hasSize(2)
+                .containsOnly(traceId);
+        JsonNode line = output.getOut()
+                .lines()
+                .filter(l -> l.startsWith("{") && l.contains(eventId.toString()) && l.contains("planned"))
+                .map(l -> HeraldJson.mapper().readTree(l))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no JSON log line for the routing of " + eventId));
+        assertThat(line.path("eventId").asString()).isEqualTo(eventId.toString());
+        assertThat(line.path("traceId").asString()).isEqualTo(traceId);
     }
 
     @Test

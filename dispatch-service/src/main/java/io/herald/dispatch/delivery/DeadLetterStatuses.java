@@ -4,6 +4,7 @@ import io.herald.events.DeliveryStatus;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
 import io.herald.events.PushDelivery;
+import io.herald.events.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +43,8 @@ public class DeadLetterStatuses {
                     record.offset());
             return;
         }
-        statuses.status(delivery, DeliveryStatus.Outcome.DEAD_LETTERED, code);
+        statuses.status(
+                delivery, DeliveryStatus.Outcome.DEAD_LETTERED, code, TraceContext.traceparent(record.headers()));
     }
 
     private static @Nullable PushDelivery readable(byte @Nullable [] value) {

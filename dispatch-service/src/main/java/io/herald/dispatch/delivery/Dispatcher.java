@@ -7,6 +7,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import io.herald.events.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -211,6 +212,7 @@ public class Dispatcher {
 
     private List<CompletableFuture<?>> publish(Item item, SendOutcome outcome) {
         PushDelivery delivery = item.delivery;
+        String trace = TraceContext.traceparent(item.record.headers());
         String result = switch (outcome) {
             case SendOutcome.Accepted a -> "sent";
             case SendOutcome.Rejected r -> "rejected";
@@ -219,12 +221,13 @@ public class Dispatcher {
         meters.counter("herald.dispatch.deliveries", "provider", providerName(delivery), "outcome", result)
                 .increment();
         return switch (outcome) {
-            case SendOutcome.Accepted accepted -> List.of(statuses.status(delivery, Outcome.SENT, null));
+            case SendOutcome.Accepted accepted -> List.of(statuses.status(delivery, Outcome.SENT, null, trace));
             case SendOutcome.Rejected rejected -> {
-                var status = statuses.status(delivery, Outcome.REJECTED, rejected.code() + ": " + rejected.reason());
+                var status =
+                        statuses.status(delivery, Outcome.REJECTED, rejected.code() + ": " + rejected.reason(), trace);
                 if (rejected.tokenDead()) {
                     log.debug("delivery {}: token dead ({})", delivery.deliveryId(), rejected.code());
-                    yield List.of(status, statuses.deadToken(delivery, rejected.code()));
+                    yield List.of(status, statuses.deadToken(delivery, rejected.code(), trace));
                 }
                 yield List.of(
                         status,
@@ -240,7 +243,7 @@ public class Dispatcher {
                 meters.counter("herald.dispatch.retries", "provider", providerName(delivery), "code", failed.code())
                         .increment();
                 yield List.of(
-                        statuses.status(delivery, Outcome.FAILED, failed.code() + ": " + failed.reason()),
+                        statuses.status(delivery, Outcome.FAILED, failed.code() + ": " + failed.reason(), trace),
                         retries.retryOrDeadLetter(item.record, item.attempt, failed));
             }
         };

@@ -6,8 +6,10 @@ import io.herald.events.DomainEvent;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.TraceContext;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -27,7 +29,11 @@ public class StatusPublisher {
     }
 
     /** Publishes the status; the future completes when Kafka has it. */
-    public CompletableFuture<?> status(PushDelivery delivery, DeliveryStatus.Outcome outcome, @Nullable String reason) {
+    public CompletableFuture<?> status(
+            PushDelivery delivery,
+            DeliveryStatus.Outcome outcome,
+            @Nullable String reason,
+            @Nullable String traceparent) {
         var status = new DeliveryStatus(
                 delivery.eventId(),
                 DomainEvent.SCHEMA_VERSION,
@@ -40,10 +46,10 @@ public class StatusPublisher {
                 outcome,
                 reason,
                 SERVICE);
-        return kafka.send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status);
+        return send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status, traceparent);
     }
 
-    CompletableFuture<?> deadToken(PushDelivery delivery, String reason) {
+    CompletableFuture<?> deadToken(PushDelivery delivery, String reason, @Nullable String traceparent) {
         var feedback = new TokenFeedback(
                 delivery.eventId(),
                 DomainEvent.SCHEMA_VERSION,
@@ -52,6 +58,13 @@ public class StatusPublisher {
                 delivery.token(),
                 reason,
                 delivery.deliveryId());
-        return kafka.send(Topics.TOKEN_FEEDBACK, delivery.token(), feedback);
+        return send(Topics.TOKEN_FEEDBACK, delivery.token(), feedback, traceparent);
+    }
+
+    /** Sends with the event's trace context, so the status belongs to the event's trace. */
+    private CompletableFuture<?> send(String topic, String key, Object value, @Nullable String traceparent) {
+        var record = new ProducerRecord<String, Object>(topic, key, value);
+        TraceContext.propagate(traceparent, record.headers());
+        return kafka.send(record);
     }
 }

@@ -18,8 +18,11 @@ class GatewayKafkaConfig {
 
     @Bean
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+        var template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
                 properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+        // Records carry the current trace context (W3C traceparent) on to the next service.
+        template.setObservationEnabled(true);
+        return template;
     }
 
     @Bean

@@ -77,6 +77,8 @@ class TokenKafkaConfig {
         factory.setConsumerFactory(consumerFactory);
         factory.setCommonErrorHandler(errorHandler);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        // Each record is handled in the trace its traceparent names (trace ids in logs).
+        factory.getContainerProperties().setObservationEnabled(true);
         return factory;
     }
 
@@ -113,6 +115,8 @@ class TokenKafkaConfig {
                 new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type))));
         factory.setCommonErrorHandler(errorHandler);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        // Each record is handled in the trace its traceparent names (trace ids in logs).
+        factory.getContainerProperties().setObservationEnabled(true);
         return factory;
     }
 

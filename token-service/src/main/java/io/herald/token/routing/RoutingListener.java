@@ -2,6 +2,7 @@ package io.herald.token.routing;
 
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
+import io.herald.events.TraceContext;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
@@ -81,10 +82,11 @@ class RoutingListener {
     void onEvents(List<ConsumerRecord<String, DomainEvent>> records)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<DomainEvent> readable = new ArrayList<>();
+        Map<UUID, String> traces = new java.util.HashMap<>();
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<String, DomainEvent> record = records.get(i);
             if (record.value() == null) {
-                route(readable);
+                route(readable, traces);
                 DeserializationException cause = SerializationUtils.getExceptionFromHeader(
                         record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
                 throw new BatchListenerFailedException(
@@ -93,11 +95,16 @@ class RoutingListener {
                         i);
             }
             readable.add(record.value());
+            String traceparent = TraceContext.traceparent(record.headers());
+            if (traceparent != null) {
+                traces.put(record.value().eventId(), traceparent);
+            }
         }
-        route(readable);
+        route(readable, traces);
     }
 
-    private void route(List<DomainEvent> batch) throws InterruptedException, ExecutionException, TimeoutException {
+    private void route(List<DomainEvent> batch, Map<UUID, String> traces)
+            throws InterruptedException, ExecutionException, TimeoutException {
         if (batch.isEmpty()) {
             return;
         }
@@ -123,12 +130,22 @@ class RoutingListener {
         int inApp = 0;
         int pushes = 0;
         for (DomainEvent event : fresh) {
-            Router.Plan plan = router.plan(event, devicesByUser, preferencesByUser, now);
-            entries.addAll(plan.log());
-            plan.inApp().forEach(n -> sends.add(kafka.send(Topics.INAPP, n.userId(), n)));
-            plan.pushes().forEach(p -> sends.add(kafka.send(Topics.PUSH, p.userId(), p)));
-            inApp += plan.inApp().size();
-            pushes += plan.pushes().size();
+            // The event's trace goes on with every notification planned for it, and into the logs of its routing.
+            String traceparent = traces.get(event.eventId());
+            try (var fields = TraceContext.logFields(event.eventId(), traceparent)) {
+                Router.Plan plan = router.plan(event, devicesByUser, preferencesByUser, now);
+                entries.addAll(plan.log());
+                plan.inApp().forEach(n -> sends.add(send(Topics.INAPP, n.userId(), n, traceparent)));
+                plan.pushes().forEach(p -> sends.add(send(Topics.PUSH, p.userId(), p, traceparent)));
+                inApp += plan.inApp().size();
+                pushes += plan.pushes().size();
+                log.debug(
+                        "event {} ({}): {} in-app, {} push planned",
+                        event.eventId(),
+                        event.type(),
+                        plan.inApp().size(),
+                        plan.pushes().size());
+            }
         }
         deliveryLog.write(entries);
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
@@ -143,5 +160,12 @@ class RoutingListener {
                 batch.size() - fresh.size(),
                 inApp,
                 pushes);
+    }
+
+    private CompletableFuture<SendResult<String, Object>> send(
+            String topic, String key, Object value, @org.jspecify.annotations.Nullable String traceparent) {
+        var record = new org.apache.kafka.clients.producer.ProducerRecord<String, Object>(topic, key, value);
+        TraceContext.propagate(traceparent, record.headers());
+        return kafka.send(record);
     }
 }

@@ -54,14 +54,19 @@ class FanoutKafkaConfig {
         // Offsets are committed after every record of a poll has been handled (stored, or written to sockets);
         // committing per record would cost a broker round trip per notification.
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        // Each record is handled in the trace its traceparent names: trace ids in logs, and on the statuses.
+        factory.getContainerProperties().setObservationEnabled(true);
         return factory;
     }
 
     /** Every record this service writes: JSON values (no type headers), or the original bytes for dead letters. */
     @Bean
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
+        var template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
                 properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+        // Records carry the current trace context (W3C traceparent) on to the next service.
+        template.setObservationEnabled(true);
+        return template;
     }
 
     @Bean
