@@ -52,7 +52,7 @@ class DispatchIT {
     static final PostgresServer.Database db = PostgresServer.shared().newDatabase("dispatch");
     static final FcmEmulator fcm = FcmEmulator.start();
     static final io.herald.testkit.expo.ExpoEmulator expo = io.herald.testkit.expo.ExpoEmulator.start();
-    static final ApnsTestServer apns = ApnsTestServer.start();
+    static final io.herald.testkit.apns.ApnsEmulator apns = io.herald.testkit.apns.ApnsEmulator.start();
     static KafkaProducer<String, byte[]> producer;
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -70,7 +70,7 @@ class DispatchIT {
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.expo.base-url", expo::baseUrl);
-        apns.properties().forEach((key, value) -> registry.add(key, () -> value));
+        apns.dispatchProperties().forEach((key, value) -> registry.add(key, () -> value));
         registry.add("herald.dispatch.expo.access-token", () -> "expo-access-token");
         registry.add("herald.dispatch.expo.receipt-delay", () -> "0s");
         registry.add("herald.dispatch.expo.receipt-poll-interval", () -> "200ms");
@@ -315,15 +315,18 @@ class DispatchIT {
                         .putLong(System.nanoTime())
                         .array());
         String bad = "b".repeat(64);
-        apns.badTokens.add(bad);
+        apns.reject(bad, com.eatthepath.pushy.apns.server.RejectionReason.BAD_DEVICE_TOKEN);
         PushDelivery good = delivery("user-j", token, Provider.APNS);
+        String gone = "c".repeat(64);
+        apns.unregister(gone);
         PushDelivery rejected = delivery("user-j", bad, Provider.APNS);
         publish(good);
         publish(rejected);
+        publish(delivery("user-j", gone, Provider.APNS));
 
-        ApnsTestServer.Received received = await().atMost(Duration.ofSeconds(30))
+        io.herald.testkit.apns.ApnsEmulator.Received received = await().atMost(Duration.ofSeconds(30))
                 .until(
-                        () -> apns.received.stream()
+                        () -> apns.received().stream()
                                 .filter(r -> r.token().equals(token))
                                 .findFirst(),
                         java.util.Optional::isPresent)
@@ -339,6 +342,11 @@ class DispatchIT {
                 .until(() -> feedbackFor(bad), java.util.Optional::isPresent)
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("BadDeviceToken");
+        assertThat(await().atMost(Duration.ofSeconds(30))
+                        .until(() -> feedbackFor(gone), java.util.Optional::isPresent)
+                        .orElseThrow()
+                        .reason())
+                .isEqualTo("Unregistered");
     }
 
     @Test

@@ -63,7 +63,12 @@ public final class ExpoEmulator implements AutoCloseable {
     }
 
     public static ExpoEmulator start() {
-        var emulator = new ExpoEmulator(0);
+        return start(0);
+    }
+
+    /** On the given port ({@code 0}: any free one). */
+    public static ExpoEmulator start(int port) {
+        var emulator = new ExpoEmulator(port);
         try {
             emulator.server.start();
         } catch (Exception e) {

@@ -1,0 +1,245 @@
+package io.herald.testkit.apns;
+
+import com.eatthepath.pushy.apns.server.MockApnsServer;
+import com.eatthepath.pushy.apns.server.MockApnsServerBuilder;
+import com.eatthepath.pushy.apns.server.MockApnsServerListener;
+import com.eatthepath.pushy.apns.server.RejectedNotificationException;
+import com.eatthepath.pushy.apns.server.RejectionReason;
+import com.eatthepath.pushy.apns.server.UnregisteredDeviceTokenException;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An APNs emulator: Pushy's {@link MockApnsServer} (HTTP/2 over TLS, token authentication checked) with
+ * credentials made by {@code openssl} when it starts, since none ship with Pushy: a CA, a server certificate
+ * for 127.0.0.1 and localhost, and an EC P-256 {@code .p8} signing key for the client. It records every
+ * notification it accepts and refuses the tokens it was told to, with the reason APNs gives: {@link
+ * #reject(String, RejectionReason)} ({@code BadDeviceToken}, {@code TooManyRequests}, ...) or {@link
+ * #unregister(String)} ({@code 410 Unregistered} with a timestamp). Thread-safe.
+ */
+public final class ApnsEmulator implements AutoCloseable {
+
+    /** A notification the emulator accepted. */
+    public record Received(
+            String token, String topic, @Nullable String priority, String payload, Instant receivedAt) {}
+
+    /** The topic (bundle id) the dev stack and tests use. */
+    public static final String TOPIC = "dev.herald.app";
+
+    private final Path directory;
+    private final int port;
+    private final Map<String, RejectionReason> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Instant> unregistered = new ConcurrentHashMap<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private @Nullable MockApnsServer server;
+
+    private ApnsEmulator(Path directory, int port) {
+        this.directory = directory;
+        this.port = port;
+    }
+
+    /** On any free port. */
+    public static ApnsEmulator start() {
+        return start(0);
+    }
+
+    /** On the given port ({@code 0}: any free one); needs {@code openssl} on the {@code PATH}. */
+    public static ApnsEmulator start(int port) {
+        try {
+            Path dir = Files.createTempDirectory("herald-apns");
+            makeCredentials(dir);
+            int chosen = port;
+            if (chosen == 0) {
+                try (var socket = new ServerSocket(0)) {
+                    chosen = socket.getLocalPort();
+                }
+            }
+            var emulator = new ApnsEmulator(dir, chosen);
+            emulator.server = new MockApnsServerBuilder()
+                    .setServerCredentials(
+                            dir.resolve("server.pem").toFile(),
+                            dir.resolve("server.pk8").toFile(),
+                            null)
+                    .setHandlerFactory(session -> (headers, payload) -> emulator.check(token(headers)))
+                    .setListener(emulator.new Recorder())
+                    .build();
+            emulator.server.start(chosen).get();
+            return emulator;
+        } catch (IOException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not start the APNs emulator", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the APNs emulator", e);
+        }
+    }
+
+    /** The notifications accepted so far, oldest first. */
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** Every later notification to {@code token} is refused with {@code reason}. */
+    public void reject(String token, RejectionReason reason) {
+        rejected.put(token, reason);
+    }
+
+    /** Every later notification to {@code token} gets {@code 410 Unregistered}. */
+    public void unregister(String token) {
+        unregistered.put(token, Instant.now());
+    }
+
+    /** Forgets recorded notifications and scripted refusals. */
+    public void reset() {
+        received.clear();
+        rejected.clear();
+        unregistered.clear();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The CA certificate that signed the server's, for the client to trust. */
+    public Path trustedCertificate() {
+        return directory.resolve("ca.pem");
+    }
+
+    /** An EC P-256 key in PKCS#8, as Apple issues {@code .p8} files, for the client's token authentication. */
+    public Path signingKey() {
+        return directory.resolve("signing.p8");
+    }
+
+    /** dispatch-service's {@code herald.dispatch.apns.*} settings that point it here. */
+    public Map<String, String> dispatchProperties() {
+        return Map.of(
+                "herald.dispatch.apns.signing-key-path",
+                signingKey().toString(),
+                "herald.dispatch.apns.team-id",
+                "TEAM123456",
+                "herald.dispatch.apns.key-id",
+                "KEY1234567",
+                "herald.dispatch.apns.topic",
+                TOPIC,
+                "herald.dispatch.apns.host",
+                "127.0.0.1",
+                "herald.dispatch.apns.port",
+                Integer.toString(port),
+                "herald.dispatch.apns.trusted-server-certificate-path",
+                trustedCertificate().toString());
+    }
+
+    private void check(String token) throws RejectedNotificationException {
+        Instant gone = unregistered.get(token);
+        if (gone != null) {
+            throw new UnregisteredDeviceTokenException(gone);
+        }
+        RejectionReason reason = rejected.get(token);
+        if (reason != null) {
+            throw new RejectedNotificationException(reason);
+        }
+    }
+
+    private static String token(Http2Headers headers) {
+        return headers.path().toString().substring("/3/device/".length());
+    }
+
+    private final class Recorder implements MockApnsServerListener {
+        @Override
+        public void handlePushNotificationAccepted(Http2Headers headers, ByteBuf payload) {
+            CharSequence priority = headers.get("apns-priority");
+            received.add(new Received(
+                    token(headers),
+                    String.valueOf(headers.get("apns-topic")),
+                    priority == null ? null : priority.toString(),
+                    payload.toString(StandardCharsets.UTF_8),
+                    Instant.now()));
+        }
+
+        @Override
+        public void handlePushNotificationRejected(
+                Http2Headers headers, ByteBuf payload, RejectionReason reason, @Nullable Instant timestamp) {}
+    }
+
+    private static void makeCredentials(Path dir) throws IOException, InterruptedException {
+        run(
+                dir,
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=Herald APNs emulator CA");
+        run(
+                dir,
+                "openssl",
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1");
+        Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        run(
+                dir,
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "30",
+                "-extfile",
+                "ext.cnf");
+        run(dir, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", "server.key", "-out", "server.pk8");
+        run(dir, "openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "signing.key");
+        run(dir, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", "signing.key", "-out", "signing.p8");
+    }
+
+    private static void run(Path dir, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdown().join();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.herald.testkit.apns;
+
+import org.jspecify.annotations.NullMarked;
