@@ -6,6 +6,8 @@ import io.herald.fanout.InternalApi;
 import io.herald.gateway.GatewayApplication;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
+import io.herald.testkit.apns.ApnsEmulator;
+import io.herald.testkit.expo.ExpoEmulator;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.token.TokenApplication;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +26,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Herald on one machine, in one JVM: a real Kafka broker (KRaft), a real PostgreSQL server, the FCM emulator
- * and the four services, each in its own Spring context reading its own configuration file, wired to each
+ * Herald on one machine, in one JVM: a real Kafka broker (KRaft), a real PostgreSQL server, the FCM, Expo
+ * and APNs emulators, the four services and the dashboard page, each in its own Spring context reading its own configuration file, wired to each
  * other exactly as they would be in production (Kafka topics and internal HTTP).
  *
  * <p>Used by {@link DevStackMain} for the one-command local run and by the end-to-end test. Not thread-safe;
@@ -45,6 +47,9 @@ public final class DevStack implements AutoCloseable {
     private final String jwtSecret;
     private @Nullable KafkaBroker kafka;
     private @Nullable FcmEmulator fcm;
+    private @Nullable ExpoEmulator expo;
+    private @Nullable ApnsEmulator apns;
+    private @Nullable Dashboard dashboard;
 
     private DevStack() {
         var random = new SecureRandom();
@@ -59,6 +64,9 @@ public final class DevStack implements AutoCloseable {
      * @param postgresPort the PostgreSQL server
      * @param postgresData where PostgreSQL keeps its data across runs, or {@code null} for a throwaway one
      * @param fcmPort the FCM emulator
+     * @param expoPort the Expo emulator
+     * @param apnsPort the APNs emulator
+     * @param dashboardPort the dashboard page
      * @param gatewayPort gateway-service, the public HTTP API
      * @param tokenPort token-service's internal API
      * @param dispatchPort dispatch-service (health and metrics)
@@ -70,6 +78,9 @@ public final class DevStack implements AutoCloseable {
             int postgresPort,
             @Nullable Path postgresData,
             int fcmPort,
+            int expoPort,
+            int apnsPort,
+            int dashboardPort,
             int gatewayPort,
             int tokenPort,
             int dispatchPort,
@@ -78,7 +89,7 @@ public final class DevStack implements AutoCloseable {
 
         /** Free ports and a throwaway database, for tests. */
         public static Ports ephemeral() {
-            return new Ports(0, 0, null, 0, 0, 0, 0, 0, 0);
+            return new Ports(0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
     }
 
@@ -111,6 +122,19 @@ public final class DevStack implements AutoCloseable {
         started.add(emulator);
         this.fcm = emulator;
         urls.put("fcm-emulator", emulator.baseUrl());
+        ExpoEmulator expoEmulator = ExpoEmulator.start(ports.expoPort());
+        started.add(expoEmulator);
+        this.expo = expoEmulator;
+        urls.put("expo-emulator", expoEmulator.baseUrl());
+        ApnsEmulator apnsEmulator = ApnsEmulator.start(ports.apnsPort());
+        started.add(apnsEmulator);
+        this.apns = apnsEmulator;
+        urls.put("apns-emulator", "https://127.0.0.1:" + apnsEmulator.port());
+        // The page is up first so that the gateway can let its origin in (CORS).
+        Dashboard page = Dashboard.start(ports.dashboardPort(), this);
+        started.add(page);
+        this.dashboard = page;
+        urls.put("dashboard", page.url());
 
         Map<String, String> shared = new LinkedHashMap<>();
         shared.put("spring.kafka.bootstrap-servers", bootstrap);
@@ -133,6 +157,8 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> dispatch = new LinkedHashMap<>(database);
         dispatch.put("herald.dispatch.fcm.project-id", "herald-dev");
         dispatch.put("herald.dispatch.fcm.base-url", emulator.baseUrl());
+        dispatch.put("herald.dispatch.expo.base-url", expoEmulator.baseUrl());
+        dispatch.putAll(apnsEmulator.dispatchProperties());
         int dispatchPort = run("dispatch-service", DispatchApplication.application(), ports.dispatchPort(), dispatch);
         urls.put("dispatch-service", "http://127.0.0.1:" + dispatchPort);
 
@@ -141,6 +167,8 @@ public final class DevStack implements AutoCloseable {
         gateway.put("herald.gateway.api-keys[0].sha256", sha256(apiKey));
         gateway.put("herald.gateway.jwt.hmac-secret", jwtSecret);
         gateway.put("herald.gateway.dev.enabled", "true");
+        gateway.put("herald.gateway.cors.allowed-origins[0]", page.origin());
+        gateway.put("herald.gateway.cors.allowed-origins[1]", page.origin().replace("127.0.0.1", "localhost"));
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + tokenPort);
         gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternalPort);
         int gatewayPort = run("gateway-service", GatewayApplication.application(), ports.gatewayPort(), gateway);
@@ -164,7 +192,10 @@ public final class DevStack implements AutoCloseable {
         return (ConfigurableApplicationContext) started.getLast();
     }
 
-    /** Where each part listens: {@code kafka}, {@code postgresql}, {@code fcm-emulator}, the services. */
+    /**
+     * Where each part listens: {@code kafka}, {@code postgresql}, {@code fcm-emulator}, {@code expo-emulator},
+     * {@code apns-emulator}, {@code dashboard}, the services.
+     */
     public Map<String, String> urls() {
         return Map.copyOf(urls);
     }
@@ -187,6 +218,26 @@ public final class DevStack implements AutoCloseable {
     /** The FCM emulator, which records every message dispatch-service sent. */
     public FcmEmulator fcm() {
         return requireStarted(fcm);
+    }
+
+    /** The Expo emulator. */
+    public ExpoEmulator expo() {
+        return requireStarted(expo);
+    }
+
+    /** The APNs emulator (Pushy's mock server). */
+    public ApnsEmulator apns() {
+        return requireStarted(apns);
+    }
+
+    /** The dashboard page's URL. */
+    public String dashboardUrl() {
+        return requireStarted(dashboard).url();
+    }
+
+    /** The WebSocket's URL. */
+    public String webSocketUrl() {
+        return urls.get("ws-fanout-service");
     }
 
     private static <T> T requireStarted(@Nullable T part) {

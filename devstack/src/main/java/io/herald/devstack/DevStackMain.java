@@ -25,6 +25,9 @@ public final class DevStackMain {
                 port("HERALD_DEV_POSTGRES_PORT", 5433),
                 home.resolve("postgres").toAbsolutePath(),
                 port("HERALD_DEV_FCM_PORT", 9099),
+                port("HERALD_DEV_EXPO_PORT", 9098),
+                port("HERALD_DEV_APNS_PORT", 9097),
+                port("HERALD_DEV_DASHBOARD_PORT", 8088),
                 port("HERALD_DEV_GATEWAY_PORT", 8080),
                 port("HERALD_DEV_TOKEN_PORT", 8081),
                 port("HERALD_DEV_DISPATCH_PORT", 8082),
@@ -46,9 +49,16 @@ public final class DevStackMain {
                 HERALD_GATEWAY=%s
                 HERALD_API_KEY=%s
                 HERALD_FCM_EMULATOR=%s
+                HERALD_EXPO_EMULATOR=%s
                 HERALD_KAFKA=%s
+                HERALD_DASHBOARD=%s
                 """.formatted(
-                        stack.gatewayUrl(), stack.apiKey(), stack.fcm().baseUrl(), stack.kafkaBootstrapServers()));
+                        stack.gatewayUrl(),
+                        stack.apiKey(),
+                        stack.fcm().baseUrl(),
+                        stack.expo().baseUrl(),
+                        stack.kafkaBootstrapServers(),
+                        stack.dashboardUrl()));
         try {
             Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
@@ -60,6 +70,7 @@ public final class DevStackMain {
 
     private static String banner(DevStack stack, Path envFile) {
         var out = new StringBuilder("\n==== Herald dev stack is up (Ctrl-C stops it) ====\n");
+        out.append("  Open the dashboard: ").append(stack.dashboardUrl()).append("\n\n");
         stack.urls().entrySet().stream()
                 .sorted(java.util.Map.Entry.comparingByKey())
                 .forEach(e -> out.append(String.format("  %-18s %s%n", e.getKey(), e.getValue())));

@@ -13,10 +13,14 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  */
 public final class KafkaBroker implements AutoCloseable {
 
-    private final EmbeddedKafkaKraftBroker broker;
+    private static final String FIXED = "FIXED";
 
-    private KafkaBroker(EmbeddedKafkaKraftBroker broker) {
+    private final EmbeddedKafkaKraftBroker broker;
+    private final int fixedPort;
+
+    private KafkaBroker(EmbeddedKafkaKraftBroker broker, int fixedPort) {
         this.broker = broker;
+        this.fixedPort = fixedPort;
     }
 
     /** Starts a broker on a free port. */
@@ -34,19 +38,26 @@ public final class KafkaBroker implements AutoCloseable {
                 "transaction.state.log.min.isr", "1",
                 "group.initial.rebalance.delay.ms", "0"));
         if (port != 0) {
-            // The KRaft test kit ignores kafkaPorts(); it keeps a listeners setting it is given, though.
-            properties.put("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0");
+            // The KRaft test kit ignores kafkaPorts() and binds its EXTERNAL listener to a socket it opened
+            // beforehand on a free port, whatever the configuration says. A second listener, which it knows
+            // nothing about, listens on the port asked for; clients that bootstrap there are answered with it.
+            properties.put(
+                    "listeners",
+                    "EXTERNAL://localhost:0," + FIXED + "://localhost:" + port + ",CONTROLLER://localhost:0");
+            properties.put(
+                    "listener.security.protocol.map",
+                    "EXTERNAL:PLAINTEXT," + FIXED + ":PLAINTEXT,CONTROLLER:PLAINTEXT");
         }
         broker.brokerProperties(properties);
         // Do not publish spring.embedded.kafka.brokers: two brokers in one JVM must not see each other's address.
         broker.brokerListProperty("herald.testkit.kafka.brokers");
         broker.afterPropertiesSet();
-        return new KafkaBroker(broker);
+        return new KafkaBroker(broker, port);
     }
 
     /** The bootstrap servers, {@code host:port[,host:port]}. */
     public String bootstrapServers() {
-        return broker.getBrokersAsString();
+        return fixedPort != 0 ? "localhost:" + fixedPort : broker.getBrokersAsString();
     }
 
     /** Creates topics directly; services normally create their own through {@code NewTopic} beans. */

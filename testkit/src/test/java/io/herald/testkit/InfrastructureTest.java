@@ -20,33 +20,44 @@ class InfrastructureTest {
     @Test
     void kafkaBrokerCarriesRecordsAndDoesNotAutoCreateTopics() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start()) {
-            broker.createTopics("infra-test");
-            Map<String, Object> common = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            try (var producer = new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>("infra-test", "k", "v")).get();
-            }
-            var consumerProps = new java.util.HashMap<String, Object>(common);
-            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "infra-test");
-            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            try (var consumer =
-                    new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(List.of("infra-test"));
-                var records = consumer.poll(Duration.ofSeconds(10));
-                assertThat(records.count()).isEqualTo(1);
-                assertThat(records.iterator().next().value()).isEqualTo("v");
-            }
+            assertRoundTrip(broker);
             assertThat(broker.embedded().getTopics()).containsExactly("infra-test");
         }
     }
 
     @Test
-    void aBrokerStartedOnAFixedPortListensThere() throws Exception {
+    void aBrokerStartedOnAFixedPortListensThereAndCarriesRecords() throws Exception {
         int port;
         try (var socket = new java.net.ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         try (KafkaBroker broker = KafkaBroker.start(port)) {
-            assertThat(broker.bootstrapServers()).endsWith(":" + port);
+            assertThat(broker.bootstrapServers()).isEqualTo("localhost:" + port);
+            // Clients bootstrapping on the fixed port are told to stay on it, not sent to a random one.
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                assertThat(admin.describeCluster().nodes().get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .singleElement()
+                        .satisfies(node -> assertThat(node.port()).isEqualTo(port));
+            }
+            assertRoundTrip(broker);
+        }
+    }
+
+    private static void assertRoundTrip(KafkaBroker broker) throws Exception {
+        broker.createTopics("infra-test");
+        Map<String, Object> common = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (var producer = new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("infra-test", "k", "v")).get();
+        }
+        var consumerProps = new java.util.HashMap<String, Object>(common);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "infra-test");
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("infra-test"));
+            var records = consumer.poll(Duration.ofSeconds(10));
+            assertThat(records.count()).isEqualTo(1);
+            assertThat(records.iterator().next().value()).isEqualTo("v");
         }
     }
 

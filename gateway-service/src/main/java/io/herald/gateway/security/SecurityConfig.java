@@ -64,6 +64,8 @@ class SecurityConfig {
         cors.setMaxAge(3600L);
         var corsSource = new UrlBasedCorsConfigurationSource();
         corsSource.registerCorsConfiguration("/v1/**", cors);
+        // The dev token endpoint answers only when dev mode is on; a dev web page may call it too.
+        corsSource.registerCorsConfiguration("/dev/**", cors);
         return http.csrf(csrf -> csrf.disable())
                 .cors(c -> c.configurationSource(corsSource))
                 .addFilterAfter(
