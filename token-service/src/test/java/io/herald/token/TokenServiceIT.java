@@ -265,6 +265,27 @@ class TokenServiceIT {
     }
 
     @Test
+    void topicsAreCreatedWithTheirRetentionAndConsumerGroupsAreNamedForHerald() throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+            var events = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.EVENTS);
+            var deadLetters = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.EVENTS_DLT);
+            var configs =
+                    admin.describeConfigs(List.of(events, deadLetters)).all().get();
+            assertThat(configs.get(events).get("retention.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
+            assertThat(configs.get(deadLetters).get("retention.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofDays(30).toMillis()));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(admin.listGroups().all().get())
+                            .extracting(org.apache.kafka.clients.admin.GroupListing::groupId)
+                            .contains("herald-token-router", "herald-token-feedback", "herald-token-delivery-log"));
+        }
+    }
+
+    @Test
     void unreadableAndSchemaInvalidEventsAreDeadLetteredAndRoutingCarriesOn() {
         String user = "u-" + UUID.randomUUID();
         register(user, "phone-" + UUID.randomUUID());

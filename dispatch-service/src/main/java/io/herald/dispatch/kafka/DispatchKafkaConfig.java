@@ -3,6 +3,7 @@ package io.herald.dispatch.kafka;
 import io.herald.dispatch.delivery.Retries;
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.Topics;
+import io.herald.events.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,12 +12,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -83,19 +82,12 @@ class DispatchKafkaConfig {
     }
 
     @Bean
-    KafkaAdmin.NewTopics dispatchTopics(
-            Retries retries,
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
+    KafkaAdmin.NewTopics dispatchTopics(Retries retries, TopicSettings settings) {
         List<NewTopic> topics = new ArrayList<>();
         for (String name : List.of(Topics.PUSH, Topics.PUSH_DLT, Topics.DELIVERY_STATUS, Topics.TOKEN_FEEDBACK)) {
-            topics.add(topic(name, partitions, replicas));
+            topics.add(settings.topic(name));
         }
-        retries.topics().forEach(name -> topics.add(topic(name, partitions, replicas)));
+        retries.topics().forEach(name -> topics.add(settings.topic(name)));
         return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
-    }
-
-    private static NewTopic topic(String name, int partitions, short replicas) {
-        return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
     }
 }

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The consumers of dispatch-service: {@code herald.push.v1} (group {@code dispatcher}), each retry topic in a
- * container of its own (group {@code dispatcher-retry-N}, so a wait on one never holds up another), and {@code
+ * container of its own (group {@code herald-dispatcher-retry-N}, so a wait on one never holds up another), and {@code
  * herald.push.v1-dlt} (group {@code dispatcher-dlt}, statuses only).
  *
  * <p>A retry topic is read in order; records not yet due are not processed: the container pauses until the
@@ -47,7 +47,7 @@ class PushConsumers implements SmartLifecycle {
         List<String> topics = retries.topics();
         for (int i = 0; i < topics.size(); i++) {
             var container = pushBatchFactory.createContainer(topics.get(i));
-            container.getContainerProperties().setGroupId("dispatcher-retry-" + i);
+            container.getContainerProperties().setGroupId("herald-dispatcher-retry-" + i);
             container.setBeanName("dispatcher-retry-" + i);
             container.setupMessageListener((BatchAcknowledgingMessageListener<String, byte[]>) this::onRetries);
             retryContainers.add(container);
@@ -56,6 +56,7 @@ class PushConsumers implements SmartLifecycle {
 
     @KafkaListener(
             id = "dispatcher",
+            groupId = "herald-dispatcher",
             topics = Topics.PUSH,
             containerFactory = "pushBatchFactory",
             concurrency = "${herald.dispatch.consumers:1}")
@@ -86,7 +87,7 @@ class PushConsumers implements SmartLifecycle {
         }
     }
 
-    @KafkaListener(id = "dispatcher-dlt", topics = Topics.PUSH_DLT)
+    @KafkaListener(id = "dispatcher-dlt", groupId = "herald-dispatcher-dlt", topics = Topics.PUSH_DLT)
     void onDeadLetter(ConsumerRecord<String, byte[]> record) {
         deadLetters.onDeadLetter(record);
     }

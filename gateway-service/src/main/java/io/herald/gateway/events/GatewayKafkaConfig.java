@@ -2,13 +2,12 @@ package io.herald.gateway.events;
 
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.Topics;
+import io.herald.events.kafka.TopicSettings;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -26,12 +25,7 @@ class GatewayKafkaConfig {
     }
 
     @Bean
-    NewTopic eventsTopic(
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
-        return TopicBuilder.name(Topics.EVENTS)
-                .partitions(partitions)
-                .replicas(replicas)
-                .build();
+    NewTopic eventsTopic(TopicSettings settings) {
+        return settings.topic(Topics.EVENTS);
     }
 }

@@ -24,6 +24,7 @@ class TokenFeedbackListener {
 
     @KafkaListener(
             id = "token-feedback",
+            groupId = "herald-token-feedback",
             topics = Topics.TOKEN_FEEDBACK,
             containerFactory = "tokenFeedbackContainerFactory")
     void onFeedback(TokenFeedback feedback) {

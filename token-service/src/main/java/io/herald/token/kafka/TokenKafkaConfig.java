@@ -9,16 +9,15 @@ import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.kafka.TopicSettings;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -121,22 +120,18 @@ class TokenKafkaConfig {
     }
 
     @Bean
-    KafkaAdmin.NewTopics heraldTopics(
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
+    KafkaAdmin.NewTopics heraldTopics(TopicSettings settings) {
         // herald.events.v1 too: upstream apps may publish straight onto it, with no gateway running.
-        return new KafkaAdmin.NewTopics(
-                topic(Topics.EVENTS, partitions, replicas),
-                topic(Topics.EVENTS_DLT, partitions, replicas),
-                topic(Topics.PUSH, partitions, replicas),
-                topic(Topics.INAPP, partitions, replicas),
-                topic(Topics.DELIVERY_STATUS, partitions, replicas),
-                topic(Topics.DELIVERY_STATUS_DLT, partitions, replicas),
-                topic(Topics.TOKEN_FEEDBACK, partitions, replicas),
-                topic(Topics.TOKEN_FEEDBACK_DLT, partitions, replicas));
-    }
-
-    private static NewTopic topic(String name, int partitions, short replicas) {
-        return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
+        return new KafkaAdmin.NewTopics(java.util.stream.Stream.of(
+                        Topics.EVENTS,
+                        Topics.EVENTS_DLT,
+                        Topics.PUSH,
+                        Topics.INAPP,
+                        Topics.DELIVERY_STATUS,
+                        Topics.DELIVERY_STATUS_DLT,
+                        Topics.TOKEN_FEEDBACK,
+                        Topics.TOKEN_FEEDBACK_DLT)
+                .map(settings::topic)
+                .toArray(NewTopic[]::new));
     }
 }

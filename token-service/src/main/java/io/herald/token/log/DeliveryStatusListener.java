@@ -19,6 +19,7 @@ class DeliveryStatusListener {
 
     @KafkaListener(
             id = "delivery-log",
+            groupId = "herald-token-delivery-log",
             topics = Topics.DELIVERY_STATUS,
             containerFactory = "deliveryStatusContainerFactory")
     void onStatus(DeliveryStatus status) {

@@ -78,7 +78,11 @@ class RoutingListener {
         this.clock = clock;
     }
 
-    @KafkaListener(id = "router", topics = Topics.EVENTS, containerFactory = "routingContainerFactory")
+    @KafkaListener(
+            id = "router",
+            groupId = "herald-token-router",
+            topics = Topics.EVENTS,
+            containerFactory = "routingContainerFactory")
     void onEvents(List<ConsumerRecord<String, DomainEvent>> records)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<DomainEvent> readable = new ArrayList<>();

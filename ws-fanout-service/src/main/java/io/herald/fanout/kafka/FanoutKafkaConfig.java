@@ -6,16 +6,15 @@ import io.herald.events.JsonDeserializer;
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import io.herald.events.kafka.TopicSettings;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -82,42 +81,22 @@ class FanoutKafkaConfig {
     }
 
     @Bean
-    NewTopic inAppDeadLetterTopic(
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
-        return TopicBuilder.name(Topics.INAPP_DLT)
-                .partitions(partitions)
-                .replicas(replicas)
-                .build();
+    NewTopic inAppDeadLetterTopic(TopicSettings settings) {
+        return settings.topic(Topics.INAPP_DLT);
     }
 
     @Bean
-    NewTopic deliveryStatusTopic(
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
-        return TopicBuilder.name(Topics.DELIVERY_STATUS)
-                .partitions(partitions)
-                .replicas(replicas)
-                .build();
+    NewTopic deliveryStatusTopic(TopicSettings settings) {
+        return settings.topic(Topics.DELIVERY_STATUS);
     }
 
     @Bean
-    NewTopic clientActionsTopic(
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
-        return TopicBuilder.name(Topics.CLIENT_ACTIONS)
-                .partitions(partitions)
-                .replicas(replicas)
-                .build();
+    NewTopic clientActionsTopic(TopicSettings settings) {
+        return settings.topic(Topics.CLIENT_ACTIONS);
     }
 
     @Bean
-    NewTopic inAppTopic(
-            @Value("${herald.topics.partitions:3}") int partitions,
-            @Value("${herald.topics.replication-factor:1}") short replicas) {
-        return TopicBuilder.name(Topics.INAPP)
-                .partitions(partitions)
-                .replicas(replicas)
-                .build();
+    NewTopic inAppTopic(TopicSettings settings) {
+        return settings.topic(Topics.INAPP);
     }
 }
