@@ -171,6 +171,46 @@ class PipelineIT {
                         .containsOnly(traceId));
     }
 
+    @Test
+    void everyServiceIsReadyAndExportsItsMetricsIncludingConsumerLag() throws Exception {
+        String fanout = stack.urls()
+                .get("ws-fanout-service")
+                .replace("ws://", "http://")
+                .replace("/ws/notifications", "");
+        var services = new java.util.LinkedHashMap<String, String>();
+        services.put("gateway", stack.gatewayUrl());
+        services.put("token-service", stack.urls().get("token-service"));
+        services.put("dispatch-service", stack.urls().get("dispatch-service"));
+        services.put("ws-fanout-service", fanout);
+        for (var service : services.entrySet()) {
+            var ready = http.send(
+                    HttpRequest.newBuilder(URI.create(service.getValue() + "/actuator/health/readiness"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode())
+                    .as(service.getKey() + ": " + ready.body())
+                    .isEqualTo(200);
+            assertThat(ready.body()).as(service.getKey()).contains("\"kafka\"");
+            var metrics = http.send(
+                    HttpRequest.newBuilder(URI.create(service.getValue() + "/actuator/prometheus"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).as(service.getKey()).isEqualTo(200);
+            if (!service.getKey().equals("gateway")) {
+                // Each consuming service reports how far behind its consumers are.
+                assertThat(metrics.body())
+                        .as(service.getKey())
+                        .contains("kafka_consumer_fetch_manager_records_lag_max");
+            }
+        }
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create(fanout + "/actuator/prometheus"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .contains("herald_fanout_sockets_open");
+    }
+
     private static void registerFcmDevice(String userId, String token) {
         JsonNode jwt = postJson(stack.gatewayUrl() + "/dev/token", null, null, "{\"userId\":\"" + userId + "\"}", 200);
         String bearer = jwt.path("token").asString();

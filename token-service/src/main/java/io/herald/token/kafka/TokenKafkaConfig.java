@@ -10,6 +10,7 @@ import io.herald.events.RejectedRecordException;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import io.herald.events.kafka.TopicSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -23,6 +24,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -41,11 +43,14 @@ class TokenKafkaConfig {
     private static final String SERVICE = "token-service";
 
     @Bean
-    ConsumerFactory<String, DomainEvent> kafkaConsumerFactory(KafkaProperties properties) {
-        return new DefaultKafkaConsumerFactory<>(
+    ConsumerFactory<String, DomainEvent> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
+        var factory = new DefaultKafkaConsumerFactory<>(
                 properties.buildConsumerProperties(),
                 new StringDeserializer(),
                 new ErrorHandlingDeserializer<>(new DomainEventDeserializer()));
+        // Kafka's client metrics (consumer lag among them) on /actuator/prometheus.
+        factory.addListener(new MicrometerConsumerListener<>(meters));
+        return factory;
     }
 
     /** Every record this service writes: JSON values without type headers, or original bytes for dead letters. */
@@ -95,23 +100,25 @@ class TokenKafkaConfig {
 
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, DeliveryStatus> deliveryStatusContainerFactory(
-            KafkaProperties properties, DefaultErrorHandler errorHandler) {
-        return typed(properties, errorHandler, DeliveryStatus.class);
+            KafkaProperties properties, DefaultErrorHandler errorHandler, MeterRegistry meters) {
+        return typed(properties, errorHandler, meters, DeliveryStatus.class);
     }
 
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, TokenFeedback> tokenFeedbackContainerFactory(
-            KafkaProperties properties, DefaultErrorHandler errorHandler) {
-        return typed(properties, errorHandler, TokenFeedback.class);
+            KafkaProperties properties, DefaultErrorHandler errorHandler, MeterRegistry meters) {
+        return typed(properties, errorHandler, meters, TokenFeedback.class);
     }
 
     private static <T> ConcurrentKafkaListenerContainerFactory<String, T> typed(
-            KafkaProperties properties, DefaultErrorHandler errorHandler, Class<T> type) {
+            KafkaProperties properties, DefaultErrorHandler errorHandler, MeterRegistry meters, Class<T> type) {
         var factory = new ConcurrentKafkaListenerContainerFactory<String, T>();
-        factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(
+        var consumers = new DefaultKafkaConsumerFactory<>(
                 properties.buildConsumerProperties(),
                 new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type))));
+                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type)));
+        consumers.addListener(new MicrometerConsumerListener<>(meters));
+        factory.setConsumerFactory(consumers);
         factory.setCommonErrorHandler(errorHandler);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         // Each record is handled in the trace its traceparent names (trace ids in logs).

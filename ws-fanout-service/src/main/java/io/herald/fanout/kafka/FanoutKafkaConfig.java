@@ -7,6 +7,7 @@ import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import io.herald.events.kafka.TopicSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -19,6 +20,7 @@ import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -37,11 +39,14 @@ class FanoutKafkaConfig {
     private static final String SERVICE = "ws-fanout-service";
 
     @Bean
-    ConsumerFactory<String, InAppNotification> kafkaConsumerFactory(KafkaProperties properties) {
-        return new DefaultKafkaConsumerFactory<>(
+    ConsumerFactory<String, InAppNotification> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
+        var factory = new DefaultKafkaConsumerFactory<>(
                 properties.buildConsumerProperties(),
                 new StringDeserializer(),
                 new ErrorHandlingDeserializer<>(new JsonDeserializer<>(InAppNotification.class)));
+        // Kafka's client metrics (consumer lag among them) on /actuator/prometheus.
+        factory.addListener(new MicrometerConsumerListener<>(meters));
+        return factory;
     }
 
     @Bean
