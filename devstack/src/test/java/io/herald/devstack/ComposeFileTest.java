@@ -101,6 +101,37 @@ class ComposeFileTest {
         assertThat(services.get("dispatch-service")).doesNotContainKey("ports");
     }
 
+    @Test
+    void theGrafanaDashboardChartsOnlyMetricsHeraldExports() throws IOException {
+        String dashboard = Files.readString(ROOT.resolve("ops/grafana/dashboards/herald.json"));
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        var charted = java.util.regex.Pattern.compile("\\b(herald_[a-z_]+|kafka_consumer_[a-z_]+)")
+                .matcher(dashboard)
+                .results()
+                .map(m -> m.group(1).replaceAll("_bucket$", ""))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        assertThat(charted)
+                .as("a panel for each kind of Herald metric")
+                .contains(
+                        "herald_gateway_events_total",
+                        "herald_dispatch_deliveries_total",
+                        "herald_dispatch_retries_total",
+                        "herald_dispatch_dead_letters_total",
+                        "herald_dispatch_provider_latency_seconds",
+                        "herald_fanout_sockets_open",
+                        "herald_fanout_inbox_writes_total",
+                        "kafka_consumer_fetch_manager_records_lag_max");
+        for (String metric : charted) {
+            // Every metric on the dashboard is one the README documents (the table under Operations).
+            if (metric.startsWith("herald_") || metric.endsWith("records_lag_max")) {
+                assertThat(readme).as(metric).contains("`" + metric + "`");
+            }
+        }
+        Map<String, Object> datasource =
+                new Yaml().load(Files.readString(ROOT.resolve("ops/grafana/provisioning/datasources/prometheus.yml")));
+        assertThat(datasource).asString().contains("prometheus:9090");
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> env(Map<String, Object> service) {
         return (Map<String, Object>) service.get("environment");

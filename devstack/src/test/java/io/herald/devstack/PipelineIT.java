@@ -173,12 +173,20 @@ class PipelineIT {
 
     @Test
     void everyServiceIsReadyAndExportsItsMetricsIncludingConsumerLag() throws Exception {
+        // One delivery first, so that the per-delivery metrics exist.
+        String user = "metrics-" + UUID.randomUUID();
+        String token = "fcm-token-" + UUID.randomUUID();
+        registerFcmDevice(user, token);
+        publish("""
+                {"type":"order_created","recipients":["%s"],"object":{"id":"o-1","kind":"order","title":"#1"}}
+                """.formatted(user));
+        awaitMessageFor(token);
         String fanout = stack.urls()
                 .get("ws-fanout-service")
                 .replace("ws://", "http://")
                 .replace("/ws/notifications", "");
         var services = new java.util.LinkedHashMap<String, String>();
-        services.put("gateway", stack.gatewayUrl());
+        services.put("gateway-service", stack.gatewayUrl());
         services.put("token-service", stack.urls().get("token-service"));
         services.put("dispatch-service", stack.urls().get("dispatch-service"));
         services.put("ws-fanout-service", fanout);
@@ -196,7 +204,8 @@ class PipelineIT {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).as(service.getKey()).isEqualTo(200);
-            if (!service.getKey().equals("gateway")) {
+            assertThat(metrics.body()).as(service.getKey()).contains("application=\"" + service.getKey() + "\"");
+            if (!service.getKey().equals("gateway-service")) {
                 // Each consuming service reports how far behind its consumers are.
                 assertThat(metrics.body())
                         .as(service.getKey())
@@ -209,6 +218,15 @@ class PipelineIT {
                                 HttpResponse.BodyHandlers.ofString())
                         .body())
                 .contains("herald_fanout_sockets_open");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(http.send(
+                                        HttpRequest.newBuilder(URI.create(
+                                                        services.get("dispatch-service") + "/actuator/prometheus"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body())
+                        .contains(
+                                "herald_dispatch_deliveries_total", "herald_dispatch_provider_latency_seconds_bucket"));
     }
 
     private static void registerFcmDevice(String userId, String token) {
