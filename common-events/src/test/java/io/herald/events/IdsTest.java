@@ -33,4 +33,23 @@ class IdsTest {
         assertThat(Ids.deliveryId(EVENT, "u-bob", "token-2")).isNotEqualTo(delivery);
         assertThat(delivery.version()).isEqualTo(5);
     }
+
+    @Test
+    void newEventIdsAreVersion7AndOrderedByTime() {
+        UUID id = Ids.newEventId();
+        assertThat(id.version()).isEqualTo(7);
+        assertThat(id.variant()).isEqualTo(2);
+        long millis = id.getMostSignificantBits() >>> 16;
+        assertThat(millis).isBetween(System.currentTimeMillis() - 60_000, System.currentTimeMillis());
+
+        UUID earlier = Ids.uuidV7(1_700_000_000_000L, new java.util.Random(1));
+        UUID later = Ids.uuidV7(1_700_000_000_001L, new java.util.Random(1));
+        assertThat(earlier.toString()).startsWith("018bcfe5-6800-7").isLessThan(later.toString());
+        assertThat(earlier.version()).isEqualTo(7);
+        var many = new java.util.HashSet<UUID>();
+        for (int i = 0; i < 100_000; i++) {
+            many.add(Ids.newEventId());
+        }
+        assertThat(many).hasSize(100_000);
+    }
 }

@@ -68,7 +68,7 @@ class DevicesController {
     @PostMapping("/v1/devices/test")
     ResponseEntity<TestSent> test(@AuthenticationPrincipal Jwt jwt) {
         var event = new DomainEvent(
-                UUID.randomUUID(),
+                io.herald.events.Ids.newEventId(),
                 DomainEvent.SCHEMA_VERSION,
                 "test",
                 "herald",

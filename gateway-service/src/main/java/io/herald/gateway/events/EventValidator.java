@@ -54,7 +54,7 @@ class EventValidator {
             event.put("eventId", derived);
         }
         if (!event.hasNonNull("eventId")) {
-            event.put("eventId", UUID.randomUUID().toString());
+            event.put("eventId", Ids.newEventId().toString());
         }
         if (!event.hasNonNull("schemaVersion")) {
             event.put("schemaVersion", DomainEvent.SCHEMA_VERSION);

@@ -138,18 +138,20 @@ class EventsController {
             }
         }
         List<Boolean> acknowledged = publisher.publishAll(toPublish);
+        int published = 0;
         for (int j = 0; j < toPublish.size(); j++) {
             DomainEvent event = toPublish.get(j);
             int i = positions.get(j);
             if (acknowledged.get(j)) {
                 recent.add(app.name(), event.eventId());
-                meters.counter("herald.gateway.events", "outcome", "accepted", "reason", "none")
-                        .increment();
+                published++;
                 results[i] = new Result(i, 202, event.eventId(), null);
             } else {
                 results[i] = new Result(i, 503, event.eventId(), asMap(ApiProblem.unavailable("Kafka")));
             }
         }
+        meters.counter("herald.gateway.events", "outcome", "accepted", "reason", "none")
+                .increment(published);
         int accepted = (int)
                 java.util.Arrays.stream(results).filter(r -> r.status() == 202).count();
         return ResponseEntity.ok(new BatchResults(accepted, results.length - accepted, List.of(results)));
