@@ -14,9 +14,10 @@ public final class Bench {
             case "token-routing" -> TokenRoutingBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "dispatch-fcm" -> DispatchFcmBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "gateway-ingest" -> GatewayIngestBench.run(Path.of(System.getProperty("bench.root", "bench")));
+            case "pipeline-e2e" -> PipelineE2eBench.run(Path.of(System.getProperty("bench.root", "bench")));
             default ->
                 throw new IllegalArgumentException("unknown benchmark " + which
-                        + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm");
+                        + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm, pipeline-e2e");
         }
         System.exit(0);
     }

@@ -1,10 +1,12 @@
 package io.herald.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * The one JSON configuration for everything on Herald's topics: ISO-8601 instants, nulls left out, unknown
@@ -17,6 +19,8 @@ public final class HeraldJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .addModule(
+                    new SimpleModule("herald-instants").addDeserializer(Instant.class, new FastInstantDeserializer()))
             .build();
 
     private HeraldJson() {}

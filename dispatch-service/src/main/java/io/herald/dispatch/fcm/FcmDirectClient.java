@@ -1,12 +1,14 @@
 package io.herald.dispatch.fcm;
 
 import com.google.api.client.json.JsonFactory;
+import com.google.api.client.json.JsonGenerator;
 import com.google.api.client.json.gson.GsonFactory;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.firebase.messaging.Message;
 import io.herald.dispatch.delivery.SendOutcome;
 import io.herald.events.HeraldJson;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -49,7 +51,7 @@ final class FcmDirectClient implements AutoCloseable {
         try {
             credentials.refreshIfExpired();
             request = SimpleRequestBuilder.post(sendUri)
-                    .setBody(JSON.toByteArray(Map.of("message", message)), ContentType.APPLICATION_JSON)
+                    .setBody(body(message), ContentType.APPLICATION_JSON)
                     .addHeader(
                             "Authorization",
                             "Bearer " + credentials.getAccessToken().getTokenValue())
@@ -77,6 +79,18 @@ final class FcmDirectClient implements AutoCloseable {
             }
         });
         return outcome;
+    }
+
+    /**
+     * {@code {"message": …}} as the SDK writes it, through a {@link StringWriter}: the SDK's {@code toByteArray}
+     * writes character by character through an {@code OutputStreamWriter}, which cost half of the serialization.
+     */
+    static byte[] body(Message message) throws IOException {
+        var text = new StringWriter(512);
+        JsonGenerator generator = JSON.createJsonGenerator(text);
+        generator.serialize(Map.of("message", message));
+        generator.flush();
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** What an FCM answer means. Pure. */

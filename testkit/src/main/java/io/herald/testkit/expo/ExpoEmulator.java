@@ -95,6 +95,13 @@ public final class ExpoEmulator implements AutoCloseable {
         }
     }
 
+    /** Forgets the messages received (scripted answers stay). */
+    public void clear() {
+        synchronized (received) {
+            received.clear();
+        }
+    }
+
     /** From now on, messages to {@code token} get a {@code DeviceNotRegistered} ticket. */
     public void unregister(String token) {
         script.forToken(token, Script.FOREVER, ExpoAnswer.ticketError("DeviceNotRegistered"));

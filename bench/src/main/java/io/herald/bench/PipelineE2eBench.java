@@ -1,0 +1,513 @@
+package io.herald.bench;
+
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.testkit.apns.ApnsEmulator;
+import io.herald.testkit.expo.ExpoEmulator;
+import io.herald.testkit.fcm.FcmEmulator;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Benchmark {@code pipeline-e2e}: the whole of Herald on this machine. A real Kafka broker, PostgreSQL and the
+ * FCM, Expo and APNs emulators run in this JVM; the four services each in their own JVM, configured as in
+ * production. Recipients have one to three devices (FCM; FCM and Expo; FCM, Expo and APNs). Events go straight
+ * onto {@code herald.events.v1}, as an upstream app would publish them, each carrying its publish time in its
+ * data; the emulators record when each push arrives, so the latency is publish to provider.
+ *
+ * <p>First the pipeline is warmed, then loaded with a backlog to find the highest sustained delivery rate,
+ * then paced at 25%, 50% and 100% of it for the latencies. In the same run, raw Kafka on the same broker: as
+ * many records of the same size produced and consumed, the ceiling the machine sets.
+ */
+final class PipelineE2eBench {
+
+    private static final String BENCHMARK = "pipeline-e2e";
+    private static final String COMMAND =
+            "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=pipeline-e2e";
+    private static final String SENT_AT = "benchSentAtMicros";
+    private static final int DEVICES_PER_THREE_USERS = 1 + 2 + 3;
+
+    private PipelineE2eBench() {}
+
+    /** One service JVM. */
+    record Service(String name, Process process, int port) {}
+
+    /** Deliveries that reached the emulators, and their latencies in ms. */
+    record Arrivals(long count, long[] latenciesMicros) {}
+
+    static void run(Path root) throws Exception {
+        int users = Integer.parseInt(WsFanoutBench.setting("BENCH_USERS", "3000"));
+        int seconds = Integer.parseInt(WsFanoutBench.setting("BENCH_SECONDS", "20"));
+        try (KafkaBroker kafka = KafkaBroker.start();
+                PostgresServer postgres = PostgresServer.start(0, null);
+                FcmEmulator fcm = FcmEmulator.start();
+                ExpoEmulator expo = ExpoEmulator.start();
+                ApnsEmulator apns = ApnsEmulator.start()) {
+            postgres.createDatabase("herald");
+            PostgresServer.Database db = postgres.database("herald");
+            List<Service> services = startServices(kafka, db, fcm, expo, apns);
+            try {
+                Service token = services.stream()
+                        .filter(s -> s.name().equals("token-service"))
+                        .findFirst()
+                        .orElseThrow();
+                registerDevices(token, users);
+                var props = new Properties();
+                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+                try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                    var emulators = new Emulators(fcm, expo, apns);
+                    // Warm-up: backlogs of 10,000 events until a round is no more than 5% faster than the best.
+                    double best = 0;
+                    int rounds = Integer.parseInt(WsFanoutBench.setting("BENCH_WARMUP_ROUNDS", "10"));
+                    for (int round = 1; round <= rounds; round++) {
+                        double rate = backlog(producer, emulators, users, 10_000);
+                        System.out.printf("warm-up round %d: %.0f deliveries/s%n", round, rate);
+                        if (round > 1 && rate < best * 1.05) {
+                            break;
+                        }
+                        best = Math.max(best, rate);
+                    }
+                    long[] idle = oneAtATime(producer, emulators, users, 50);
+                    System.out.printf(
+                            "one event at a time: p50 %.1f ms, p99 %.1f ms%n",
+                            percentile(idle, 50), percentile(idle, 99));
+                    int events = Integer.parseInt(WsFanoutBench.setting("BENCH_EVENTS", "40000"));
+                    double max = backlog(producer, emulators, users, events);
+                    System.out.printf("maximum: %.0f deliveries/s (%d events as one backlog)%n", max, events);
+                    Map<Integer, Arrivals> paced = new LinkedHashMap<>();
+                    Map<Integer, Double> pacedRates = new LinkedHashMap<>();
+                    for (int percent : new int[] {25, 50, 100}) {
+                        double target = max * percent / 100.0;
+                        long began = System.nanoTime();
+                        Arrivals arrivals = paced(producer, emulators, users, target, seconds);
+                        double achieved = arrivals.count() / ((System.nanoTime() - began) / 1e9);
+                        paced.put(percent, arrivals);
+                        pacedRates.put(percent, achieved);
+                        System.out.printf(
+                                "%d%% (%.0f deliveries/s offered): p50 %.1f ms, p99 %.1f ms; p50 by provider %s%n",
+                                percent,
+                                target,
+                                percentile(arrivals.latenciesMicros(), 50),
+                                percentile(arrivals.latenciesMicros(), 99),
+                                emulators.medians());
+                    }
+                    Map<String, double[]> usage = usage(services);
+                    // As many records as the backlog made deliveries, each the size of an event.
+                    long rawRecords = deliveriesFor(users, events);
+                    double raw = rawKafka(kafka, rawRecords, recordSize(users));
+                    System.out.printf("raw Kafka produce and consume: %.0f records/s%n", raw);
+
+                    var results = new Results(root.resolve("RESULTS.md"), COMMAND);
+                    results.row(BENCHMARK, "deliveries-per-s", max, "deliveries/s", "raw Kafka records/s", raw);
+                    for (int percent : paced.keySet()) {
+                        long[] latencies = paced.get(percent).latenciesMicros();
+                        String at = percent == 50 ? "half" : percent == 25 ? "quarter" : "full";
+                        results.row(
+                                BENCHMARK,
+                                "p99-ms-at-" + at + "-rate",
+                                percentile(latencies, 99),
+                                String.format(Locale.ROOT, "ms at %.0f deliveries/s", pacedRates.get(percent)),
+                                "-",
+                                Double.NaN);
+                        results.row(
+                                BENCHMARK,
+                                "p50-ms-at-" + at + "-rate",
+                                percentile(latencies, 50),
+                                String.format(Locale.ROOT, "ms at %.0f deliveries/s", pacedRates.get(percent)),
+                                "-",
+                                Double.NaN);
+                    }
+                    usage.forEach((service, figures) -> {
+                        results.row(BENCHMARK, "heap-mb-" + service, figures[0], "MB heap in use", "-", Double.NaN);
+                        results.row(
+                                BENCHMARK,
+                                "cpu-cores-" + service,
+                                figures[1],
+                                "cores, average over the run",
+                                "-",
+                                Double.NaN);
+                    });
+                }
+            } finally {
+                for (Service service : services.reversed()) {
+                    service.process().destroy();
+                }
+                for (Service service : services) {
+                    service.process().waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** The three emulators, counted and read together. */
+    record Emulators(FcmEmulator fcm, ExpoEmulator expo, ApnsEmulator apns) {
+
+        long count() {
+            return fcm.received().size()
+                    + expo.received().size()
+                    + apns.received().size();
+        }
+
+        void clear() {
+            fcm.clear();
+            expo.clear();
+            apns.clear();
+        }
+
+        /** The median latency (ms) at each emulator. */
+        Map<String, Double> medians() {
+            Map<String, Double> medians = new LinkedHashMap<>();
+            List<Long> fcmLatencies = new ArrayList<>();
+            fcm.received()
+                    .forEach(r -> add(fcmLatencies, r.message().path("data").path(SENT_AT), r.receivedAt()));
+            List<Long> expoLatencies = new ArrayList<>();
+            expo.received()
+                    .forEach(r -> add(expoLatencies, r.message().path("data").path(SENT_AT), r.receivedAt()));
+            List<Long> apnsLatencies = new ArrayList<>();
+            apns.received()
+                    .forEach(r -> add(
+                            apnsLatencies,
+                            HeraldJson.mapper().readTree(r.payload()).path(SENT_AT),
+                            r.receivedAt()));
+            medians.put("fcm", median(fcmLatencies));
+            medians.put("expo", median(expoLatencies));
+            medians.put("apns", median(apnsLatencies));
+            return medians;
+        }
+
+        private static double median(List<Long> micros) {
+            return percentile(
+                    micros.stream().mapToLong(Long::longValue).sorted().toArray(), 50);
+        }
+
+        /** Publish-to-arrival latency of each delivery received since the last {@link #clear()}, in µs. */
+        long[] latenciesMicros() {
+            List<Long> latencies = new ArrayList<>();
+            for (var received : fcm.received()) {
+                add(latencies, received.message().path("data").path(SENT_AT), received.receivedAt());
+            }
+            for (var received : expo.received()) {
+                add(latencies, received.message().path("data").path(SENT_AT), received.receivedAt());
+            }
+            for (var received : apns.received()) {
+                JsonNode payload = HeraldJson.mapper().readTree(received.payload());
+                add(latencies, payload.path(SENT_AT), received.receivedAt());
+            }
+            return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+
+        private static void add(List<Long> latencies, JsonNode sentAt, Instant receivedAt) {
+            if (sentAt.isString()) {
+                long received = receivedAt.getEpochSecond() * 1_000_000 + receivedAt.getNano() / 1_000;
+                latencies.add(received - Long.parseLong(sentAt.asString()));
+            }
+        }
+    }
+
+    private static List<Service> startServices(
+            KafkaBroker kafka, PostgresServer.Database db, FcmEmulator fcm, ExpoEmulator expo, ApnsEmulator apns)
+            throws Exception {
+        String secret = UUID.randomUUID().toString() + UUID.randomUUID();
+        Map<String, String> shared = new LinkedHashMap<>();
+        shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        shared.put("logging.level.root", "WARN");
+        Map<String, String> database = new LinkedHashMap<>(shared);
+        database.put("spring.datasource.url", db.jdbcUrl());
+        database.put("spring.datasource.username", db.username());
+        database.put("spring.datasource.password", db.password());
+
+        List<Service> services = new ArrayList<>();
+        Map<String, String> fanout = new LinkedHashMap<>(database);
+        fanout.put("herald.fanout.jwt.hmac-secret", secret);
+        int fanoutInternal = WsFanoutBench.freePort();
+        fanout.put("herald.fanout.internal-port", Integer.toString(fanoutInternal));
+        services.add(start("ws-fanout-service", "io.herald.fanout.FanoutApplication", fanout));
+
+        Service token = start("token-service", "io.herald.token.TokenApplication", database);
+        services.add(token);
+
+        Map<String, String> dispatch = new LinkedHashMap<>(database);
+        dispatch.put("herald.dispatch.fcm.project-id", "herald-bench");
+        dispatch.put("herald.dispatch.fcm.base-url", fcm.baseUrl());
+        dispatch.put("herald.dispatch.expo.base-url", expo.baseUrl());
+        dispatch.putAll(apns.dispatchProperties());
+        // The providers' own quotas are not what is measured here.
+        dispatch.put("herald.dispatch.rate-limits.fcm", "1000000");
+        dispatch.put("herald.dispatch.rate-limits.expo", "1000000");
+        dispatch.put("herald.dispatch.rate-limits.apns", "1000000");
+        services.add(start("dispatch-service", "io.herald.dispatch.DispatchApplication", dispatch));
+
+        Map<String, String> gateway = new LinkedHashMap<>(shared);
+        String key = "hk_bench_" + UUID.randomUUID();
+        gateway.put("herald.gateway.api-keys[0].name", "bench");
+        gateway.put(
+                "herald.gateway.api-keys[0].sha256",
+                HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8))));
+        gateway.put("herald.gateway.jwt.hmac-secret", secret);
+        gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + token.port());
+        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternal);
+        services.add(start("gateway-service", "io.herald.gateway.GatewayApplication", gateway));
+        for (Service service : services) {
+            WsFanoutBench.awaitUp(
+                    "http://127.0.0.1:" + service.port() + "/actuator/health/readiness", service.process());
+        }
+        return services;
+    }
+
+    private static Service start(String name, String mainClass, Map<String, String> properties) throws Exception {
+        int port = WsFanoutBench.freePort();
+        var command = new ArrayList<>(Arrays.asList(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass,
+                "--server.port=" + port));
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-" + name + ".log")
+                        .toFile())
+                .start();
+        return new Service(name, process, port);
+    }
+
+    /** Users {@code user-0} ... with one, two or three devices in turn: FCM; FCM and Expo; FCM, Expo and APNs. */
+    private static void registerDevices(Service token, int users) throws Exception {
+        try (var http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (int user = 0; user < users; user++) {
+                int devices = user % 3 + 1;
+                for (int d = 0; d < devices; d++) {
+                    String body = switch (d) {
+                        case 0 -> device("fcm", "fcm-token-" + user, "android");
+                        case 1 -> device("expo", "ExponentPushToken[bench-" + user + "]", "android");
+                        default -> device("apns", String.format("%064x", user), "ios");
+                    };
+                    var response = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + token.port()
+                                            + "/internal/v1/users/user-" + user + "/devices"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("device not registered: " + response.body());
+                    }
+                }
+            }
+        }
+    }
+
+    private static String device(String provider, String token, String platform) {
+        return "{\"provider\":\"" + provider + "\",\"token\":\"" + token + "\",\"platform\":\"" + platform
+                + "\",\"appId\":\"dev.herald.app\",\"locale\":\"en\",\"timeZone\":\"UTC\"}";
+    }
+
+    private static long deliveriesFor(int users, long events) {
+        // Event i goes to user i % users, who has i % users % 3 + 1 devices.
+        long full = events / users;
+        long deliveries = full * ((long) users / 3 * DEVICES_PER_THREE_USERS + tail(users % 3));
+        long rest = events % users;
+        deliveries += rest / 3 * DEVICES_PER_THREE_USERS + tail((int) (rest % 3));
+        return deliveries;
+    }
+
+    private static int tail(int count) {
+        return count == 0 ? 0 : count == 1 ? 1 : 3;
+    }
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /** An event as an upstream app in any language would write it, with its publish time in its data. */
+    private static byte[] event(int users) {
+        long i = SEQUENCE.getAndIncrement();
+        return ("{\"eventId\":\"" + Ids.newEventId() + "\",\"schemaVersion\":1,\"type\":\"product_like\","
+                        + "\"source\":\"bench\",\"occurredAt\":\"" + Instant.now() + "\","
+                        + "\"actor\":{\"id\":\"bench-actor\",\"displayName\":\"Bob\"},"
+                        + "\"recipients\":[\"user-" + (i % users) + "\"],"
+                        + "\"object\":{\"id\":\"p-1\",\"kind\":\"product\",\"title\":\"Red bike\"},"
+                        + "\"data\":{\"productId\":\"p-1\",\"" + SENT_AT + "\":\"" + WsFanoutBench.nowMicros()
+                        + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int recordSize(int users) {
+        SEQUENCE.decrementAndGet(); // not an event of the run
+        return event(users).length;
+    }
+
+    /** Publishes {@code events} at once and waits for every delivery; deliveries per second. */
+    private static double backlog(KafkaProducer<String, byte[]> producer, Emulators emulators, int users, int events)
+            throws InterruptedException {
+        emulators.clear();
+        long first = SEQUENCE.get();
+        long expected = deliveriesFor(users, first + events) - deliveriesFor(users, first);
+        long began = System.nanoTime();
+        for (int i = 0; i < events; i++) {
+            producer.send(new ProducerRecord<>(Topics.EVENTS, event(users)));
+        }
+        producer.flush();
+        awaitDeliveries(emulators, expected);
+        return expected / ((System.nanoTime() - began) / 1e9);
+    }
+
+    /** Publishes at {@code deliveriesPerSecond} (in events) for {@code seconds}, then waits for every delivery. */
+    private static Arrivals paced(
+            KafkaProducer<String, byte[]> producer,
+            Emulators emulators,
+            int users,
+            double deliveriesPerSecond,
+            int seconds)
+            throws InterruptedException {
+        emulators.clear();
+        double eventsPerSecond = deliveriesPerSecond * 3 / DEVICES_PER_THREE_USERS;
+        long total = (long) (eventsPerSecond * seconds);
+        long first = SEQUENCE.get();
+        long began = System.nanoTime();
+        for (long i = 0; i < total; i++) {
+            long due = began + (long) (i * 1e9 / eventsPerSecond);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            producer.send(new ProducerRecord<>(Topics.EVENTS, event(users)));
+        }
+        producer.flush();
+        long expected = deliveriesFor(users, first + total) - deliveriesFor(users, first);
+        awaitDeliveries(emulators, expected);
+        return new Arrivals(expected, emulators.latenciesMicros());
+    }
+
+    /** Publishes events one by one, each once the last one's deliveries all arrived; their latencies. */
+    private static long[] oneAtATime(KafkaProducer<String, byte[]> producer, Emulators emulators, int users, int events)
+            throws Exception {
+        emulators.clear();
+        long expected = 0;
+        for (int i = 0; i < events; i++) {
+            long first = SEQUENCE.get();
+            expected += deliveriesFor(users, first + 1) - deliveriesFor(users, first);
+            producer.send(new ProducerRecord<>(Topics.EVENTS, event(users))).get();
+            awaitDeliveries(emulators, expected);
+        }
+        return emulators.latenciesMicros();
+    }
+
+    private static void awaitDeliveries(Emulators emulators, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (emulators.count() < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "only " + emulators.count() + " of " + expected + " deliveries arrived in 5 minutes");
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    private static double percentile(long[] sortedMicros, double p) {
+        if (sortedMicros.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sortedMicros.length - 1, Math.ceil(p / 100 * sortedMicros.length) - 1);
+        return sortedMicros[Math.max(0, index)] / 1e3;
+    }
+
+    /** Per service: heap in use (MB, from its Prometheus endpoint) and CPU (cores, averaged over its life). */
+    private static Map<String, double[]> usage(List<Service> services) throws IOException, InterruptedException {
+        Map<String, double[]> usage = new LinkedHashMap<>();
+        for (Service service : services) {
+            String metrics = WsFanoutBench.get("http://127.0.0.1:" + service.port() + "/actuator/prometheus");
+            // Kept for a closer look (listener and provider timers, lag): where the time went.
+            java.nio.file.Files.writeString(
+                    Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-" + service.name() + ".prom"), metrics);
+            double heap = metrics.lines()
+                    .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
+            var info = service.process().info();
+            double cpu = info.totalCpuDuration().orElse(Duration.ZERO).toNanos()
+                    / (double) Duration.between(info.startInstant().orElseThrow(), Instant.now())
+                            .toNanos();
+            usage.put(service.name(), new double[] {heap / 1e6, cpu});
+        }
+        return usage;
+    }
+
+    /** Produces {@code records} records of {@code size} bytes and consumes them, concurrently; records per second. */
+    private static double rawKafka(KafkaBroker kafka, long records, int size) throws Exception {
+        String topic = "bench.raw.v1";
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1)))
+                    .all()
+                    .get();
+        }
+        byte[] value = new byte[size];
+        Arrays.fill(value, (byte) 'x');
+        var p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Both clients connected, the consumer's partitions assigned, before the clock starts.
+        var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        producer.partitionsFor(topic);
+        var consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        while (consumer.assignment().isEmpty()) {
+            consumer.poll(Duration.ofMillis(100));
+        }
+        long began = System.nanoTime();
+        Thread producing = Thread.ofPlatform().start(() -> {
+            try (producer) {
+                for (long i = 0; i < records; i++) {
+                    producer.send(new ProducerRecord<>(topic, value));
+                }
+            }
+        });
+        long consumed = 0;
+        try (consumer) {
+            while (consumed < records) {
+                consumed += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        producing.join();
+        return records / ((System.nanoTime() - began) / 1e9);
+    }
+}

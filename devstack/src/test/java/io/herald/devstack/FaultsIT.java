@@ -1,0 +1,286 @@
+package io.herald.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.dispatch.DispatchApplication;
+import io.herald.events.Ids;
+import io.herald.events.Topics;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.testkit.fcm.FcmEmulator;
+import io.herald.token.TokenApplication;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Faults under a steady stream of events published straight onto {@code herald.events.v1}: two instances each of
+ * token-service and dispatch-service share the work, as in production. Whatever is stopped or restarted mid-stream,
+ * every expected push reaches the FCM emulator, none is lost, and duplicates are counted (target: none).
+ */
+class FaultsIT {
+
+    private static final int USERS = 40;
+    private static final Duration STREAM = Duration.ofSeconds(16);
+    private static final Duration EVENT_EVERY = Duration.ofMillis(25);
+
+    @TempDir
+    Path postgresData;
+
+    private KafkaBroker kafka;
+    private int postgresPort;
+    private PostgresServer postgres;
+    private FcmEmulator fcm;
+    private final Map<String, ConfigurableApplicationContext> running = new LinkedHashMap<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        kafka = KafkaBroker.start();
+        try (var socket = new ServerSocket(0)) {
+            postgresPort = socket.getLocalPort();
+        }
+        postgres = PostgresServer.start(postgresPort, postgresData);
+        postgres.createDatabase("herald");
+        fcm = FcmEmulator.start();
+        startToken("token-a");
+        startToken("token-b");
+        startDispatch("dispatch-a");
+        startDispatch("dispatch-b");
+        registerDevices();
+    }
+
+    @AfterEach
+    void stop() {
+        running.values().forEach(ConfigurableApplicationContext::close);
+        if (fcm != null) {
+            fcm.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void aTokenServiceAndADispatchServiceInstanceStoppedMidStreamAndStartedAgainLoseNothing() throws Exception {
+        Outcome outcome = stream(Map.of(
+                Duration.ofSeconds(4),
+                        () -> {
+                            // Each instance to be stopped is doing its share of the work when it goes.
+                            assertThat(assigned("token-a", "router")).isNotEmpty();
+                            assertThat(assigned("dispatch-a", "dispatcher")).isNotEmpty();
+                            stopInstance("token-a");
+                            stopInstance("dispatch-a");
+                        },
+                Duration.ofSeconds(10),
+                        () -> {
+                            startToken("token-a");
+                            startDispatch("dispatch-a");
+                        }));
+
+        assertThat(outcome.lost()).as("pushes that never reached FCM").isEmpty();
+        assertThat(outcome.duplicates()).as("pushes sent twice").isZero();
+    }
+
+    @Test
+    void postgresRestartedMidStreamLosesNothing() throws Exception {
+        // Away for three seconds, not just a blip.
+        Outcome outcome = stream(Map.of(
+                Duration.ofSeconds(5),
+                () -> postgres.close(),
+                Duration.ofSeconds(8),
+                () -> postgres = PostgresServer.start(postgresPort, postgresData)));
+
+        assertThat(outcome.lost()).as("pushes that never reached FCM").isEmpty();
+        assertThat(outcome.duplicates()).as("pushes sent twice").isZero();
+    }
+
+    /** What a stream came to: expected pushes (event id and token) missing at FCM, and extra copies. */
+    record Outcome(List<String> lost, int duplicates) {}
+
+    interface Fault {
+        void run() throws Exception;
+    }
+
+    /**
+     * Publishes one like every {@link #EVENT_EVERY} for {@link #STREAM} (each to one user, who has one FCM device),
+     * runs each fault when its time comes, then waits for every push.
+     */
+    private Outcome stream(Map<Duration, Fault> faults) throws Exception {
+        Map<String, String> expected = new ConcurrentHashMap<>(); // "eventId token" -> event id
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        var done = new CountDownLatch(1);
+        var stopping = new AtomicBoolean();
+        Thread publisher = Thread.ofPlatform().name("faults-publisher").start(() -> {
+            var props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                long began = System.nanoTime();
+                for (int i = 0; !stopping.get(); i++) {
+                    long due = began + i * EVENT_EVERY.toNanos();
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    if (System.nanoTime() - began > STREAM.toNanos()) {
+                        break;
+                    }
+                    UUID eventId = Ids.newEventId();
+                    int user = i % USERS;
+                    String event = """
+                            {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"faults",
+                             "occurredAt":"%s","actor":{"id":"bob","displayName":"Bob"},"recipients":["user-%d"],
+                             "object":{"id":"p-1","kind":"product","title":"Red bike"}}""".formatted(eventId, java.time.Instant.now(), user);
+                    producer.send(new ProducerRecord<>(
+                                    Topics.EVENTS, eventId.toString(), event.getBytes(StandardCharsets.UTF_8)))
+                            .get(60, TimeUnit.SECONDS);
+                    expected.put(eventId + " " + token(user), eventId.toString());
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            } finally {
+                done.countDown();
+            }
+        });
+        long began = System.nanoTime();
+        List<Map.Entry<Duration, Fault>> inOrder = new ArrayList<>(faults.entrySet());
+        inOrder.sort(Map.Entry.comparingByKey());
+        for (var fault : inOrder) {
+            long wait = began + fault.getKey().toNanos() - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            fault.getValue().run();
+        }
+        assertThat(done.await(2, TimeUnit.MINUTES)).as("the stream ended").isTrue();
+        stopping.set(true);
+        publisher.join();
+        assertThat(failure.get()).as("publishing failed").isNull();
+        assertThat(expected).hasSizeGreaterThan(400);
+
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> received().keySet().containsAll(expected.keySet()));
+        Map<String, Integer> received = received();
+        List<String> lost =
+                expected.keySet().stream().filter(k -> !received.containsKey(k)).toList();
+        int duplicates = received.values().stream().mapToInt(n -> n - 1).sum();
+        System.out.printf(
+                "faults: %d pushes expected, %d lost, %d duplicates%n", expected.size(), lost.size(), duplicates);
+        return new Outcome(lost, duplicates);
+    }
+
+    /** How many times FCM received each (event id, token). */
+    private Map<String, Integer> received() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (FcmEmulator.Received r : fcm.received()) {
+            String key = r.message().path("data").path("eventId").asString("") + " "
+                    + r.message().path("token").asString("");
+            counts.merge(key, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static String token(int user) {
+        return "fcm-token-faults-" + user;
+    }
+
+    private void registerDevices() throws Exception {
+        String tokenService = "http://127.0.0.1:" + port("token-a");
+        try (var http = HttpClient.newHttpClient()) {
+            for (int user = 0; user < USERS; user++) {
+                var response = http.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(tokenService + "/internal/v1/users/user-" + user + "/devices"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("""
+                                        {"provider":"fcm","token":"%s","platform":"android","appId":"dev.herald.app"}""".formatted(token(user))))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            }
+        }
+    }
+
+    private Map<String, String> database() {
+        PostgresServer.Database db = postgres.database("herald");
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        properties.put("spring.datasource.url", db.jdbcUrl());
+        properties.put("spring.datasource.username", db.username());
+        properties.put("spring.datasource.password", db.password());
+        // Another instance takes over a stopped one's partitions soon, not after the default 45 s.
+        properties.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
+        properties.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
+        return properties;
+    }
+
+    private void startToken(String name) {
+        start(name, TokenApplication.application(), database());
+    }
+
+    private void startDispatch(String name) {
+        Map<String, String> properties = database();
+        properties.put("herald.dispatch.fcm.project-id", "herald-faults");
+        properties.put("herald.dispatch.fcm.base-url", fcm.baseUrl());
+        properties.put("herald.dispatch.expo.enabled", "false");
+        start(name, DispatchApplication.application(), properties);
+    }
+
+    private void start(String name, SpringApplication application, Map<String, String> properties) {
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=0");
+        args.add("--logging.level.root=WARN");
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        running.put(name, application.run(args.toArray(String[]::new)));
+    }
+
+    private void stopInstance(String name) {
+        ConfigurableApplicationContext context = running.remove(name);
+        context.close();
+    }
+
+    private java.util.Collection<org.apache.kafka.common.TopicPartition> assigned(String instance, String listener) {
+        var container = running.get(instance)
+                .getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
+                .getListenerContainer(listener);
+        assertThat(container).as(listener + " in " + instance).isNotNull();
+        var partitions = container.getAssignedPartitions();
+        return partitions == null ? List.of() : partitions;
+    }
+
+    private int port(String name) {
+        return running.get(name).getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+    }
+}

@@ -1,0 +1,227 @@
+package io.herald.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.HeraldHeaders;
+import io.herald.events.Ids;
+import io.herald.events.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Malformed, truncated, oversized and type-confused records on every topic Herald consumes, mixed with good
+ * events, through the whole pipeline: each bad record lands on its topic's dead-letter topic with the reason in
+ * its headers, no consumer stops, and every good event's push still reaches FCM.
+ */
+class TopicFuzzIT {
+
+    private static final int GOOD_USERS = 5;
+
+    private static DevStack stack;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        stack = DevStack.start(DevStack.Ports.ephemeral());
+        try (var http = HttpClient.newHttpClient()) {
+            for (int user = 0; user < GOOD_USERS; user++) {
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create(stack.urls().get("token-service")
+                                        + "/internal/v1/users/fuzz-user-" + user + "/devices"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("""
+                                        {"provider":"fcm","token":"%s","platform":"android"}""".formatted(token(user))))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** Garbage any consumer must refuse, whatever it expects. */
+    private static List<byte[]> garbage() {
+        var random = new SplittableRandom(7);
+        byte[] noise = new byte[2048];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (byte) random.nextInt(256);
+        }
+        byte[] oversized = new byte[900 * 1024];
+        Arrays.fill(oversized, (byte) '{');
+        return List.of(
+                bytes("{"),
+                bytes("{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"product_li"),
+                bytes("[1,2,3]"),
+                bytes("\"just a string\""),
+                bytes("42"),
+                bytes("null"),
+                bytes("{}"),
+                bytes("not json at all"),
+                bytes("\u0000\u0001\u0002"),
+                noise,
+                oversized);
+    }
+
+    /** Well-formed JSON with fields of the wrong type or impossible values, per topic. */
+    private static List<byte[]> typeConfused(String topic) {
+        String id = UUID.randomUUID().toString();
+        return switch (topic) {
+            case Topics.EVENTS ->
+                List.of(
+                        bytes(
+                                "{\"eventId\":\"not-a-uuid\",\"schemaVersion\":1,\"type\":\"product_like\","
+                                        + "\"source\":\"fuzz\",\"occurredAt\":\"2026-11-25T00:00:00Z\",\"recipients\":[\"a\"]}"),
+                        bytes("{\"eventId\":\"" + id + "\",\"schemaVersion\":1,\"type\":\"product_like\","
+                                + "\"source\":\"fuzz\",\"occurredAt\":\"yesterday\",\"recipients\":[\"a\"]}"),
+                        bytes("{\"eventId\":\"" + id + "\",\"schemaVersion\":1,\"type\":\"product_like\","
+                                + "\"source\":\"fuzz\",\"occurredAt\":\"2026-11-25T00:00:00Z\",\"recipients\":\"a\"}"),
+                        bytes("{\"eventId\":\"" + id + "\",\"schemaVersion\":1,\"type\":\"product_like\","
+                                + "\"source\":\"fuzz\",\"occurredAt\":\"2026-11-25T00:00:00Z\",\"recipients\":[\"a\"],"
+                                + "\"data\":{\"nested\":{\"too\":\"deep\"}}}"));
+            case Topics.PUSH ->
+                List.of(
+                        bytes("{\"deliveryId\":\"not-a-uuid\",\"provider\":\"FCM\",\"token\":\"t\"}"),
+                        bytes("{\"deliveryId\":\"" + id + "\",\"eventId\":\"" + id + "\",\"userId\":\"u\","
+                                + "\"provider\":\"CARRIER_PIGEON\",\"token\":\"t\"}"),
+                        bytes("{\"deliveryId\":\"" + id + "\",\"eventId\":\"" + id + "\",\"userId\":\"u\","
+                                + "\"provider\":\"FCM\"}"));
+            case Topics.INAPP ->
+                List.of(
+                        bytes("{\"notificationId\":\"not-a-uuid\",\"userId\":\"u\"}"),
+                        bytes("{\"notificationId\":\"" + id + "\",\"userId\":[\"u\"],\"createdAt\":\"soon\"}"));
+            case Topics.TOKEN_FEEDBACK ->
+                List.of(
+                        bytes("{\"provider\":\"CARRIER_PIGEON\",\"token\":\"t\"}"),
+                        bytes("{\"provider\":\"FCM\",\"token\":{\"not\":\"a string\"}}"));
+            case Topics.DELIVERY_STATUS ->
+                List.of(
+                        bytes("{\"eventId\":\"not-a-uuid\",\"outcome\":\"SENT\"}"),
+                        bytes("{\"eventId\":\"" + id + "\",\"deliveryId\":\"" + id + "\",\"outcome\":\"TELEPORTED\"}"));
+            default -> throw new IllegalArgumentException(topic);
+        };
+    }
+
+    @Test
+    void everyBadRecordIsDeadLetteredWithItsReasonAndEveryGoodEventIsStillDelivered() throws Exception {
+        List<String> topics =
+                List.of(Topics.EVENTS, Topics.PUSH, Topics.INAPP, Topics.TOKEN_FEEDBACK, Topics.DELIVERY_STATUS);
+        Map<String, String> badKeys = new LinkedHashMap<>(); // key -> topic
+        List<String> goodEvents = new ArrayList<>();
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            int good = 0;
+            for (String topic : topics) {
+                List<byte[]> bad = new ArrayList<>(garbage());
+                bad.addAll(typeConfused(topic));
+                for (byte[] value : bad) {
+                    String key = "fuzz-" + UUID.randomUUID();
+                    badKeys.put(key, topic);
+                    producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+                    // A good event after every bad record, on the same partitions' consumers.
+                    goodEvents.add(publishGood(producer, good++ % GOOD_USERS));
+                }
+                // A record with no value at all.
+                String key = "fuzz-" + UUID.randomUUID();
+                badKeys.put(key, topic);
+                producer.send(new ProducerRecord<String, byte[]>(topic, key, null))
+                        .get(30, TimeUnit.SECONDS);
+                goodEvents.add(publishGood(producer, good++ % GOOD_USERS));
+            }
+        }
+
+        Map<String, ConsumerRecord<String, byte[]>> deadLettered = new ConcurrentHashMap<>();
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "fuzz-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
+        try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(topics.stream().map(t -> t + "-dlt").toList());
+            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key() != null && badKeys.containsKey(record.key())) {
+                        deadLettered.putIfAbsent(record.key(), record);
+                    }
+                }
+                assertThat(badKeys.keySet())
+                        .as("bad records not (yet) dead-lettered")
+                        .allMatch(deadLettered::containsKey);
+            });
+        }
+        badKeys.forEach((key, topic) -> {
+            ConsumerRecord<String, byte[]> dead = deadLettered.get(key);
+            assertThat(dead.topic()).isEqualTo(topic + "-dlt");
+            assertThat(header(dead, HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(topic);
+            assertThat(header(dead, HeraldHeaders.DLT_REASON_CODE)).isNotBlank();
+            assertThat(header(dead, HeraldHeaders.DLT_REASON)).isNotBlank();
+        });
+
+        // Nothing stopped: every good event mixed in with the garbage reached FCM.
+        await().atMost(Duration.ofMinutes(2))
+                .untilAsserted(() -> assertThat(stack.fcm().received())
+                        .extracting(
+                                r -> r.message().path("data").path("eventId").asString(""))
+                        .containsAll(goodEvents));
+    }
+
+    private static String publishGood(KafkaProducer<String, byte[]> producer, int user) throws Exception {
+        UUID eventId = Ids.newEventId();
+        String event = """
+                {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"fuzz","occurredAt":"%s",
+                 "actor":{"id":"bob","displayName":"Bob"},"recipients":["fuzz-user-%d"],
+                 "object":{"id":"p-1","kind":"product","title":"Red bike"}}""".formatted(eventId, Instant.now(), user);
+        producer.send(new ProducerRecord<>(Topics.EVENTS, eventId.toString(), bytes(event)))
+                .get(30, TimeUnit.SECONDS);
+        return eventId.toString();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String token(int user) {
+        return "fcm-token-fuzz-" + user;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
