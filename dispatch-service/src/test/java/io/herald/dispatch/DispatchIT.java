@@ -172,6 +172,35 @@ class DispatchIT {
         assertThat(deadLetters()).noneMatch(r -> r.key().equals("user-c"));
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.herald.dispatch.delivery.FlakyDeliveryLog deliveryLog;
+
+    @org.springframework.boot.test.context.TestConfiguration
+    static class FlakyDatabase {
+        @org.springframework.context.annotation.Bean
+        @org.springframework.context.annotation.Primary
+        io.herald.dispatch.delivery.FlakyDeliveryLog flakyDeliveryLog(
+                org.springframework.jdbc.core.simple.JdbcClient jdbc,
+                org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate named,
+                java.time.Clock clock) {
+            return new io.herald.dispatch.delivery.FlakyDeliveryLog(jdbc, named, clock);
+        }
+    }
+
+    @Test
+    void aDeliverySentWhenTheDatabaseCouldNotRecordItIsNotSentAgainWhenItsBatchIsRetried() {
+        PushDelivery delivery = delivery("user-db", "token-db-" + UUID.randomUUID(), Provider.FCM);
+        deliveryLog.failNextWrites(2);
+        publish(delivery);
+
+        // Sent, then the outcome could not be stored twice: the batch was read again until it could be.
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
+        assertThat(fcm.received())
+                .filteredOn(r -> r.message().path("token").asString().equals(delivery.token()))
+                .hasSize(1);
+        assertThat(statusesOf(delivery)).containsExactly(DeliveryStatus.Outcome.SENT);
+    }
+
     @Test
     void aTransientFailureIsRetriedUntilItIsSent() {
         PushDelivery delivery = delivery("user-d", "token-retry-" + UUID.randomUUID(), Provider.FCM);

@@ -33,7 +33,8 @@ import org.springframework.stereotype.Component;
  * a token from each provider's rate limit and starts every send; the sends run concurrently. Once all have an
  * outcome (or timed out), the outcomes are stored in one batch, then every status, token feedback, retry and
  * dead letter is published and acknowledged by Kafka, and only then does the call return, so the records'
- * offsets are committed after their outcomes are safe.
+ * offsets are committed after their outcomes are safe. If storing or publishing fails after a send, the batch is
+ * read again; the outcomes this instance already had are reused rather than sent again.
  *
  * <p>Accepted: stored as sent, status {@code sent}. Rejected with a dead token: status {@code rejected} and token
  * feedback, never retried. Rejected otherwise (an invalid payload), unreadable, or for a provider not available:
@@ -53,6 +54,19 @@ public class Dispatcher {
     private final DispatchProperties properties;
     private final ProviderRateLimits rateLimits;
     private final MeterRegistry meters;
+
+    /**
+     * Final outcomes (accepted, or rejected for a dead token) of this instance's sends whose batch is not done
+     * yet: when storing or publishing the outcomes fails and the batch is read again, these deliveries are not
+     * sent a second time, and their statuses are published again. Emptied as batches complete; capped.
+     */
+    private final Map<UUID, SendOutcome> unfinished =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<UUID, SendOutcome> eldest) {
+                    return size() > 100_000;
+                }
+            });
 
     Dispatcher(
             List<PushProvider> providers,
@@ -82,6 +96,10 @@ public class Dispatcher {
 
         @Nullable
         UndeliverableException undeliverable;
+
+        /** The outcome of this instance's own earlier send of it, when a retried batch brings it again. */
+        @Nullable
+        SendOutcome earlier;
 
         Item(ConsumerRecord<String, byte[]> record, PushDelivery delivery) {
             this.record = record;
@@ -116,17 +134,30 @@ public class Dispatcher {
             // The same delivery twice in one poll (a replay next to a redelivery) is sent once.
             items.putIfAbsent(delivery.deliveryId(), new Item(record, delivery));
         }
-        Set<UUID> sentBefore = deliveries.alreadySent(items.keySet());
-        for (UUID id : sentBefore) {
-            log.debug("delivery {} was sent before; skipped", id);
-            items.remove(id);
+        for (Item item : items.values()) {
+            item.earlier = unfinished.get(item.delivery.deliveryId());
         }
-        if (!sentBefore.isEmpty()) {
-            meters.counter("herald.dispatch.redeliveries.skipped").increment(sentBefore.size());
+        Set<UUID> sentBefore = deliveries.alreadySent(items.keySet());
+        int skipped = 0;
+        for (UUID id : sentBefore) {
+            if (items.get(id).earlier == null) {
+                // Sent and finished before (by this instance or another): its statuses are out.
+                log.debug("delivery {} was sent before; skipped", id);
+                items.remove(id);
+                skipped++;
+            }
+        }
+        if (skipped > 0) {
+            meters.counter("herald.dispatch.redeliveries.skipped").increment(skipped);
         }
 
         for (Item item : items.values()) {
-            start(item);
+            if (item.earlier != null) {
+                // Sent by this instance in a batch that failed after the send: never twice.
+                item.outcome = CompletableFuture.completedFuture(item.earlier);
+            } else {
+                start(item);
+            }
         }
         List<DeliveryLog.Entry> entries = new ArrayList<>(items.size());
         Map<Item, SendOutcome> outcomes = new LinkedHashMap<>();
@@ -143,6 +174,10 @@ public class Dispatcher {
             }
             SendOutcome outcome = java.util.Objects.requireNonNull(item.outcome).join();
             outcomes.put(item, outcome);
+            if (outcome instanceof SendOutcome.Accepted
+                    || (outcome instanceof SendOutcome.Rejected rejected && rejected.tokenDead())) {
+                unfinished.put(item.delivery.deliveryId(), outcome);
+            }
             entries.add(
                     switch (outcome) {
                         case SendOutcome.Accepted accepted ->
@@ -157,6 +192,7 @@ public class Dispatcher {
         deliveries.record(entries);
         outcomes.forEach((item, outcome) -> published.addAll(publish(item, outcome)));
         awaitPublished(published);
+        items.keySet().forEach(unfinished::remove);
     }
 
     private PushDelivery read(ConsumerRecord<String, byte[]> record) {

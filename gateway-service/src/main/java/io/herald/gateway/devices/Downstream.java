@@ -1,5 +1,6 @@
 package io.herald.gateway.devices;
 
+import io.herald.events.HeraldJson;
 import io.herald.gateway.problems.ApiProblem;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,11 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * An internal service the gateway forwards to. Its answers, including its 4xx problems, pass through; when it
@@ -40,6 +45,38 @@ public final class Downstream {
                 .build();
     }
 
+    /**
+     * A downstream refusal as the public API's problem document: always one, always with a Herald type, and
+     * without the internal path it was asked on.
+     */
+    static byte[] publicProblem(int status, byte[] body) {
+        JsonNode parsed;
+        try {
+            parsed = HeraldJson.mapper().readTree(body);
+        } catch (JacksonException notJson) {
+            parsed = null;
+        }
+        ObjectNode problem = parsed instanceof ObjectNode object
+                ? object
+                : HeraldJson.mapper().createObjectNode();
+        String type = problem.path("type").asString("");
+        if (type.isBlank() || type.equals("about:blank")) {
+            problem.put("type", ApiProblem.TYPE_BASE + ApiProblem.kindOf(status));
+        }
+        if (!problem.hasNonNull("title")) {
+            HttpStatus known = HttpStatus.resolve(status);
+            problem.put("title", known == null ? "Error" : known.getReasonPhrase());
+        }
+        problem.put("status", status);
+        if (!problem.hasNonNull("detail")) {
+            problem.put("detail", "the request was refused");
+        }
+        if (problem.path("instance").asString("").startsWith("/internal/")) {
+            problem.remove("instance");
+        }
+        return HeraldJson.mapper().writeValueAsBytes(problem);
+    }
+
     /** Forwards one request; {@code path} is already encoded. */
     public ResponseEntity<byte[]> forward(HttpMethod method, String path, byte @Nullable [] body) {
         try {
@@ -57,9 +94,14 @@ public final class Downstream {
                 if (type != null) {
                     headers.setContentType(type);
                 }
+                byte[] answer = response.getBody().readAllBytes();
+                if (response.getStatusCode().is4xxClientError()) {
+                    answer = publicProblem(response.getStatusCode().value(), answer);
+                    headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+                }
                 return ResponseEntity.status(response.getStatusCode())
                         .headers(headers)
-                        .body(response.getBody().readAllBytes());
+                        .body(answer);
             });
         } catch (ResourceAccessException e) {
             log.warn("{} unreachable: {}", name, e.getMessage());

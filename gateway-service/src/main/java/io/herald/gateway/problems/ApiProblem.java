@@ -17,6 +17,23 @@ public final class ApiProblem extends RuntimeException {
     private static final long serialVersionUID = 1L;
     public static final String TYPE_BASE = "https://herald.dev/problems/";
 
+    /** The problem kind Herald gives a status of its own when nothing more precise is known. */
+    public static String kindOf(int status) {
+        return switch (status) {
+            case 400 -> "invalid-request";
+            case 401 -> "unauthenticated";
+            case 403 -> "forbidden";
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 409 -> "conflict";
+            case 413 -> "request-too-large";
+            case 415 -> "unsupported-media-type";
+            case 429 -> "rate-limited";
+            default -> "http-" + status;
+        };
+    }
+
     private final HttpStatus status;
     private final String kind;
     private final String title;

@@ -53,15 +53,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             HttpStatusCode status,
             WebRequest request) {
         if (body instanceof ProblemDetail problem) {
-            String kind = switch (status.value()) {
-                case 400 -> "invalid-request";
-                case 404 -> "not-found";
-                case 405 -> "method-not-allowed";
-                case 406 -> "not-acceptable";
-                case 413 -> "request-too-large";
-                case 415 -> "unsupported-media-type";
-                default -> "http-" + status.value();
-            };
+            String kind = ApiProblem.kindOf(status.value());
             problem.setType(URI.create(ApiProblem.TYPE_BASE + kind));
         }
         return super.createResponseEntity(body, headers, status, request);

@@ -272,6 +272,75 @@ class SocketIT {
         }
     }
 
+    @Test
+    void everyMessageTypeRefusesMalformedAndTypeConfusedFieldsWithAnErrorAndKeepsTheSocket() {
+        String longText = "x".repeat(5_000); // under max-message-size (8 KB)
+        String someId = UUID.randomUUID().toString();
+        String longString = "\"" + longText + "\"";
+        List<String> notPositiveIntegers = List.of("-1", "0", "1.5", "true", "{}", "[]", "\"\"", "\"1\"", longString);
+        List<String> notIds = List.of("42", "1.5", "true", "{}", "[]", "\"\"", "\"not-a-uuid\"", longString);
+        List<String> notBooleans = List.of("42", "null", "{}", "[]", "\"yes\"", "\"true\"");
+        List<String> requests = new ArrayList<>(List.of(
+                "",
+                "{",
+                "[]",
+                "42",
+                "null",
+                "\"ping\"",
+                "{\"type\":42}",
+                "{\"type\":[]}",
+                "{\"type\":{}}",
+                "{\"type\":\"\"}",
+                "{\"type\":\"" + longText + "\"}",
+                "{\"no_type\":true}"));
+        for (String value : notPositiveIntegers) {
+            requests.add("{\"type\":\"get_notifications\",\"page\":" + value + "}");
+            requests.add("{\"type\":\"get_notifications\",\"page_size\":" + value + "}");
+        }
+        for (String value : notIds) {
+            requests.add("{\"type\":\"mark_read\",\"id\":" + value + "}");
+            requests.add("{\"type\":\"delete_notification\",\"id\":" + value + "}");
+            requests.add("{\"type\":\"resume\",\"last_id\":" + value + "}");
+            requests.add("{\"type\":\"work_response\",\"work_id\":" + (value.equals("\"not-a-uuid\"") ? "null" : value)
+                    + ",\"accepted\":true}");
+        }
+        for (String value : notBooleans) {
+            requests.add("{\"type\":\"work_response\",\"work_id\":\"w-1\",\"accepted\":" + value + "}");
+        }
+        requests.add("{\"type\":\"get_notifications\",\"page_size\":1000}");
+        requests.add("{\"type\":\"mark_read\",\"id\":\"not-a-uuid\"}");
+        requests.add("{\"type\":\"mark_read\",\"id\":\"" + someId + "\"}");
+        requests.add("{\"type\":\"delete_notification\",\"id\":\"" + someId + "\"}");
+        requests.add("{\"type\":\"mark_read\"}");
+        requests.add("{\"type\":\"work_response\"}");
+
+        try (var socket = connect(nodeA, "fuzz-" + UUID.randomUUID())) {
+            for (String request : requests) {
+                JsonNode error;
+                try {
+                    error = socket.ask(request, "error");
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("no error answered " + request, e);
+                }
+                assertThat(error.path("code").asString())
+                        .as(request.length() > 200 ? request.substring(0, 200) : request)
+                        .isIn("invalid_message", "unknown_type", "invalid_field", "not_found");
+                assertThat(error.path("message").asString()).isNotBlank();
+            }
+            // Still open and answering, with nothing else said on the way.
+            assertThat(socket.ask("{\"type\":\"ping\",\"request_id\":\"after\"}", "pong")
+                            .path("request_id")
+                            .asString())
+                    .isEqualTo("after");
+            assertThat(socket.has("error")).isFalse();
+        }
+        // Over max-message-size: closed with 1009 (message too big), as RFC 6455 says.
+        try (var socket = connect(nodeA, "fuzz-" + UUID.randomUUID())) {
+            socket.send("{\"type\":\"ping\",\"request_id\":\"" + "x".repeat(9 * 1024) + "\"}");
+            assertThat(socket.closeCode()).isEqualTo(1009);
+        }
+    }
+
     private static void isUnauthorized(Throwable thrown) {
         Throwable cause = thrown instanceof CompletionException ? thrown.getCause() : thrown;
         assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
