@@ -245,6 +245,54 @@ class SocketIT {
     }
 
     @Test
+    void whenANodeStopsItsClientsReconnectToAnotherAndResumeMissNothing() {
+        var nodeC = startNode("node-c");
+        try {
+            var live = nodeC.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-fanout");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> live != null
+                            && live.getAssignedPartitions() != null
+                            && !live.getAssignedPartitions().isEmpty());
+            String user = "u-" + UUID.randomUUID();
+            String lastSeen;
+            try (var socket = connect(nodeC, user)) {
+                var before = publish(user, "before the node stops");
+                lastSeen = socket.next("notification")
+                        .path("notification")
+                        .path("id")
+                        .asString();
+                assertThat(lastSeen).isEqualTo(before.notificationId().toString());
+                nodeC.close();
+            }
+            // Published while the client finds another node.
+            List<String> missed = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                missed.add(publish(user, "missed " + i).notificationId().toString());
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> missed.stream()
+                                    .mapToLong(id -> rows(UUID.fromString(id)))
+                                    .sum()
+                            == 3);
+
+            try (var socket = connect(nodeB, user)) {
+                JsonNode resumed = socket.ask("{\"type\":\"resume\",\"last_id\":\"" + lastSeen + "\"}", "resumed");
+                assertThat(resumed.path("replayed").asInt()).isEqualTo(3);
+                List<String> replayed = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    replayed.add(socket.next("notification")
+                            .path("notification")
+                            .path("id")
+                            .asString());
+                }
+                assertThat(replayed).containsExactlyInAnyOrderElementsOf(missed);
+            }
+        } finally {
+            nodeC.close();
+        }
+    }
+
+    @Test
     void aWorkResponseIsValidatedAndPublishedForUpstreamApps() {
         String user = "tech-" + UUID.randomUUID();
         try (var socket = connect(nodeA, user)) {
