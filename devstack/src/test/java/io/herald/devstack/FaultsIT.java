@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.herald.dispatch.DispatchApplication;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
-import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.KafkaProcess;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.token.TokenApplication;
@@ -44,7 +44,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Faults under a steady stream of events published straight onto {@code herald.events.v1}: two instances each of
  * token-service and dispatch-service share the work, as in production. Whatever is stopped or restarted mid-stream,
- * every expected push reaches the FCM emulator, none is lost, and duplicates are counted (target: none).
+ * every expected push reaches the FCM emulator, none is lost, and duplicates are counted (target: none). Kafka is
+ * a broker process of its own here, so that it can be restarted on its data.
  */
 class FaultsIT {
 
@@ -55,7 +56,7 @@ class FaultsIT {
     @TempDir
     Path postgresData;
 
-    private KafkaBroker kafka;
+    private KafkaProcess kafka;
     private int postgresPort;
     private PostgresServer postgres;
     private FcmEmulator fcm;
@@ -63,7 +64,7 @@ class FaultsIT {
 
     @BeforeEach
     void start() throws Exception {
-        kafka = KafkaBroker.start();
+        kafka = KafkaProcess.start();
         try (var socket = new ServerSocket(0)) {
             postgresPort = socket.getLocalPort();
         }
@@ -120,6 +121,15 @@ class FaultsIT {
                 () -> postgres.close(),
                 Duration.ofSeconds(8),
                 () -> postgres = PostgresServer.start(postgresPort, postgresData)));
+
+        assertThat(outcome.lost()).as("pushes that never reached FCM").isEmpty();
+        assertThat(outcome.duplicates()).as("pushes sent twice").isZero();
+    }
+
+    @Test
+    void theKafkaBrokerRestartedMidStreamLosesNothing() throws Exception {
+        // Down for four seconds: every service's consumers and producers lose it and find it again.
+        Outcome outcome = stream(Map.of(Duration.ofSeconds(5), kafka::stop, Duration.ofSeconds(9), kafka::startAgain));
 
         assertThat(outcome.lost()).as("pushes that never reached FCM").isEmpty();
         assertThat(outcome.duplicates()).as("pushes sent twice").isZero();
@@ -187,7 +197,7 @@ class FaultsIT {
         stopping.set(true);
         publisher.join();
         assertThat(failure.get()).as("publishing failed").isNull();
-        assertThat(expected).hasSizeGreaterThan(400);
+        assertThat(expected).hasSizeGreaterThan(200);
 
         await().atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofMillis(500))

@@ -1,0 +1,184 @@
+package io.herald.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real, single-node Apache Kafka broker (KRaft, combined controller and broker) in a JVM of its own, from the
+ * Kafka jars on this classpath, keeping its data in a directory of its own: unlike {@link KafkaBroker}, it can be
+ * stopped (a controlled shutdown, as SIGTERM gives any broker) and started again on the same data and port, as a
+ * broker restarted by its operator is.
+ */
+public final class KafkaProcess implements AutoCloseable {
+
+    private final Path directory;
+    private final Path properties;
+    private final int port;
+    private @Nullable Process process;
+
+    private KafkaProcess(Path directory, Path properties, int port) {
+        this.directory = directory;
+        this.properties = properties;
+        this.port = port;
+    }
+
+    /** Formats a fresh data directory and starts the broker on free ports. */
+    public static KafkaProcess start() {
+        try {
+            Path directory = Files.createTempDirectory("herald-kafka-");
+            int port = freePort();
+            int controllerPort = freePort();
+            Path properties = directory.resolve("server.properties");
+            Files.writeString(
+                    properties, """
+                    process.roles=broker,controller
+                    node.id=1
+                    controller.quorum.voters=1@localhost:%d
+                    listeners=PLAINTEXT://localhost:%d,CONTROLLER://localhost:%d
+                    advertised.listeners=PLAINTEXT://localhost:%d
+                    controller.listener.names=CONTROLLER
+                    inter.broker.listener.name=PLAINTEXT
+                    listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+                    log.dirs=%s
+                    offsets.topic.replication.factor=1
+                    transaction.state.log.replication.factor=1
+                    transaction.state.log.min.isr=1
+                    auto.create.topics.enable=false
+                    group.initial.rebalance.delay.ms=0
+                    """.formatted(controllerPort, port, controllerPort, port, directory.resolve("data")));
+            Files.writeString(directory.resolve("logback.xml"), """
+                    <configuration>
+                      <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+                        <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder>
+                      </appender>
+                      <root level="WARN"><appender-ref ref="out"/></root>
+                    </configuration>
+                    """);
+            var kafka = new KafkaProcess(directory, properties, port);
+            var uuid = UUID.randomUUID();
+            String clusterId = Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(ByteBuffer.allocate(16)
+                            .putLong(uuid.getMostSignificantBits())
+                            .putLong(uuid.getLeastSignificantBits())
+                            .array());
+            Process format = kafka.java(
+                            "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties.toString())
+                    .redirectOutput(directory.resolve("format.log").toFile())
+                    .start();
+            if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                throw new IllegalStateException("kafka-storage format failed: see " + directory.resolve("format.log"));
+            }
+            kafka.startAgain();
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code localhost:<port>}, the same across restarts. */
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    /** Stops the broker (controlled shutdown) and waits until it is gone. */
+    public void stop() {
+        Process running = process;
+        if (running == null) {
+            return;
+        }
+        running.destroy();
+        try {
+            if (!running.waitFor(60, TimeUnit.SECONDS)) {
+                running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Starts the broker on its data and port, and waits until it listens. */
+    public void startAgain() {
+        if (process != null) {
+            return;
+        }
+        try {
+            Process started = java("kafka.Kafka", properties.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            directory.resolve("kafka.log").toFile()))
+                    .start();
+            process = started;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!listening()) {
+                if (!started.isAlive()) {
+                    throw new IllegalStateException("Kafka exited: see " + directory.resolve("kafka.log"));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka did not listen within 60 s");
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean listening() {
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress("localhost", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private ProcessBuilder java(String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-Dlogback.configurationFile=" + directory.resolve("logback.xml"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
+}
