@@ -297,6 +297,11 @@ final class PipelineE2eBench {
                 mainClass,
                 "--server.port=" + port));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        // Extra settings for every service, for experiments: BENCH_SERVICE_ARGS="--a=b --c=d".
+        String extra = WsFanoutBench.setting("BENCH_SERVICE_ARGS", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(Arrays.asList(extra.split("\\s+")));
+        }
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-" + name + ".log")
