@@ -136,22 +136,14 @@ final class DispatchFcmBench {
                         "--herald.dispatch.consumers=3",
                         "--logging.level.root=WARN");
         try {
-            // Warm-up (JIT, connections, pools) in rounds of 20,000, at least four, until a round is no more
-            // than 5% faster than the best before: on two shared cores the JIT needs a minute or more of load,
-            // and one slow round (a collection, the broker flushing) is no sign of the end.
-            double best = 0;
-            for (int round = 1; round <= 10; round++) {
+            // Warm-up (JIT, connections, pools) in rounds of 20,000, at least four.
+            WarmUp.rounds(client, "deliveries/s", 4, 10, () -> {
                 long before = fcm.requestCount();
                 long began = System.nanoTime();
                 publish(producer, Topics.PUSH, 20_000);
                 awaitRequests(fcm, before + 20_000);
-                double rate = 20_000 / ((System.nanoTime() - began) / 1e9);
-                System.out.printf("warm-up %s round %d: %.0f deliveries/s%n", client, round, rate);
-                if (round >= 4 && rate < best * 1.05) {
-                    break;
-                }
-                best = Math.max(best, rate);
-            }
+                return 20_000 / ((System.nanoTime() - began) / 1e9);
+            });
             int peakThreads = 0;
             long before = fcm.requestCount();
             long began = System.nanoTime();
@@ -197,17 +189,8 @@ final class DispatchFcmBench {
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(NAIVE_TOPIC));
             FirebaseMessaging messaging = FirebaseMessaging.getInstance(app);
-            // Warmed up like Herald: 5-second rounds, at least four, until a round is no more than 5% faster
-            // than the best before, then 10 seconds measured.
-            double best = 0;
-            for (int round = 1; round <= 12; round++) {
-                double rate = naiveSend(consumer, messaging, 5);
-                System.out.printf("warm-up naive round %d: %.0f deliveries/s%n", round, rate);
-                if (round >= 4 && rate < best * 1.05) {
-                    break;
-                }
-                best = Math.max(best, rate);
-            }
+            // Warmed up like Herald: 5-second rounds, at least four, then 10 seconds measured.
+            WarmUp.rounds("naive", "deliveries/s", 4, 12, () -> naiveSend(consumer, messaging, 5));
             return naiveSend(consumer, messaging, 10);
         } finally {
             app.delete();

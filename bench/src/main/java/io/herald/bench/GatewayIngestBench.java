@@ -8,10 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -50,14 +47,25 @@ final class GatewayIngestBench {
             try {
                 String base = "http://127.0.0.1:" + port;
                 WsFanoutBench.awaitUp(base + "/actuator/health", gateway);
-                warmUp(base, concurrency, false);
+                // 10-second rounds: a cold gateway runs at a tenth of its speed.
+                WarmUp.rounds(
+                        "single",
+                        "events/s",
+                        2,
+                        12,
+                        () -> load(base, 10, concurrency, false).eventsPerSecond());
                 Run single = load(base, seconds, concurrency, false);
                 System.out.printf(
                         "single: %.0f events/s, p50 %.1f ms, p99 %.1f ms%n",
                         single.eventsPerSecond(), single.p50(), single.p99());
                 // Two batch requests in flight per core: each carries 500 events, more only contend.
                 int batchConcurrency = Math.max(2, concurrency / 16);
-                warmUp(base, batchConcurrency, true);
+                WarmUp.rounds(
+                        "batch",
+                        "events/s",
+                        2,
+                        12,
+                        () -> load(base, 10, batchConcurrency, true).eventsPerSecond());
                 Run batch = load(base, seconds, batchConcurrency, true);
                 System.out.printf("batch: %.0f events/s%n", batch.eventsPerSecond());
                 // The peer after Herald, on the same broker: a million records written first would leave
@@ -91,23 +99,6 @@ final class GatewayIngestBench {
     }
 
     record Run(double eventsPerSecond, double p50, double p99) {}
-
-    /**
-     * Loads the gateway in 10-second rounds until a round is no more than 5% faster than the one before (at
-     * most 12 rounds): on two shared cores the JIT takes about a minute of load to compile the request path,
-     * and a cold gateway runs at a fifth of its speed.
-     */
-    private static void warmUp(String base, int concurrency, boolean batch) throws Exception {
-        double previous = 0;
-        for (int round = 1; round <= 12; round++) {
-            double rate = load(base, 10, concurrency, batch).eventsPerSecond();
-            System.out.printf("warm-up %s round %d: %.0f events/s%n", batch ? "batch" : "single", round, rate);
-            if (round > 1 && rate < previous * 1.05) {
-                return;
-            }
-            previous = Math.max(previous, rate);
-        }
-    }
 
     private static String event() {
         return "{\"type\":\"product_like\",\"actor\":{\"id\":\"bob\",\"displayName\":\"Bob\"},\"recipients\":[\"alice\"],"
@@ -258,25 +249,17 @@ final class GatewayIngestBench {
     }
 
     private static Process startGateway(KafkaBroker kafka, int port) throws Exception {
-        String sha = HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(KEY.getBytes(StandardCharsets.UTF_8)));
-        var command = new ArrayList<>(Arrays.asList(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-cp",
-                System.getProperty("java.class.path"),
+        return ServiceProcess.start(
+                "gateway",
                 "io.herald.gateway.GatewayApplication",
-                "--server.port=" + port,
-                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--herald.gateway.api-keys[0].name=bench",
-                "--herald.gateway.api-keys[0].sha256=" + sha,
-                "--herald.gateway.rate-limits.per-api-key-per-second=1000000",
-                "--herald.gateway.rate-limits.per-api-key-burst=1000000",
-                "--logging.level.root=WARN"));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-gateway.log")
-                        .toFile())
-                .start();
+                "1g",
+                List.of(
+                        "--server.port=" + port,
+                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                        "--herald.gateway.api-keys[0].name=bench",
+                        "--herald.gateway.api-keys[0].sha256=" + ServiceProcess.sha256Hex(KEY),
+                        "--herald.gateway.rate-limits.per-api-key-per-second=1000000",
+                        "--herald.gateway.rate-limits.per-api-key-burst=1000000",
+                        "--logging.level.root=WARN"));
     }
 }

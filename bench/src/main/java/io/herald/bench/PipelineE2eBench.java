@@ -15,12 +15,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +62,11 @@ final class PipelineE2eBench {
     record Service(String name, Process process, int port) {}
 
     /** Deliveries that reached the emulators, and their latencies in ms. */
-    record Arrivals(long count, long[] latenciesMicros) {}
+    record Arrivals(long count, long[] latenciesMicros, Map<String, Double> medianMsByProvider) {}
+
+    private static long[] sorted(List<Long> micros) {
+        return micros.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
 
     static void run(Path root) throws Exception {
         int users = Integer.parseInt(WsFanoutBench.setting("BENCH_USERS", "3000"));
@@ -88,17 +90,10 @@ final class PipelineE2eBench {
                 props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
                 try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
                     var emulators = new Emulators(fcm, expo, apns);
-                    // Warm-up: backlogs of 10,000 events until a round is no more than 5% faster than the best.
-                    double best = 0;
+                    // Warm-up: backlogs of 10,000 events.
                     int rounds = Integer.parseInt(WsFanoutBench.setting("BENCH_WARMUP_ROUNDS", "10"));
-                    for (int round = 1; round <= rounds; round++) {
-                        double rate = backlog(producer, emulators, users, 10_000);
-                        System.out.printf("warm-up round %d: %.0f deliveries/s%n", round, rate);
-                        if (round > 1 && rate < best * 1.05) {
-                            break;
-                        }
-                        best = Math.max(best, rate);
-                    }
+                    WarmUp.rounds(
+                            "pipeline", "deliveries/s", 2, rounds, () -> backlog(producer, emulators, users, 10_000));
                     long[] idle = oneAtATime(producer, emulators, users, 50);
                     System.out.printf(
                             "one event at a time: p50 %.1f ms, p99 %.1f ms%n",
@@ -121,7 +116,7 @@ final class PipelineE2eBench {
                                 target,
                                 percentile(arrivals.latenciesMicros(), 50),
                                 percentile(arrivals.latenciesMicros(), 99),
-                                emulators.medians());
+                                arrivals.medianMsByProvider());
                     }
                     Map<String, double[]> usage = usage(services);
                     // As many records as the backlog made deliveries, each the size of an event.
@@ -186,46 +181,32 @@ final class PipelineE2eBench {
             apns.clear();
         }
 
-        /** The median latency (ms) at each emulator. */
-        Map<String, Double> medians() {
-            Map<String, Double> medians = new LinkedHashMap<>();
-            List<Long> fcmLatencies = new ArrayList<>();
+        /** Publish-to-arrival latencies (µs) of what each emulator received since the last {@link #clear()}. */
+        Map<String, List<Long>> latenciesByProvider() {
+            Map<String, List<Long>> latencies = new LinkedHashMap<>();
+            List<Long> fcmLatencies = latencies.computeIfAbsent("fcm", k -> new ArrayList<>());
             fcm.received()
                     .forEach(r -> add(fcmLatencies, r.message().path("data").path(SENT_AT), r.receivedAt()));
-            List<Long> expoLatencies = new ArrayList<>();
+            List<Long> expoLatencies = latencies.computeIfAbsent("expo", k -> new ArrayList<>());
             expo.received()
                     .forEach(r -> add(expoLatencies, r.message().path("data").path(SENT_AT), r.receivedAt()));
-            List<Long> apnsLatencies = new ArrayList<>();
+            List<Long> apnsLatencies = latencies.computeIfAbsent("apns", k -> new ArrayList<>());
             apns.received()
                     .forEach(r -> add(
                             apnsLatencies,
                             HeraldJson.mapper().readTree(r.payload()).path(SENT_AT),
                             r.receivedAt()));
-            medians.put("fcm", median(fcmLatencies));
-            medians.put("expo", median(expoLatencies));
-            medians.put("apns", median(apnsLatencies));
-            return medians;
+            return latencies;
         }
 
-        private static double median(List<Long> micros) {
-            return percentile(
-                    micros.stream().mapToLong(Long::longValue).sorted().toArray(), 50);
-        }
-
-        /** Publish-to-arrival latency of each delivery received since the last {@link #clear()}, in µs. */
+        /** Every delivery's publish-to-arrival latency since the last {@link #clear()}, in µs, sorted. */
         long[] latenciesMicros() {
-            List<Long> latencies = new ArrayList<>();
-            for (var received : fcm.received()) {
-                add(latencies, received.message().path("data").path(SENT_AT), received.receivedAt());
-            }
-            for (var received : expo.received()) {
-                add(latencies, received.message().path("data").path(SENT_AT), received.receivedAt());
-            }
-            for (var received : apns.received()) {
-                JsonNode payload = HeraldJson.mapper().readTree(received.payload());
-                add(latencies, payload.path(SENT_AT), received.receivedAt());
-            }
-            return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            return all(latenciesByProvider());
+        }
+
+        /** The latencies of every provider together, sorted. */
+        static long[] all(Map<String, List<Long>> byProvider) {
+            return sorted(byProvider.values().stream().flatMap(List::stream).toList());
         }
 
         private static void add(List<Long> latencies, JsonNode sentAt, Instant receivedAt) {
@@ -272,10 +253,7 @@ final class PipelineE2eBench {
         Map<String, String> gateway = new LinkedHashMap<>(shared);
         String key = "hk_bench_" + UUID.randomUUID();
         gateway.put("herald.gateway.api-keys[0].name", "bench");
-        gateway.put(
-                "herald.gateway.api-keys[0].sha256",
-                HexFormat.of()
-                        .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8))));
+        gateway.put("herald.gateway.api-keys[0].sha256", ServiceProcess.sha256Hex(key));
         gateway.put("herald.gateway.jwt.hmac-secret", secret);
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + token.port());
         gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternal);
@@ -289,25 +267,15 @@ final class PipelineE2eBench {
 
     private static Service start(String name, String mainClass, Map<String, String> properties) throws Exception {
         int port = WsFanoutBench.freePort();
-        var command = new ArrayList<>(Arrays.asList(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass,
-                "--server.port=" + port));
-        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=" + port);
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
         // Extra settings for every service, for experiments: BENCH_SERVICE_ARGS="--a=b --c=d".
         String extra = WsFanoutBench.setting("BENCH_SERVICE_ARGS", "").trim();
         if (!extra.isEmpty()) {
-            command.addAll(Arrays.asList(extra.split("\\s+")));
+            args.addAll(Arrays.asList(extra.split("\\s+")));
         }
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-" + name + ".log")
-                        .toFile())
-                .start();
-        return new Service(name, process, port);
+        return new Service(name, ServiceProcess.start(name, mainClass, "512m", args), port);
     }
 
     /** Users {@code user-0} ... with one, two or three devices in turn: FCM; FCM and Expo; FCM, Expo and APNs. */
@@ -414,7 +382,10 @@ final class PipelineE2eBench {
         producer.flush();
         long expected = deliveriesFor(users, first + total) - deliveriesFor(users, first);
         awaitDeliveries(emulators, expected);
-        return new Arrivals(expected, emulators.latenciesMicros());
+        Map<String, List<Long>> byProvider = emulators.latenciesByProvider();
+        Map<String, Double> medians = new LinkedHashMap<>();
+        byProvider.forEach((provider, micros) -> medians.put(provider, percentile(sorted(micros), 50)));
+        return new Arrivals(expected, Emulators.all(byProvider), medians);
     }
 
     /** Publishes events one by one, each once the last one's deliveries all arrived; their latencies. */
