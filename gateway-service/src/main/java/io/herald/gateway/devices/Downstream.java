@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -64,8 +63,7 @@ public final class Downstream {
             problem.put("type", ApiProblem.TYPE_BASE + ApiProblem.kindOf(status));
         }
         if (!problem.hasNonNull("title")) {
-            HttpStatus known = HttpStatus.resolve(status);
-            problem.put("title", known == null ? "Error" : known.getReasonPhrase());
+            problem.put("title", ApiProblem.titleOf(status));
         }
         problem.put("status", status);
         if (!problem.hasNonNull("detail")) {

@@ -34,6 +34,12 @@ public final class ApiProblem extends RuntimeException {
         };
     }
 
+    /** The title Herald gives a status of its own when nothing more precise is known: its reason phrase. */
+    public static String titleOf(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        return known == null ? "Error" : known.getReasonPhrase();
+    }
+
     private final HttpStatus status;
     private final String kind;
     private final String title;

@@ -7,7 +7,6 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
-import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat's answer to what it refuses before Spring sees it (a path with an encoded slash or a NUL, a request
@@ -26,9 +25,8 @@ public final class ProblemReportValve extends ErrorReportValve {
         if (!ioAllowed.get() || !response.setErrorReported()) {
             return;
         }
-        HttpStatus known = HttpStatus.resolve(status);
         String kind = ApiProblem.kindOf(status);
-        String title = known == null ? "Error" : known.getReasonPhrase();
+        String title = ApiProblem.titleOf(status);
         String body =
                 "{\"type\":\"" + ApiProblem.TYPE_BASE + kind + "\",\"title\":\"" + title + "\",\"status\":" + status
                         + ",\"detail\":\"the request was refused before it reached Herald: check its path and headers\"}";
