@@ -11,10 +11,7 @@ import io.herald.testkit.PostgresServer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.token.TokenApplication;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -230,15 +227,7 @@ class FaultsIT {
         String tokenService = "http://127.0.0.1:" + port("token-a");
         try (var http = HttpClient.newHttpClient()) {
             for (int user = 0; user < USERS; user++) {
-                var response = http.send(
-                        HttpRequest.newBuilder(
-                                        URI.create(tokenService + "/internal/v1/users/user-" + user + "/devices"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("""
-                                        {"provider":"fcm","token":"%s","platform":"android","appId":"dev.herald.app"}""".formatted(token(user))))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+                InternalDevices.registerFcm(http, tokenService, "user-" + user, token(user));
             }
         }
     }

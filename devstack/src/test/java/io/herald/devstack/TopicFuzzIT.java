@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,15 +51,7 @@ class TopicFuzzIT {
         stack = DevStack.start(DevStack.Ports.ephemeral());
         try (var http = HttpClient.newHttpClient()) {
             for (int user = 0; user < GOOD_USERS; user++) {
-                var response = http.send(
-                        HttpRequest.newBuilder(URI.create(stack.urls().get("token-service")
-                                        + "/internal/v1/users/fuzz-user-" + user + "/devices"))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("""
-                                        {"provider":"fcm","token":"%s","platform":"android"}""".formatted(token(user))))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+                InternalDevices.registerFcm(http, stack.urls().get("token-service"), "fuzz-user-" + user, token(user));
             }
         }
     }
