@@ -232,9 +232,10 @@ final class PipelineE2eBench {
         List<Service> services = new ArrayList<>();
         Map<String, String> fanout = new LinkedHashMap<>(database);
         fanout.put("herald.fanout.jwt.hmac-secret", secret);
-        int fanoutInternal = WsFanoutBench.freePort();
-        fanout.put("herald.fanout.internal-port", Integer.toString(fanoutInternal));
-        services.add(start("ws-fanout-service", "io.herald.fanout.FanoutApplication", fanout));
+        // Its server.port is the internal inbox API (and the actuator); the WebSocket takes any free port.
+        fanout.put("herald.fanout.ws.port", "0");
+        Service fanoutService = start("ws-fanout-service", "io.herald.fanout.FanoutApplication", fanout);
+        services.add(fanoutService);
 
         Service token = start("token-service", "io.herald.token.TokenApplication", database);
         services.add(token);
@@ -256,7 +257,7 @@ final class PipelineE2eBench {
         gateway.put("herald.gateway.api-keys[0].sha256", ServiceProcess.sha256Hex(key));
         gateway.put("herald.gateway.jwt.hmac-secret", secret);
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + token.port());
-        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternal);
+        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutService.port());
         services.add(start("gateway-service", "io.herald.gateway.GatewayApplication", gateway));
         for (Service service : services) {
             WsFanoutBench.awaitUp(

@@ -357,16 +357,19 @@ final class WsFanoutBench {
     static final class HeraldNode implements Target {
         private final Process process;
         private final int port;
+        private final int socketPort;
         private final KafkaProducer<String, byte[]> producer;
 
-        private HeraldNode(Process process, int port, KafkaProducer<String, byte[]> producer) {
+        private HeraldNode(Process process, int port, int socketPort, KafkaProducer<String, byte[]> producer) {
             this.process = process;
             this.port = port;
+            this.socketPort = socketPort;
             this.producer = producer;
         }
 
         static HeraldNode start(KafkaBroker kafka, PostgresServer.Database db, String secret) throws Exception {
             int port = freePort();
+            int socketPort = freePort();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             var command = List.of(
                     java.toString(),
@@ -375,14 +378,13 @@ final class WsFanoutBench {
                     System.getProperty("java.class.path"),
                     "io.herald.fanout.FanoutApplication",
                     "--server.port=" + port,
-                    "--server.tomcat.threads.max=50",
+                    "--herald.fanout.ws.port=" + socketPort,
                     "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "--spring.datasource.url=" + db.jdbcUrl(),
                     "--spring.datasource.username=" + db.username(),
                     "--spring.datasource.password=" + db.password(),
                     "--herald.fanout.jwt.hmac-secret=" + secret,
                     "--herald.fanout.ws.node-id=bench",
-                    "--herald.fanout.internal-port=0",
                     "--herald.fanout.inbox.writer-enabled=" + setting("BENCH_INBOX_WRITER", "true"),
                     "--management.endpoints.web.exposure.include=health,metrics",
                     "--logging.level.root=WARN");
@@ -397,7 +399,7 @@ final class WsFanoutBench {
             props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-            return new HeraldNode(process, port, producer);
+            return new HeraldNode(process, port, socketPort, producer);
         }
 
         @Override
@@ -432,7 +434,7 @@ final class WsFanoutBench {
             var ready = new CompletableFuture<WebSocket>();
             http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + jwt)
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/notifications"), new TextListener() {
+                    .buildAsync(URI.create("ws://127.0.0.1:" + socketPort + "/ws/notifications"), new TextListener() {
                         @Override
                         void onMessage(WebSocket socket, String message) {
                             if (message.contains("\"sent_us\"")) {

@@ -2,7 +2,7 @@ package io.herald.devstack;
 
 import io.herald.dispatch.DispatchApplication;
 import io.herald.fanout.FanoutApplication;
-import io.herald.fanout.InternalApi;
+import io.herald.fanout.ws.SocketServer;
 import io.herald.gateway.GatewayApplication;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
@@ -145,9 +145,11 @@ public final class DevStack implements AutoCloseable {
 
         Map<String, String> fanout = new LinkedHashMap<>(database);
         fanout.put("herald.fanout.jwt.hmac-secret", jwtSecret);
-        fanout.put("herald.fanout.internal-port", Integer.toString(ports.fanoutInternalPort()));
-        int fanoutPort = run("ws-fanout-service", FanoutApplication.application(), ports.fanoutPort(), fanout);
-        int fanoutInternalPort = lastStarted().getBean(InternalApi.class).port();
+        fanout.put("herald.fanout.ws.port", Integer.toString(ports.fanoutPort()));
+        // server.port is the node's internal API and actuator; the WebSocket has its own port.
+        int fanoutInternalPort =
+                run("ws-fanout-service", FanoutApplication.application(), ports.fanoutInternalPort(), fanout);
+        int fanoutPort = lastStarted().getBean(SocketServer.class).port();
         urls.put("ws-fanout-service", "ws://127.0.0.1:" + fanoutPort + "/ws/notifications");
         urls.put("ws-fanout-internal", "http://127.0.0.1:" + fanoutInternalPort);
 

@@ -181,10 +181,8 @@ class PipelineIT {
                 {"type":"order_created","recipients":["%s"],"object":{"id":"o-1","kind":"order","title":"#1"}}
                 """.formatted(user));
         awaitMessageFor(token);
-        String fanout = stack.urls()
-                .get("ws-fanout-service")
-                .replace("ws://", "http://")
-                .replace("/ws/notifications", "");
+        // ws-fanout's actuator is on its internal port, with the internal API; the WebSocket port has no HTTP API.
+        String fanout = stack.urls().get("ws-fanout-internal");
         var services = new java.util.LinkedHashMap<String, String>();
         services.put("gateway-service", stack.gatewayUrl());
         services.put("token-service", stack.urls().get("token-service"));

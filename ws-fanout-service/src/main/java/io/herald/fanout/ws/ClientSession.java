@@ -1,41 +1,47 @@
 package io.herald.fanout.ws;
 
-import java.io.IOException;
-import java.time.Duration;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.util.unit.DataSize;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PingMessage;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
-import org.springframework.web.socket.handler.SessionLimitExceededException;
 
 /**
- * One open socket of one user. Writes are thread-safe and never block the caller for long: while one write
- * is in progress, others queue up to a byte limit; a client that lets the queue fill (or takes longer than
- * the time limit for one write) is closed with {@link #SLOW_CLIENT} and can reconnect and {@code resume}.
+ * One open socket of one user. Writes never block the caller: they queue on the socket up to {@code
+ * send-buffer-limit} bytes; a client that lets the queue fill (or leaves one write unfinished for {@code
+ * send-time-limit}) is closed with {@link #SLOW_CLIENT} and can reconnect and {@code resume}.
+ *
+ * <p>What the client asks is answered off the socket's I/O thread, one message at a time in the order it
+ * sent them ({@link #run}), since answers may wait on the inbox.
  */
 final class ClientSession {
 
     /** Close code for a client that did not keep up with its notifications. */
-    static final CloseStatus SLOW_CLIENT = new CloseStatus(4008, "slow client: reconnect and resume");
+    static final WebSocketCloseStatus SLOW_CLIENT = new WebSocketCloseStatus(4008, "slow client: reconnect and resume");
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
+    /** How long a closing socket may take to flush its close frame before it is cut. */
+    private static final long CLOSE_GRACE_MILLIS = 2_000;
 
     private final String userId;
-    private final WebSocketSession raw;
-    private final ConcurrentWebSocketSessionDecorator session;
+    private final Channel channel;
+    private final Executor worker;
+    private CompletableFuture<?> work = IDLE; // guarded by this
+    private volatile boolean closing;
 
-    ClientSession(String userId, WebSocketSession raw, Duration sendTimeLimit, DataSize bufferLimit) {
+    ClientSession(String userId, Channel channel, Executor worker) {
         this.userId = userId;
-        this.raw = raw;
-        this.session = new ConcurrentWebSocketSessionDecorator(
-                raw,
-                (int) Math.min(Integer.MAX_VALUE, sendTimeLimit.toMillis()),
-                (int) Math.min(Integer.MAX_VALUE, bufferLimit.toBytes()),
-                ConcurrentWebSocketSessionDecorator.OverflowStrategy.TERMINATE);
+        this.channel = channel;
+        this.worker = worker;
     }
 
     String userId() {
@@ -43,16 +49,11 @@ final class ClientSession {
     }
 
     String id() {
-        return raw.getId();
+        return channel.id().asShortText();
     }
 
     boolean isOpen() {
-        return session.isOpen();
-    }
-
-    /** The socket underneath, as the WebSocket container knows it. */
-    WebSocketSession raw() {
-        return raw;
+        return channel.isActive() && !closing;
     }
 
     /**
@@ -61,37 +62,58 @@ final class ClientSession {
      * @return {@code false} when the socket is closed or was just closed for being too slow
      */
     boolean send(String json) {
-        return write(new TextMessage(json));
+        return send(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Queues one text message, already UTF-8; the array is not copied and must not change afterwards. */
+    boolean send(byte[] utf8) {
+        if (!writable()) {
+            return false;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)), channel.voidPromise());
+        return true;
     }
 
     /** Sends a WebSocket ping, which keeps idle sockets (and the proxies in front of them) alive. */
     boolean ping() {
-        return write(new PingMessage());
-    }
-
-    private boolean write(org.springframework.web.socket.WebSocketMessage<?> message) {
-        if (!session.isOpen()) {
+        if (!writable()) {
             return false;
         }
-        try {
-            session.sendMessage(message);
-            return true;
-        } catch (SessionLimitExceededException e) {
-            log.debug("closing slow socket {}: {}", raw.getId(), e.getMessage());
+        channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        return true;
+    }
+
+    private boolean writable() {
+        if (!isOpen()) {
+            return false;
+        }
+        if (!channel.isWritable()) {
+            log.debug("closing slow socket {}: more than its send buffer queued", id());
             close(SLOW_CLIENT);
             return false;
-        } catch (IOException | IllegalStateException e) {
-            log.debug("write to socket {} failed: {}", raw.getId(), e.toString());
-            close(CloseStatus.SERVER_ERROR);
-            return false;
+        }
+        return true;
+    }
+
+    /** Runs {@code task} off the I/O thread, after every task this session was given before it. */
+    void run(Runnable task) {
+        synchronized (this) {
+            work = work.handleAsync(
+                    (ignored, error) -> {
+                        task.run();
+                        return null;
+                    },
+                    worker);
         }
     }
 
-    void close(CloseStatus status) {
-        try {
-            raw.close(status);
-        } catch (IOException | IllegalStateException e) {
-            log.trace("socket {} was already closing: {}", raw.getId(), e.toString());
+    /** Sends a close frame with {@code status}, then closes; a client that does not take it is cut off. */
+    void close(WebSocketCloseStatus status) {
+        if (closing || !channel.isActive()) {
+            return;
         }
+        closing = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 }

@@ -10,93 +10,55 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.TextWebSocketHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code /ws/notifications}: answers the client's messages (inbox queries and changes, {@code resume}, {@code
- * ping}, app actions) for the authenticated user only. Every request may carry a {@code request_id}, echoed
+ * What a socket of {@code /ws/notifications} is told ({@link SocketServer} carries the bytes): the answers to
+ * the client's messages (inbox queries and changes, {@code resume}, {@code ping}, app actions), for the
+ * authenticated user only. Every request may carry a {@code request_id}, echoed
  * in the answer. A bad message gets an {@code error} answer and the socket stays open.
  */
 @Component
-class NotificationSocketHandler extends TextWebSocketHandler {
+class NotificationSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationSocketHandler.class);
     private static final int MAX_PAGE_SIZE = 100;
     private static final int MAX_WORK_ID_LENGTH = 200;
 
-    private final SessionRegistry registry;
     private final InboxStore inbox;
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final Clock clock;
-    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
 
     NotificationSocketHandler(
-            SessionRegistry registry,
-            InboxStore inbox,
-            KafkaTemplate<String, Object> kafka,
-            SocketProperties properties,
-            Clock clock) {
-        this.registry = registry;
+            InboxStore inbox, KafkaTemplate<String, Object> kafka, SocketProperties properties, Clock clock) {
         this.inbox = inbox;
         this.kafka = kafka;
         this.properties = properties;
         this.clock = clock;
     }
 
-    @Override
-    public void afterConnectionEstablished(WebSocketSession raw) {
-        Object user = raw.getAttributes().get(SocketAuthenticator.USER_ID);
-        if (!(user instanceof String userId)) {
-            // The handshake interceptor lets no socket through without a user; this is a wiring bug.
-            closeQuietly(raw, CloseStatus.POLICY_VIOLATION);
-            return;
-        }
-        var session = new ClientSession(userId, raw, properties.sendTimeLimit(), properties.sendBufferLimit());
-        sessions.put(raw.getId(), session);
-        registry.add(session);
+    /** A socket was opened: it is greeted with the user's unread count. Runs off the I/O thread. */
+    void opened(ClientSession session) {
         try {
-            session.send(SocketMessages.unreadCount(inbox.unreadCount(userId), null));
+            session.send(SocketMessages.unreadCount(inbox.unreadCount(session.userId()), null));
         } catch (DataAccessException e) {
-            log.warn("inbox unavailable while greeting socket {}: {}", raw.getId(), e.getMessage());
+            log.warn("inbox unavailable while greeting socket {}: {}", session.id(), e.getMessage());
         }
     }
 
-    @Override
-    public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
-        ClientSession session = sessions.remove(raw.getId());
-        if (session != null) {
-            registry.remove(session);
-        }
-    }
-
-    @Override
-    public void handleTransportError(WebSocketSession raw, Throwable exception) {
-        log.debug("transport error on socket {}: {}", raw.getId(), exception.toString());
-        closeQuietly(raw, CloseStatus.SERVER_ERROR);
-    }
-
-    @Override
-    protected void handleTextMessage(WebSocketSession raw, TextMessage message) {
-        ClientSession session = sessions.get(raw.getId());
-        if (session == null) {
-            return;
-        }
+    /** Answers one text message of the client. Runs off the I/O thread, one message of a socket at a time. */
+    void onText(ClientSession session, String payload) {
         JsonNode request;
         try {
-            request = HeraldJson.mapper().readTree(message.getPayload());
+            request = HeraldJson.mapper().readTree(payload);
         } catch (JacksonException e) {
             session.send(SocketMessages.error("invalid_message", "not JSON", null, null));
             return;
@@ -114,8 +76,12 @@ class NotificationSocketHandler extends TextWebSocketHandler {
         } catch (InvalidField e) {
             session.send(SocketMessages.error("invalid_field", e.getMessage(), type, requestId));
         } catch (DataAccessException e) {
-            log.warn("inbox unavailable answering {} on socket {}: {}", type, raw.getId(), e.getMessage());
+            log.warn("inbox unavailable answering {} on socket {}: {}", type, session.id(), e.getMessage());
             session.send(SocketMessages.error("unavailable", "the inbox is unavailable, try again", type, requestId));
+        } catch (RuntimeException e) {
+            log.error("failed to answer {} on socket {}", type, session.id(), e);
+            session.send(
+                    SocketMessages.error("internal", "the message could not be handled, try again", type, requestId));
         }
     }
 
@@ -201,14 +167,6 @@ class NotificationSocketHandler extends TextWebSocketHandler {
             return UUID.fromString(node.asString());
         } catch (IllegalArgumentException e) {
             throw new InvalidField(name + " must be a notification id (a UUID string)");
-        }
-    }
-
-    private static void closeQuietly(WebSocketSession raw, CloseStatus status) {
-        try {
-            raw.close(status);
-        } catch (java.io.IOException e) {
-            log.trace("socket {} already closed", raw.getId());
         }
     }
 

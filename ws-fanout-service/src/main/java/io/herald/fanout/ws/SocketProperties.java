@@ -11,6 +11,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * WebSocket settings, {@code herald.fanout.ws.*}.
  *
+ * @param port {@code port}: the WebSocket's port (0 for any free one); the internal API and the actuator are
+ *     on {@code server.port}
+ * @param ioThreads {@code io-threads}: threads reading and writing the sockets (0: two per core)
  * @param nodeId {@code node-id}: this node's name, unique among the nodes (it names the node's live consumer
  *     group); a random id when unset
  * @param pingInterval {@code ping-interval}: how often idle sockets get a WebSocket ping
@@ -24,6 +27,8 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("herald.fanout.ws")
 public record SocketProperties(
+        @DefaultValue("8083") int port,
+        @DefaultValue("0") int ioThreads,
         @Nullable String nodeId,
         @DefaultValue("25s") Duration pingInterval,
         @DefaultValue("10s") Duration sendTimeLimit,

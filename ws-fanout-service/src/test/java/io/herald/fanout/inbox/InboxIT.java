@@ -60,7 +60,7 @@ class InboxIT {
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
         registry.add("herald.fanout.jwt.hmac-secret", () -> "an-hmac-secret-of-at-least-32-bytes-for-tests");
-        registry.add("herald.fanout.internal-port", () -> "0");
+        registry.add("herald.fanout.ws.port", () -> "0");
     }
 
     @AfterAll
@@ -77,11 +77,12 @@ class InboxIT {
     @Autowired
     InboxRetention retention;
 
+    /** Tomcat's port: the internal API and the actuator. */
     @LocalServerPort
-    int publicPort;
+    int internalPort;
 
     @Autowired
-    io.herald.fanout.InternalApi internalApi;
+    io.herald.fanout.ws.SocketServer socketServer;
 
     @Test
     void theInboxPagesNewestFirstWithACursor() {
@@ -179,16 +180,20 @@ class InboxIT {
     }
 
     @Test
-    void theInternalApiIsNotServedOnThePublicPort() throws Exception {
-        try (var client = HttpClient.newHttpClient()) {
-            var response = client.send(
-                    HttpRequest.newBuilder(URI.create(
-                                    "http://127.0.0.1:" + publicPort + "/internal/v1/users/alice/notifications"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).isEqualTo(404);
+    void theInternalApiIsNotServedOnThePublicWebSocketPort() throws Exception {
+        int publicPort = socketServer.port();
+        assertThat(publicPort).isPositive().isNotEqualTo(internalPort);
+        // HTTP/1.1: the WebSocket port speaks no HTTP/2.
+        try (var client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (String path : List.of("/internal/v1/users/alice/notifications", "/actuator/health", "/")) {
+                var response = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publicPort + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(path).isEqualTo(404);
+            }
         }
-        assertThat(internalApi.port()).isNotEqualTo(publicPort);
     }
 
     private JsonNode get(String userId, String suffix, int expected) {
@@ -198,7 +203,7 @@ class InboxIT {
     }
 
     private HttpResponse<String> call(String method, String userId, String suffix) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalApi.port() + "/internal/v1/users/"
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalPort + "/internal/v1/users/"
                         + userId + "/notifications" + suffix))
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();

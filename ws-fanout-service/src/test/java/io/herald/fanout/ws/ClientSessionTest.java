@@ -1,58 +1,147 @@
 package io.herald.fanout.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
+import static org.awaitility.Awaitility.await;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
-import org.springframework.web.socket.WebSocketSession;
 
 class ClientSessionTest {
 
     @Test
     void aClientWhoseQueueFillsIsClosedWithTheSlowClientCode() throws Exception {
-        WebSocketSession raw = mock(WebSocketSession.class);
-        when(raw.isOpen()).thenReturn(true);
-        when(raw.getId()).thenReturn("s1");
-        var writing = new CountDownLatch(1);
-        var release = new CountDownLatch(1);
-        doAnswer(invocation -> {
-                    writing.countDown();
-                    release.await(10, TimeUnit.SECONDS);
-                    return null;
-                })
-                .when(raw)
-                .sendMessage(any());
-        var session = new ClientSession("alice", raw, Duration.ofMinutes(1), DataSize.ofBytes(100));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        var accepted = new CompletableFuture<Channel>();
+        try (var worker = Executors.newVirtualThreadPerTaskExecutor()) {
+            Channel server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.SO_SNDBUF, 4096)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 16 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(new WebSocket13FrameEncoder(false));
+                            accepted.complete(channel);
+                        }
+                    })
+                    .bind(0)
+                    .sync()
+                    .channel();
+            // A client that stops reading: its receive buffer and the server's send buffer fill, then the
+            // server's queue.
+            try (var client = new Socket()) {
+                client.setReceiveBufferSize(4096);
+                client.connect(
+                        new InetSocketAddress("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort()));
+                var session = new ClientSession("alice", accepted.get(10, TimeUnit.SECONDS), worker);
 
-        // The first write blocks inside the socket, as a client that stopped reading makes it.
-        Thread.ofVirtual().start(() -> session.send("{\"type\":\"notification\"}"));
-        assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
+                String message = "{\"type\":\"notification\",\"padding\":\"" + "x".repeat(1000) + "\"}";
+                int sent = 0;
+                while (sent < 100_000 && session.send(message)) {
+                    sent++;
+                }
+                assertThat(sent).as("a write past the queue limit is refused").isLessThan(100_000);
+                assertThat(session.isOpen()).isFalse();
+                assertThat(session.send(message)).isFalse();
 
-        boolean queued = true;
-        for (int i = 0; i < 20 && queued; i++) {
-            queued = session.send("{\"type\":\"notification\",\"padding\":\"" + "x".repeat(20) + "\"}");
+                // Reading again, the client gets what was queued, then the close frame with the slow-client code.
+                client.setSoTimeout(10_000);
+                var in = new DataInputStream(client.getInputStream());
+                int texts = 0;
+                int closeCode = -1;
+                try {
+                    while (closeCode < 0) {
+                        int opcode = in.readUnsignedByte() & 0x0F;
+                        long length = in.readUnsignedByte() & 0x7F;
+                        if (length == 126) {
+                            length = in.readUnsignedShort();
+                        } else if (length == 127) {
+                            length = in.readLong();
+                        }
+                        byte[] payload = in.readNBytes((int) length);
+                        if (opcode == 0x1) {
+                            texts++;
+                        } else if (opcode == 0x8) {
+                            closeCode = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+                        }
+                    }
+                } catch (EOFException e) {
+                    // closed before the close frame arrived: closeCode stays -1 and the assertion says so
+                }
+                assertThat(closeCode)
+                        .isEqualTo(ClientSession.SLOW_CLIENT.code())
+                        .isEqualTo(4008);
+                assertThat(texts).isEqualTo(sent);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> !accepted.get().isOpen());
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            } finally {
+                server.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
-        release.countDown();
+    }
 
-        assertThat(queued).as("a write past the queue limit is refused").isFalse();
-        verify(raw).close(ClientSession.SLOW_CLIENT);
-        assertThat(ClientSession.SLOW_CLIENT.getCode()).isEqualTo(4008);
+    @Test
+    void tasksOfOneSessionRunOneAtATimeInOrder() throws Exception {
+        try (var worker = Executors.newVirtualThreadPerTaskExecutor()) {
+            var session = new ClientSession("alice", new EmbeddedChannel(), worker);
+            var order = new java.util.concurrent.ConcurrentLinkedQueue<Integer>();
+            var running = new java.util.concurrent.atomic.AtomicInteger();
+            var overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+            var done = new java.util.concurrent.CountDownLatch(200);
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                session.run(() -> {
+                    if (running.incrementAndGet() > 1) {
+                        overlapped.set(true);
+                    }
+                    order.add(n);
+                    Thread.yield();
+                    running.decrementAndGet();
+                    done.countDown();
+                    if (n == 10) {
+                        throw new IllegalStateException("a failing task does not stop the ones after it");
+                    }
+                });
+            }
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(overlapped).isFalse();
+            assertThat(order)
+                    .containsExactlyElementsOf(
+                            java.util.stream.IntStream.range(0, 200).boxed().toList());
+        }
     }
 
     @Test
     void removingAnOldSessionKeepsTheUsersNewerOne() {
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         var registry = new SessionRegistry(meters);
-        var old = session("alice", "old");
-        var newer = session("alice", "new");
+        var old = session("alice");
+        var newer = session("alice");
         registry.add(old);
         registry.add(newer);
         assertThat(registry.size()).isEqualTo(2);
@@ -68,9 +157,7 @@ class ClientSessionTest {
         assertThat(registry.size()).isZero();
     }
 
-    private static ClientSession session(String user, String id) {
-        WebSocketSession raw = mock(WebSocketSession.class);
-        when(raw.getId()).thenReturn(id);
-        return new ClientSession(user, raw, Duration.ofSeconds(1), DataSize.ofKilobytes(1));
+    private static ClientSession session(String user) {
+        return new ClientSession(user, new EmbeddedChannel(), Runnable::run);
     }
 }

@@ -81,13 +81,13 @@ class SocketIT {
         return FanoutApplication.application()
                 .run(
                         "--server.port=0",
+                        "--herald.fanout.ws.port=0",
                         "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                         "--spring.datasource.url=" + db.jdbcUrl(),
                         "--spring.datasource.username=" + db.username(),
                         "--spring.datasource.password=" + db.password(),
                         "--herald.fanout.jwt.hmac-secret=" + SECRET,
-                        "--herald.fanout.ws.node-id=" + nodeId,
-                        "--herald.fanout.internal-port=0");
+                        "--herald.fanout.ws.node-id=" + nodeId);
     }
 
     @AfterAll
@@ -401,7 +401,7 @@ class SocketIT {
     }
 
     private static String url(ConfigurableApplicationContext node) {
-        return "ws://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port") + "/ws/notifications";
+        return "ws://127.0.0.1:" + node.getBean(SocketServer.class).port() + "/ws/notifications";
     }
 
     static String jwt(String subject, String secret, long expiresInSeconds) {

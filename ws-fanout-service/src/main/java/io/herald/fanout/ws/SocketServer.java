@@ -1,0 +1,339 @@
+package io.herald.fanout.ws;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.stereotype.Component;
+import org.springframework.web.cors.CorsConfiguration;
+
+/**
+ * The WebSocket endpoint, {@code ws://<node>:<herald.fanout.ws.port>/ws/notifications}, on Netty.
+ *
+ * <p>A node holds many mostly idle sockets, so what an idle one costs matters most: Netty keeps no buffer
+ * per connection between reads and writes (they come from a shared pool), where the servlet container kept
+ * about 70 KB of buffers per socket. The handshake is refused with 401 unless it carries a valid JWT
+ * ({@link SocketAuthenticator}), with 403 from an origin not allowed, 404 on any other path. Authentication
+ * and the answers to client messages run on virtual threads, never on the I/O threads, since both may wait
+ * (a JWK set fetched, the inbox queried).
+ *
+ * <p>The port actually bound is {@link #port()}, also published as {@code local.herald.fanout.ws.port}.
+ */
+@Component
+public class SocketServer implements SmartLifecycle {
+
+    /** The endpoint's path. */
+    public static final String PATH = "/ws/notifications";
+
+    /** The environment property holding the bound port, as {@code local.server.port} does for HTTP. */
+    public static final String LOCAL_PORT_PROPERTY = "local.herald.fanout.ws.port";
+
+    private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
+    private static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
+
+    private final SocketProperties properties;
+    private final SocketAuthenticator authenticator;
+    private final NotificationSocketHandler handler;
+    private final SessionRegistry registry;
+    private final ConfigurableEnvironment environment;
+    private final @Nullable CorsConfiguration origins;
+    private final WebSocketServerProtocolConfig protocol;
+
+    private @Nullable ExecutorService worker;
+    private @Nullable EventLoopGroup acceptor;
+    private @Nullable EventLoopGroup io;
+    private @Nullable Channel server;
+    private volatile int port = -1;
+
+    SocketServer(
+            SocketProperties properties,
+            SocketAuthenticator authenticator,
+            NotificationSocketHandler handler,
+            SessionRegistry registry,
+            ConfigurableEnvironment environment) {
+        this.properties = properties;
+        this.authenticator = authenticator;
+        this.handler = handler;
+        this.registry = registry;
+        this.environment = environment;
+        this.origins = originsOf(properties.allowedOrigins());
+        int maxMessage =
+                (int) Math.min(Integer.MAX_VALUE, properties.maxMessageSize().toBytes());
+        this.protocol = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(PATH)
+                // The path may carry a query (?token=…); HandshakeGate has already checked it exactly.
+                .checkStartsWith(true)
+                // A browser passing its JWT as "bearer.<jwt>" must get a subprotocol back: the one it asks for.
+                .subprotocols(SocketAuthenticator.SUBPROTOCOL)
+                .handshakeTimeoutMillis(10_000)
+                .dropPongFrames(true)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxMessage)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .build())
+                .build();
+    }
+
+    private static @Nullable CorsConfiguration originsOf(List<String> allowed) {
+        if (allowed.contains("*")) {
+            return null;
+        }
+        var cors = new CorsConfiguration();
+        cors.setAllowedOriginPatterns(allowed);
+        return cors;
+    }
+
+    /** The port the WebSocket listens on; -1 until started. */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void start() {
+        worker = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("ws-worker-", 0).factory());
+        acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        io = new MultiThreadIoEventLoopGroup(properties.ioThreads(), NioIoHandler.newFactory());
+        long bufferLimit = Math.max(2, properties.sendBufferLimit().toBytes());
+        var bootstrap = new ServerBootstrap()
+                .group(acceptor, io)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE / 2, bufferLimit / 2), (int)
+                                Math.min(Integer.MAX_VALUE, bufferLimit)))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        var socket = new SocketHandler();
+                        channel.pipeline()
+                                .addLast(new HttpServerCodec(8192, MAX_HANDSHAKE_BYTES, 8192))
+                                .addLast(new HttpObjectAggregator(MAX_HANDSHAKE_BYTES))
+                                .addLast(new HandshakeGate(socket))
+                                .addLast(new WebSocketServerProtocolHandler(protocol))
+                                .addLast(new WebSocketFrameAggregator(
+                                        protocol.decoderConfig().maxFramePayloadLength()))
+                                .addLast(new WriteTimeoutHandler(
+                                        properties.sendTimeLimit().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast(socket);
+                    }
+                });
+        Channel bound = bootstrap.bind(properties.port()).syncUninterruptibly().channel();
+        server = bound;
+        port = ((InetSocketAddress) bound.localAddress()).getPort();
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource("herald-fanout-ws-server", Map.of(LOCAL_PORT_PROPERTY, port)));
+        log.info("WebSocket listening on port {} at {}", port, PATH);
+    }
+
+    @Override
+    public void stop() {
+        Channel bound = server;
+        if (bound != null) {
+            bound.close().syncUninterruptibly();
+        }
+        // Clients reconnect to another node and resume from the inbox.
+        registry.all().forEach(session -> session.close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE));
+        if (io != null) {
+            io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (worker != null) {
+            worker.shutdown();
+        }
+        server = null;
+        port = -1;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /**
+     * Lets only a handshake on {@link #PATH} from an allowed origin with a valid JWT through to Netty's
+     * WebSocket handshake, then leaves the pipeline.
+     */
+    private final class HandshakeGate extends ChannelInboundHandlerAdapter {
+        private final SocketHandler socket;
+
+        HandshakeGate(SocketHandler socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            if (!(message instanceof FullHttpRequest request)) {
+                ctx.fireChannelRead(message);
+                return;
+            }
+            if (!PATH.equals(new QueryStringDecoder(request.uri()).path())) {
+                refuse(ctx, request, HttpResponseStatus.NOT_FOUND);
+                return;
+            }
+            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            if (origins != null && origin != null && origins.checkOrigin(origin) == null) {
+                refuse(ctx, request, HttpResponseStatus.FORBIDDEN);
+                return;
+            }
+            ctx.channel().config().setAutoRead(false);
+            worker().execute(() -> {
+                Optional<String> user;
+                try {
+                    user = authenticator.userOf(request);
+                } catch (RuntimeException e) {
+                    log.warn("socket handshake refused, its token could not be checked: {}", e.toString());
+                    user = Optional.empty();
+                }
+                Optional<String> authenticated = user;
+                ctx.executor().execute(() -> {
+                    if (authenticated.isEmpty()) {
+                        refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED);
+                        return;
+                    }
+                    socket.userId = authenticated.get();
+                    ctx.fireChannelRead(request);
+                    ctx.pipeline().remove(this);
+                    ctx.channel().config().setAutoRead(true);
+                });
+            });
+        }
+
+        private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status) {
+            request.release();
+            var response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            if (status == HttpResponseStatus.UNAUTHORIZED) {
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** One socket's life once the handshake has passed: registered, read, closed. */
+    private final class SocketHandler extends ChannelInboundHandlerAdapter {
+        volatile @Nullable String userId;
+        private @Nullable ClientSession session;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete && userId != null) {
+                var opened = new ClientSession(userId, ctx.channel(), worker());
+                session = opened;
+                registry.add(opened);
+                opened.run(() -> handler.opened(opened));
+            } else {
+                ctx.fireUserEventTriggered(event);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            ClientSession current = session;
+            try {
+                if (current == null) {
+                    return;
+                }
+                if (message instanceof TextWebSocketFrame text) {
+                    String payload = text.text();
+                    current.run(() -> handler.onText(current, payload));
+                } else if (message instanceof BinaryWebSocketFrame) {
+                    current.close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
+                }
+            } finally {
+                ReferenceCountUtil.release(message);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ClientSession current = session;
+            if (current != null) {
+                registry.remove(current);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ClientSession current = session;
+            if (cause instanceof CorruptedWebSocketFrameException) {
+                // The frame decoder has already sent the close frame (1002, or 1009 for a frame too big).
+                log.debug("bad frame on socket {}: {}", ctx.channel().id(), cause.getMessage());
+            } else if (current == null) {
+                ctx.close();
+            } else if (cause instanceof TooLongFrameException) {
+                current.close(WebSocketCloseStatus.MESSAGE_TOO_BIG);
+            } else if (cause instanceof WriteTimeoutException) {
+                log.debug("closing slow socket {}: a write took longer than the send time limit", current.id());
+                current.close(ClientSession.SLOW_CLIENT);
+            } else if (cause instanceof IOException) {
+                log.trace("socket {} failed: {}", current.id(), cause.toString());
+                ctx.close();
+            } else {
+                log.debug("socket {} failed: {}", current.id(), cause.toString());
+                current.close(WebSocketCloseStatus.INTERNAL_SERVER_ERROR);
+            }
+        }
+    }
+
+    private ExecutorService worker() {
+        ExecutorService current = worker;
+        if (current == null) {
+            throw new IllegalStateException("the socket server is not running");
+        }
+        return current;
+    }
+}
