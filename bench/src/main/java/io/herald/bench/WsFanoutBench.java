@@ -13,11 +13,8 @@ import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -149,13 +146,29 @@ final class WsFanoutBench {
         try (KafkaBroker kafka = KafkaBroker.start();
                 PostgresServer postgres = PostgresServer.start(0, null)) {
             postgres.createDatabase("bench");
-            Figures herald;
-            try (var target = HeraldNode.start(kafka, postgres.database("bench"), secret)) {
-                herald = measure(target, settings, secret);
+            // As Herald's services create it (3 partitions), before either target reads it.
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.INAPP, 3, (short) 1)))
+                        .all()
+                        .get(1, TimeUnit.MINUTES);
             }
-            Figures peer;
-            try (var target = SocketIoPeer.start(settings.root().resolve("ws-fanout/peer"), secret)) {
-                peer = measure(target, settings, secret);
+            // BENCH_TARGETS=herald or =socket.io measures one alone (for experiments; no rows written).
+            String targets = setting("BENCH_TARGETS", "herald,socket.io");
+            Figures herald = null;
+            if (targets.contains("herald")) {
+                try (var target = HeraldNode.start(kafka, postgres.database("bench"), secret)) {
+                    herald = measure(target, settings, secret);
+                }
+            }
+            Figures peer = null;
+            if (targets.contains("socket.io")) {
+                try (var target = SocketIoPeer.start(settings.root().resolve("ws-fanout/peer"), secret, kafka)) {
+                    peer = measure(target, settings, secret);
+                }
+            }
+            if (herald == null || peer == null) {
+                return;
             }
             String command =
                     "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=ws-fanout";
@@ -353,18 +366,61 @@ final class WsFanoutBench {
         abstract void onMessage(WebSocket socket, String message);
     }
 
+    /**
+     * Notifications onto {@code herald.inapp.v1}, as token-service publishes them: the same records for Herald's
+     * node and for the peer.
+     */
+    static final class Feed implements AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+
+        Feed(KafkaBroker kafka) {
+            var props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        void publish(String user, long sentMicros) {
+            UUID eventId = UUID.randomUUID();
+            var notification = new InAppNotification(
+                    Ids.notificationId(eventId, user),
+                    eventId,
+                    DomainEvent.SCHEMA_VERSION,
+                    Instant.now(),
+                    user,
+                    "product_like",
+                    "Your product was liked",
+                    "Bob liked your product \"Red bike\"",
+                    Map.of("productId", "p-1", "sent_us", Long.toString(sentMicros)),
+                    null,
+                    null);
+            producer.send(
+                    new ProducerRecord<>(Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(notification)));
+        }
+
+        void flush() {
+            producer.flush();
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
+    }
+
     /** One ws-fanout-service node in its own JVM. */
     static final class HeraldNode implements Target {
         private final Process process;
         private final int port;
         private final int socketPort;
-        private final KafkaProducer<String, byte[]> producer;
+        private final Feed feed;
 
-        private HeraldNode(Process process, int port, int socketPort, KafkaProducer<String, byte[]> producer) {
+        private HeraldNode(Process process, int port, int socketPort, Feed feed) {
             this.process = process;
             this.port = port;
             this.socketPort = socketPort;
-            this.producer = producer;
+            this.feed = feed;
         }
 
         static HeraldNode start(KafkaBroker kafka, PostgresServer.Database db, String secret) throws Exception {
@@ -394,12 +450,7 @@ final class WsFanoutBench {
                             .toFile())
                     .start();
             awaitUp("http://127.0.0.1:" + port + "/actuator/health", process);
-            var props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-            return new HeraldNode(process, port, socketPort, producer);
+            return new HeraldNode(process, port, socketPort, new Feed(kafka));
         }
 
         @Override
@@ -454,64 +505,58 @@ final class WsFanoutBench {
 
         @Override
         public void publish(String user, long sentMicros) {
-            UUID eventId = UUID.randomUUID();
-            var notification = new InAppNotification(
-                    Ids.notificationId(eventId, user),
-                    eventId,
-                    DomainEvent.SCHEMA_VERSION,
-                    Instant.now(),
-                    user,
-                    "product_like",
-                    "Your product was liked",
-                    "Bob liked your product \"Red bike\"",
-                    Map.of("productId", "p-1", "sent_us", Long.toString(sentMicros)),
-                    null,
-                    null);
-            producer.send(
-                    new ProducerRecord<>(Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(notification)));
+            feed.publish(user, sentMicros);
         }
 
         @Override
         public void flush() {
-            producer.flush();
+            feed.flush();
         }
 
         @Override
         public void close() {
-            producer.close();
+            feed.close();
             process.destroy();
         }
     }
 
-    /** The socket.io 4 server of {@code bench/ws-fanout/peer}, in Node. */
+    /**
+     * The socket.io 4 server of {@code bench/ws-fanout/peer}, in Node, reading the same topic with kafkajs in its
+     * own consumer group.
+     */
     static final class SocketIoPeer implements Target {
         private final Process process;
         private final int port;
-        private final Socket feed;
-        private final BufferedWriter writer;
+        private final Feed feed;
 
-        private SocketIoPeer(Process process, int port, Socket feed) throws IOException {
+        private SocketIoPeer(Process process, int port, Feed feed) {
             this.process = process;
             this.port = port;
             this.feed = feed;
-            this.writer =
-                    new BufferedWriter(new OutputStreamWriter(feed.getOutputStream(), StandardCharsets.UTF_8), 1 << 16);
         }
 
-        static SocketIoPeer start(Path peerDirectory, String secret) throws Exception {
+        static SocketIoPeer start(Path peerDirectory, String secret, KafkaBroker kafka) throws Exception {
             int port = freePort();
-            int feedPort = freePort();
             var builder = new ProcessBuilder("node", "--expose-gc", "server.js")
                     .directory(peerDirectory.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-peer.log")
                             .toFile());
             builder.environment().put("PORT", Integer.toString(port));
-            builder.environment().put("FEED_PORT", Integer.toString(feedPort));
+            builder.environment().put("KAFKA", kafka.bootstrapServers());
+            builder.environment().put("TOPIC", Topics.INAPP);
             builder.environment().put("SECRET", secret);
             Process process = builder.start();
             awaitUp("http://127.0.0.1:" + port + "/stats", process);
-            return new SocketIoPeer(process, port, new Socket("127.0.0.1", feedPort));
+            // Its consumer starts from the newest records, as Herald's live path does: wait until it has joined.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!get("http://127.0.0.1:" + port + "/stats").contains("\"ready\":true")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the socket.io peer's Kafka consumer did not join its group");
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+            return new SocketIoPeer(process, port, new Feed(kafka));
         }
 
         @Override
@@ -558,23 +603,17 @@ final class WsFanoutBench {
         }
 
         @Override
-        public void publish(String user, long sentMicros) throws IOException {
-            String id = UUID.randomUUID().toString();
-            writer.write("{\"userId\":\"" + user + "\",\"notification\":{\"id\":\"" + id
-                    + "\",\"type\":\"product_like\",\"title\":\"Your product was liked\","
-                    + "\"body\":\"Bob liked your product \\\"Red bike\\\"\",\"data\":{\"productId\":\"p-1\",\"sent_us\":\""
-                    + sentMicros + "\"},\"read\":false,\"created_at\":\"" + Instant.now() + "\"}}\n");
-            // One line, one write: the peer sees each notification as soon as Herald's producer would send it.
-            writer.flush();
+        public void publish(String user, long sentMicros) {
+            feed.publish(user, sentMicros);
         }
 
         @Override
-        public void flush() throws IOException {
-            writer.flush();
+        public void flush() {
+            feed.flush();
         }
 
         @Override
-        public void close() throws IOException {
+        public void close() {
             feed.close();
             process.destroy();
         }

@@ -1,16 +1,26 @@
 package io.herald.fanout.inbox;
 
 import io.herald.events.InAppNotification;
+import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
- * Persists every in-app notification once. All nodes share this consumer group, so each notification is
- * stored by exactly one node; the store upserts on the notification id, so a redelivery is harmless.
+ * Persists every in-app notification once, a poll's worth in one round trip. All nodes share this consumer
+ * group, so each notification is stored by exactly one node; the store upserts on the notification id, so a
+ * redelivery is harmless. A record that cannot be read, or that the table refuses, goes to {@code
+ * herald.inapp.v1-dlt} with the reason; the records around it are stored.
  */
 @Component
 class InboxListener {
@@ -29,15 +39,63 @@ class InboxListener {
             id = "inbox-writer",
             topics = Topics.INAPP,
             groupId = "herald-ws-fanout-service",
+            // Larger, fewer fetches and inserts: the inbox may trail the live path by up to 100 ms.
+            properties = {"fetch.min.bytes=65536", "fetch.max.wait.ms=100"},
             autoStartup = "${herald.fanout.inbox.writer-enabled:true}")
-    void onNotification(InAppNotification notification) {
-        boolean stored = store.store(notification);
-        meters.counter("herald.fanout.inbox.writes", "result", stored ? "stored" : "duplicate")
-                .increment();
-        log.debug(
-                "inbox {} notification {} of event {}",
-                stored ? "stored" : "already had",
-                notification.notificationId(),
-                notification.eventId());
+    void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
+        List<InAppNotification> readable = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, InAppNotification> record = records.get(i);
+            if (record.value() == null) {
+                // What came before it is stored; the error handler dead-letters this one and redelivers the rest.
+                store(readable, records);
+                DeserializationException cause = SerializationUtils.getExceptionFromHeader(
+                        record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+                throw new BatchListenerFailedException(
+                        "unreadable in-app notification at offset " + record.offset(),
+                        cause == null
+                                ? new RejectedRecordException(
+                                        RejectedRecordException.SCHEMA_VIOLATION,
+                                        "an in-app notification with no value")
+                                : cause,
+                        i);
+            }
+            readable.add(record.value());
+        }
+        store(readable, records);
+    }
+
+    private void store(List<InAppNotification> batch, List<ConsumerRecord<String, InAppNotification>> records) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int stored;
+        try {
+            stored = store.storeAll(batch);
+        } catch (DataIntegrityViolationException e) {
+            // One of them is refused by the table: store them one by one to find it.
+            stored = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                try {
+                    stored += store.store(batch.get(i)) ? 1 : 0;
+                } catch (DataIntegrityViolationException refused) {
+                    count(stored, i - stored);
+                    throw new BatchListenerFailedException(
+                            "in-app notification refused by the inbox",
+                            new RejectedRecordException(
+                                    RejectedRecordException.SCHEMA_VIOLATION,
+                                    "refused by the inbox: "
+                                            + refused.getMostSpecificCause().getMessage()),
+                            records.get(i));
+                }
+            }
+        }
+        count(stored, batch.size() - stored);
+        log.debug("inbox stored {} notifications, {} already there", stored, batch.size() - stored);
+    }
+
+    private void count(int stored, int duplicates) {
+        meters.counter("herald.fanout.inbox.writes", "result", "stored").increment(stored);
+        meters.counter("herald.fanout.inbox.writes", "result", "duplicate").increment(duplicates);
     }
 }

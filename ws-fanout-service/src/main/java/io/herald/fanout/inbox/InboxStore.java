@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -23,12 +25,22 @@ public class InboxStore {
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
+    private final NamedParameterJdbcTemplate named;
     private final Clock clock;
 
-    InboxStore(JdbcClient jdbc, Clock clock) {
+    InboxStore(JdbcClient jdbc, NamedParameterJdbcTemplate named, Clock clock) {
         this.jdbc = jdbc;
+        this.named = named;
         this.clock = clock;
     }
+
+    private static final String INSERT = """
+            insert into inbox.notifications (notification_id, event_id, user_id, type, title, body, data,
+                actor_id, actor_display_name, object_id, object_kind, object_title, occurred_at, created_at)
+            values (:id, :eventId, :userId, :type, :title, :body, cast(:data as jsonb),
+                :actorId, :actorName, :objectId, :objectKind, :objectTitle, :occurredAt, :createdAt)
+            on conflict (notification_id) do nothing
+            """;
 
     /**
      * Stores a notification once: a redelivered record with the same notification id changes nothing.
@@ -36,31 +48,51 @@ public class InboxStore {
      * @return {@code true} when it was new
      */
     public boolean store(InAppNotification n) {
+        return storeAll(List.of(n)) == 1;
+    }
+
+    /**
+     * Stores notifications once each, in one round trip and one transaction (a poll's worth at a time); those
+     * already stored change nothing.
+     *
+     * @return how many were new
+     */
+    public int storeAll(List<InAppNotification> notifications) {
+        if (notifications.isEmpty()) {
+            return 0;
+        }
+        var rows = new MapSqlParameterSource[notifications.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = row(notifications.get(i));
+        }
+        int stored = 0;
+        for (int count : named.batchUpdate(INSERT, rows)) {
+            if (count == 1) {
+                stored++;
+            }
+        }
+        return stored;
+    }
+
+    private MapSqlParameterSource row(InAppNotification n) {
         var actor = n.actor();
         var object = n.object();
-        int rows = jdbc.sql("""
-                        insert into inbox.notifications (notification_id, event_id, user_id, type, title, body, data,
-                            actor_id, actor_display_name, object_id, object_kind, object_title, occurred_at, created_at)
-                        values (:id, :eventId, :userId, :type, :title, :body, cast(:data as jsonb),
-                            :actorId, :actorName, :objectId, :objectKind, :objectTitle, :occurredAt, :createdAt)
-                        on conflict (notification_id) do nothing
-                        """)
-                .param("id", n.notificationId())
-                .param("eventId", n.eventId())
-                .param("userId", n.userId())
-                .param("type", n.type())
-                .param("title", n.title())
-                .param("body", n.body())
-                .param("data", HeraldJson.mapper().writeValueAsString(n.data()))
-                .param("actorId", actor == null ? null : actor.id())
-                .param("actorName", actor == null ? null : actor.displayName())
-                .param("objectId", object == null ? null : object.id())
-                .param("objectKind", object == null ? null : object.kind())
-                .param("objectTitle", object == null ? null : object.title())
-                .param("occurredAt", Timestamp.from(n.occurredAt()))
-                .param("createdAt", Timestamp.from(clock.instant()))
-                .update();
-        return rows == 1;
+        return new MapSqlParameterSource()
+                .addValue("id", n.notificationId())
+                .addValue("eventId", n.eventId())
+                .addValue("userId", n.userId())
+                .addValue("type", n.type())
+                .addValue("title", n.title())
+                .addValue("body", n.body())
+                .addValue("data", HeraldJson.mapper().writeValueAsString(n.data()))
+                .addValue("actorId", actor == null ? null : actor.id())
+                .addValue("actorName", actor == null ? null : actor.displayName())
+                .addValue("objectId", object == null ? null : object.id())
+                .addValue("objectKind", object == null ? null : object.kind())
+                .addValue("objectTitle", object == null ? null : object.title())
+                .addValue("occurredAt", Timestamp.from(n.occurredAt()))
+                // Its own instant per row: the inbox orders by it, so one batch keeps the order it came in.
+                .addValue("createdAt", Timestamp.from(clock.instant()));
     }
 
     /** A user's notifications, newest first, at most {@code limit}, after {@code cursor} when given. */

@@ -74,6 +74,26 @@ final class ClientSession {
         return true;
     }
 
+    /**
+     * Takes one text message for a {@link WriteBatch}: {@code true} when the socket can take it (it is then
+     * written when the batch is handed over), {@code false} as {@link #send} would answer.
+     */
+    boolean accept() {
+        return writable();
+    }
+
+    /** The I/O thread this socket is served by. */
+    io.netty.channel.EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** Writes a message {@link #accept accepted} before; on this socket's I/O thread. */
+    void write(byte[] utf8) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)), channel.voidPromise());
+        }
+    }
+
     /** Sends a WebSocket ping, which keeps idle sockets (and the proxies in front of them) alive. */
     boolean ping() {
         if (!writable()) {

@@ -5,9 +5,14 @@ import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.herald.events.TraceContext;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -30,7 +35,7 @@ class LiveFanout {
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final Clock clock;
-    private final MeterRegistry meters;
+    private final Counter liveWrites;
 
     LiveFanout(
             SessionRegistry registry,
@@ -38,7 +43,7 @@ class LiveFanout {
             SocketProperties properties,
             Clock clock,
             MeterRegistry meters) {
-        this.meters = meters;
+        this.liveWrites = meters.counter("herald.fanout.live.writes");
         this.registry = registry;
         this.kafka = kafka;
         this.properties = properties;
@@ -55,19 +60,38 @@ class LiveFanout {
             topics = Topics.INAPP,
             groupId = "#{__listener.liveGroupId()}",
             properties = "auto.offset.reset=latest")
-    void onNotification(InAppNotification notification) {
-        List<ClientSession> sessions = registry.sessionsOf(notification.userId());
-        if (sessions.isEmpty()) {
-            return;
-        }
-        String message = SocketMessages.notification(notification);
-        for (ClientSession session : sessions) {
-            if (session.send(message)) {
-                meters.counter("herald.fanout.live.writes").increment();
-                kafka.send(Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
+    void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
+        var batch = new WriteBatch();
+        List<ProducerRecord<String, Object>> statuses = new ArrayList<>();
+        for (ConsumerRecord<String, InAppNotification> record : records) {
+            InAppNotification notification = record.value();
+            if (notification == null) {
+                // Unreadable: the inbox writer's group dead-letters it, once, whichever node reads it there.
+                continue;
             }
+            List<ClientSession> sessions = registry.sessionsOf(notification.userId());
+            if (sessions.isEmpty()) {
+                continue;
+            }
+            byte[] message = SocketMessages.notificationBytes(notification);
+            String traceparent = TraceContext.traceparent(record.headers());
+            for (ClientSession session : sessions) {
+                if (batch.add(session, message)) {
+                    var status = new ProducerRecord<String, Object>(
+                            Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
+                    // The status goes on in the trace of the event it reports on.
+                    TraceContext.propagate(traceparent, status.headers());
+                    statuses.add(status);
+                }
+            }
+            log.trace("notification {} for {} sockets", notification.notificationId(), sessions.size());
         }
-        log.trace("notification {} written to {} sockets", notification.notificationId(), sessions.size());
+        // The sockets first, then the statuses saying so.
+        batch.flush();
+        statuses.forEach(kafka::send);
+        if (!statuses.isEmpty()) {
+            liveWrites.increment(statuses.size());
+        }
     }
 
     private DeliveryStatus delivered(InAppNotification notification) {

@@ -25,6 +25,11 @@ final class SocketMessages {
     }
 
     static String notification(InAppNotification n) {
+        return new String(notificationBytes(n), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** {@link #notification(InAppNotification)} as UTF-8, what the live path writes to every socket of the user. */
+    static byte[] notificationBytes(InAppNotification n) {
         var item = new LinkedHashMap<String, Object>();
         item.put("id", n.notificationId());
         item.put("type", n.type());
@@ -35,7 +40,7 @@ final class SocketMessages {
         item.put("created_at", n.occurredAt());
         var message = start("notification", null);
         message.put("notification", item);
-        return json(message);
+        return HeraldJson.mapper().writeValueAsBytes(message);
     }
 
     static String list(
