@@ -7,8 +7,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * ws-fanout-service: the in-app inbox (PostgreSQL schema {@code inbox}) fed from {@code herald.inapp.v1}, and
- * (in a later issue) the WebSocket nodes that push notifications live.
+ * ws-fanout-service: a WebSocket node pushing notifications live (Netty, {@code herald.fanout.ws.port}) and the
+ * in-app inbox (PostgreSQL schema {@code inbox}) fed from {@code herald.inapp.v1}, with its internal API and the
+ * actuator on {@code server.port}.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
