@@ -67,19 +67,11 @@ final class ClientSession {
 
     /** Queues one text message, already UTF-8; the array is not copied and must not change afterwards. */
     boolean send(byte[] utf8) {
-        if (!writable()) {
+        if (!accept()) {
             return false;
         }
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)), channel.voidPromise());
+        write(utf8);
         return true;
-    }
-
-    /**
-     * Takes one text message for a {@link WriteBatch}: {@code true} when the socket can take it (it is then
-     * written when the batch is handed over), {@code false} as {@link #send} would answer.
-     */
-    boolean accept() {
-        return writable();
     }
 
     /** The I/O thread this socket is served by. */
@@ -87,7 +79,7 @@ final class ClientSession {
         return channel.eventLoop();
     }
 
-    /** Writes a message {@link #accept accepted} before; on this socket's I/O thread. */
+    /** Writes a message {@link #accept accepted} before (a {@link WriteBatch} calls it on the socket's I/O thread). */
     void write(byte[] utf8) {
         if (channel.isActive()) {
             channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)), channel.voidPromise());
@@ -96,14 +88,18 @@ final class ClientSession {
 
     /** Sends a WebSocket ping, which keeps idle sockets (and the proxies in front of them) alive. */
     boolean ping() {
-        if (!writable()) {
+        if (!accept()) {
             return false;
         }
         channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
         return true;
     }
 
-    private boolean writable() {
+    /**
+     * Whether the socket can take one more message now ({@link #send} and a {@link WriteBatch} ask before
+     * queuing): {@code false} when it is closed, and when its queue is full, which closes it as too slow.
+     */
+    boolean accept() {
         if (!isOpen()) {
             return false;
         }
