@@ -98,7 +98,7 @@ function connect() {
     if (message.type === "notification") {
       const n = message.notification;
       item($("#live"), n.title, [n.body, `· ${n.type} · ${n.created_at}`], { unread: !n.read });
-      refreshInbox();
+      refreshInboxUntil(n.id);
     } else if (message.type === "unread_count") {
       $("#unread").textContent = message.unread_count;
     } else if (message.type === "error") {
@@ -150,8 +150,17 @@ async function publish(type) {
   }
 }
 
+// A live notification can arrive before its inbox row is written (README: the WebSocket): look again a few
+// times until the inbox has it.
+async function refreshInboxUntil(id, attempts = 10) {
+  const page = await refreshInbox();
+  if (page && !page.items.some((n) => n.id === id) && attempts > 1) {
+    setTimeout(() => refreshInboxUntil(id, attempts - 1), 300);
+  }
+}
+
 async function refreshInbox() {
-  if (!state.jwt) return;
+  if (!state.jwt) return null;
   try {
     const page = await call("GET", "/v1/inbox?limit=20", { jwt: state.jwt });
     $("#unread").textContent = page.unreadCount;
@@ -160,8 +169,10 @@ async function refreshInbox() {
     for (const n of page.items) {
       item(list, n.title, [n.body, `· ${n.type} · ${n.createdAt ?? n.created_at ?? ""}`], { unread: !n.read, prepend: false });
     }
+    return page;
   } catch (e) {
     setStatus($("#jwt-status"), e.message, "error");
+    return null;
   }
 }
 
