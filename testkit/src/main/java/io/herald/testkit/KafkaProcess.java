@@ -5,16 +5,14 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,19 +67,20 @@ public final class KafkaProcess implements AutoCloseable {
                     </configuration>
                     """);
             var kafka = new KafkaProcess(directory, properties, port);
-            var uuid = UUID.randomUUID();
-            String clusterId = Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString(ByteBuffer.allocate(16)
-                            .putLong(uuid.getMostSignificantBits())
-                            .putLong(uuid.getLeastSignificantBits())
-                            .array());
+            // Kafka's own ids never start with '-': the tool's argument parser would read such an id as an option
+            String clusterId = Uuid.randomUuid().toString();
+            Path formatLog = directory.resolve("format.log");
             Process format = kafka.java(
-                            "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties.toString())
-                    .redirectOutput(directory.resolve("format.log").toFile())
+                            "kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId, "--config=" + properties)
+                    .redirectOutput(formatLog.toFile())
                     .start();
-            if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                throw new IllegalStateException("kafka-storage format failed: see " + directory.resolve("format.log"));
+            if (!format.waitFor(60, TimeUnit.SECONDS)) {
+                format.destroyForcibly();
+                throw new IllegalStateException("kafka-storage format did not finish within 60 s: " + tail(formatLog));
+            }
+            if (format.exitValue() != 0) {
+                throw new IllegalStateException(
+                        "kafka-storage format exited with " + format.exitValue() + ": " + tail(formatLog));
             }
             kafka.startAgain();
             return kafka;
@@ -129,7 +128,7 @@ public final class KafkaProcess implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!listening()) {
                 if (!started.isAlive()) {
-                    throw new IllegalStateException("Kafka exited: see " + directory.resolve("kafka.log"));
+                    throw new IllegalStateException("Kafka exited: " + tail(directory.resolve("kafka.log")));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Kafka did not listen within 60 s");
@@ -142,6 +141,11 @@ public final class KafkaProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     private boolean listening() {

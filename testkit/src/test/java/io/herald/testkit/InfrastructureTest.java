@@ -44,18 +44,44 @@ class InfrastructureTest {
         }
     }
 
+    @Test
+    void aBrokerProcessRestartedOnItsDataKeepsItsRecordsAndPort() throws Exception {
+        try (KafkaProcess broker = KafkaProcess.start()) {
+            Map<String, Object> common = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(common)) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("infra-test", 1, (short) 1)))
+                        .all()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            produce(common);
+            String before = broker.bootstrapServers();
+            broker.stop();
+            broker.startAgain();
+            assertThat(broker.bootstrapServers()).isEqualTo(before);
+            assertConsumed(common);
+        }
+    }
+
     private static void assertRoundTrip(KafkaBroker broker) throws Exception {
         broker.createTopics("infra-test");
         Map<String, Object> common = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        produce(common);
+        assertConsumed(common);
+    }
+
+    private static void produce(Map<String, Object> common) throws Exception {
         try (var producer = new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("infra-test", "k", "v")).get();
         }
+    }
+
+    private static void assertConsumed(Map<String, Object> common) {
         var consumerProps = new java.util.HashMap<String, Object>(common);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "infra-test");
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of("infra-test"));
-            var records = consumer.poll(Duration.ofSeconds(10));
+            var records = consumer.poll(Duration.ofSeconds(30));
             assertThat(records.count()).isEqualTo(1);
             assertThat(records.iterator().next().value()).isEqualTo("v");
         }
