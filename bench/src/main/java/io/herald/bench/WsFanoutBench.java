@@ -58,7 +58,7 @@ final class WsFanoutBench {
 
     private static final String BENCHMARK = "ws-fanout";
 
-    record Settings(int connections, int[] rates, int stepSeconds, int latencyRate, Path root) {
+    record Settings(int connections, int[] rates, int stepSeconds, int latencyRate, int warmUpSeconds, Path root) {
 
         static Settings fromSystemProperties() {
             int[] rates = Arrays.stream(setting("BENCH_RATES", "1000,2000,5000,10000,20000,40000")
@@ -70,6 +70,7 @@ final class WsFanoutBench {
                     rates,
                     Integer.parseInt(setting("BENCH_STEP_SECONDS", "5")),
                     Integer.parseInt(setting("BENCH_LATENCY_RATE", "2000")),
+                    Integer.parseInt(setting("BENCH_WARMUP_SECONDS", "60")),
                     Path.of(System.getProperty("bench.root", "bench")));
         }
     }
@@ -233,10 +234,13 @@ final class WsFanoutBench {
         double sustained = 0;
         double p99AtLatencyRate = Double.NaN;
         int next = 0;
-        // Warm-up (JIT, producer metadata, consumer fetch sessions): one step at the lowest rate, not recorded.
-        int[] steps = new int[settings.rates().length + 1];
-        steps[0] = -settings.rates()[0];
-        System.arraycopy(settings.rates(), 0, steps, 1, settings.rates().length);
+        // Warm-up, the same for both, not recorded: a JVM compiles its hot paths for tens of seconds (at first,
+        // Herald's node takes twice the CPU per notification it takes a minute later), and producer metadata and
+        // fetch sessions settle. Steps at the latency rate until warmUpSeconds have passed.
+        int warmUpSteps = Math.max(1, (settings.warmUpSeconds() + settings.stepSeconds() - 1) / settings.stepSeconds());
+        int[] steps = new int[warmUpSteps + settings.rates().length];
+        Arrays.fill(steps, 0, warmUpSteps, -settings.latencyRate());
+        System.arraycopy(settings.rates(), 0, steps, warmUpSteps, settings.rates().length);
         for (int step : steps) {
             boolean warmUp = step < 0;
             int rate = Math.abs(step);
@@ -273,7 +277,7 @@ final class WsFanoutBench {
                     count,
                     receiver.percentileMillis(50),
                     p99,
-                    kept ? "" : " (not sustained)");
+                    warmUp ? " (warm-up)" : kept ? "" : " (not sustained)");
             if (warmUp) {
                 continue;
             }
@@ -427,9 +431,13 @@ final class WsFanoutBench {
             int port = freePort();
             int socketPort = freePort();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            var command = List.of(
-                    java.toString(),
-                    "-Xmx2g",
+            var command = new ArrayList<>(List.of(java.toString(), "-Xmx2g"));
+            // For experiments, e.g. -XX:StartFlightRecording=...: extra options for the node's JVM.
+            String options = setting("BENCH_NODE_JVM_OPTIONS", "");
+            if (!options.isBlank()) {
+                command.addAll(Arrays.asList(options.trim().split("\\s+")));
+            }
+            command.addAll(List.of(
                     "-cp",
                     System.getProperty("java.class.path"),
                     "io.herald.fanout.FanoutApplication",
@@ -443,7 +451,7 @@ final class WsFanoutBench {
                     "--herald.fanout.ws.node-id=bench",
                     "--herald.fanout.inbox.writer-enabled=" + setting("BENCH_INBOX_WRITER", "true"),
                     "--management.endpoints.web.exposure.include=health,metrics",
-                    "--logging.level.root=WARN");
+                    "--logging.level.root=WARN"));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-node.log")

@@ -2,6 +2,8 @@ package io.herald.fanout.inbox;
 
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -12,8 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
@@ -24,21 +25,29 @@ public class InboxStore {
 
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
-    private final JdbcClient jdbc;
-    private final NamedParameterJdbcTemplate named;
+    private final JdbcClient client;
+    private final JdbcTemplate jdbc;
     private final Clock clock;
 
-    InboxStore(JdbcClient jdbc, NamedParameterJdbcTemplate named, Clock clock) {
+    InboxStore(JdbcClient client, JdbcTemplate jdbc, Clock clock) {
+        this.client = client;
         this.jdbc = jdbc;
-        this.named = named;
         this.clock = clock;
     }
 
+    // A poll's worth in one statement: each column an array, unnested into rows. One parse, one bind and one
+    // execution for the lot (a JDBC batch of single-row inserts costs PostgreSQL a bind and an execution per row).
     private static final String INSERT = """
             insert into inbox.notifications (notification_id, event_id, user_id, type, title, body, data,
                 actor_id, actor_display_name, object_id, object_kind, object_title, occurred_at, created_at)
-            values (:id, :eventId, :userId, :type, :title, :body, cast(:data as jsonb),
-                :actorId, :actorName, :objectId, :objectKind, :objectTitle, :occurredAt, :createdAt)
+            select id, event_id, user_id, type, title, body, cast(data as jsonb),
+                actor_id, actor_name, object_id, object_kind, object_title, occurred_at, created_at
+            from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as text[]), cast(? as text[]),
+                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]),
+                cast(? as timestamptz[]))
+                as n(id, event_id, user_id, type, title, body, data, actor_id, actor_name, object_id, object_kind,
+                    object_title, occurred_at, created_at)
             on conflict (notification_id) do nothing
             """;
 
@@ -52,53 +61,52 @@ public class InboxStore {
     }
 
     /**
-     * Stores notifications once each, in one round trip and one transaction (a poll's worth at a time); those
-     * already stored change nothing.
+     * Stores notifications once each, in one statement and one transaction (a poll's worth at a time); those
+     * already stored change nothing. When the table refuses one of them, none is stored.
      *
      * @return how many were new
      */
     public int storeAll(List<InAppNotification> notifications) {
-        if (notifications.isEmpty()) {
+        int size = notifications.size();
+        if (size == 0) {
             return 0;
         }
-        var rows = new MapSqlParameterSource[notifications.size()];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = row(notifications.get(i));
+        var columns = new Object[14][size];
+        for (int i = 0; i < size; i++) {
+            InAppNotification n = notifications.get(i);
+            var actor = n.actor();
+            var object = n.object();
+            columns[0][i] = n.notificationId();
+            columns[1][i] = n.eventId();
+            columns[2][i] = n.userId();
+            columns[3][i] = n.type();
+            columns[4][i] = n.title();
+            columns[5][i] = n.body();
+            columns[6][i] = HeraldJson.mapper().writeValueAsString(n.data());
+            columns[7][i] = actor == null ? null : actor.id();
+            columns[8][i] = actor == null ? null : actor.displayName();
+            columns[9][i] = object == null ? null : object.id();
+            columns[10][i] = object == null ? null : object.kind();
+            columns[11][i] = object == null ? null : object.title();
+            columns[12][i] = n.occurredAt() == null ? null : n.occurredAt().toString();
+            // Its own instant per row: the inbox orders by it, so one batch keeps the order it came in.
+            columns[13][i] = clock.instant().toString();
         }
-        int stored = 0;
-        for (int count : named.batchUpdate(INSERT, rows)) {
-            if (count == 1) {
-                stored++;
+        Integer stored = jdbc.execute((Connection connection) -> {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                for (int c = 0; c < columns.length; c++) {
+                    insert.setArray(c + 1, connection.createArrayOf(c < 2 ? "uuid" : "text", columns[c]));
+                }
+                return insert.executeUpdate();
             }
-        }
-        return stored;
-    }
-
-    private MapSqlParameterSource row(InAppNotification n) {
-        var actor = n.actor();
-        var object = n.object();
-        return new MapSqlParameterSource()
-                .addValue("id", n.notificationId())
-                .addValue("eventId", n.eventId())
-                .addValue("userId", n.userId())
-                .addValue("type", n.type())
-                .addValue("title", n.title())
-                .addValue("body", n.body())
-                .addValue("data", HeraldJson.mapper().writeValueAsString(n.data()))
-                .addValue("actorId", actor == null ? null : actor.id())
-                .addValue("actorName", actor == null ? null : actor.displayName())
-                .addValue("objectId", object == null ? null : object.id())
-                .addValue("objectKind", object == null ? null : object.kind())
-                .addValue("objectTitle", object == null ? null : object.title())
-                .addValue("occurredAt", Timestamp.from(n.occurredAt()))
-                // Its own instant per row: the inbox orders by it, so one batch keeps the order it came in.
-                .addValue("createdAt", Timestamp.from(clock.instant()));
+        });
+        return stored == null ? 0 : stored;
     }
 
     /** A user's notifications, newest first, at most {@code limit}, after {@code cursor} when given. */
     List<InboxItem> page(String userId, @Nullable InboxCursor cursor, int limit) {
         if (cursor == null) {
-            return jdbc.sql(SELECT + """
+            return client.sql(SELECT + """
                             where user_id = :userId
                             order by created_at desc, notification_id desc limit :limit
                             """)
@@ -107,7 +115,7 @@ public class InboxStore {
                     .query(InboxStore::item)
                     .list();
         }
-        return jdbc.sql(SELECT + """
+        return client.sql(SELECT + """
                         where user_id = :userId and (created_at, notification_id) < (:createdAt, :id)
                         order by created_at desc, notification_id desc limit :limit
                         """)
@@ -121,7 +129,7 @@ public class InboxStore {
 
     /** One of a user's notifications; empty when it does not exist or belongs to someone else. */
     public Optional<InboxItem> find(String userId, UUID notificationId) {
-        return jdbc.sql(SELECT + " where user_id = :userId and notification_id = :id")
+        return client.sql(SELECT + " where user_id = :userId and notification_id = :id")
                 .param("userId", userId)
                 .param("id", notificationId)
                 .query(InboxStore::item)
@@ -133,7 +141,7 @@ public class InboxStore {
      * unknown id (deleted, or someone else's) replays nothing rather than everything.
      */
     public List<InboxItem> after(String userId, UUID lastSeen, int limit) {
-        return jdbc.sql(SELECT + """
+        return client.sql(SELECT + """
                         where user_id = :userId and (created_at, notification_id) > (
                             select created_at, notification_id from inbox.notifications
                             where user_id = :userId and notification_id = :lastSeen)
@@ -148,7 +156,7 @@ public class InboxStore {
 
     /** Page {@code page} (from 1) of a user's notifications, newest first, {@code size} per page. */
     public List<InboxItem> pageNumber(String userId, int page, int size) {
-        return jdbc.sql(SELECT + """
+        return client.sql(SELECT + """
                         where user_id = :userId
                         order by created_at desc, notification_id desc limit :limit offset :offset
                         """)
@@ -161,7 +169,7 @@ public class InboxStore {
 
     /** How many notifications a user has. */
     public long count(String userId) {
-        return jdbc.sql("select count(*) from inbox.notifications where user_id = :userId")
+        return client.sql("select count(*) from inbox.notifications where user_id = :userId")
                 .param("userId", userId)
                 .query(Long.class)
                 .single();
@@ -169,7 +177,7 @@ public class InboxStore {
 
     /** Marks one of a user's notifications read; {@code false} when it is not theirs or does not exist. */
     public boolean markRead(String userId, UUID notificationId) {
-        return jdbc.sql("""
+        return client.sql("""
                         update inbox.notifications set read_at = coalesce(read_at, :now)
                         where user_id = :userId and notification_id = :id
                         """)
@@ -182,7 +190,7 @@ public class InboxStore {
 
     /** Marks all of a user's notifications read; returns how many were unread. */
     public int markAllRead(String userId) {
-        return jdbc.sql("""
+        return client.sql("""
                         update inbox.notifications set read_at = :now
                         where user_id = :userId and read_at is null
                         """)
@@ -193,7 +201,7 @@ public class InboxStore {
 
     /** Deletes one of a user's notifications; {@code false} when it is not theirs or does not exist. */
     public boolean delete(String userId, UUID notificationId) {
-        return jdbc.sql("delete from inbox.notifications where user_id = :userId and notification_id = :id")
+        return client.sql("delete from inbox.notifications where user_id = :userId and notification_id = :id")
                         .param("userId", userId)
                         .param("id", notificationId)
                         .update()
@@ -202,14 +210,14 @@ public class InboxStore {
 
     /** Deletes every notification created before {@code cutoff}; returns how many. */
     int deleteCreatedBefore(Instant cutoff) {
-        return jdbc.sql("delete from inbox.notifications where created_at < :cutoff")
+        return client.sql("delete from inbox.notifications where created_at < :cutoff")
                 .param("cutoff", Timestamp.from(cutoff))
                 .update();
     }
 
     /** How many of a user's notifications are unread. */
     public long unreadCount(String userId) {
-        return jdbc.sql("select count(*) from inbox.notifications where user_id = :userId and read_at is null")
+        return client.sql("select count(*) from inbox.notifications where user_id = :userId and read_at is null")
                 .param("userId", userId)
                 .query(Long.class)
                 .single();

@@ -59,7 +59,7 @@ class LiveFanout {
             id = "live-fanout",
             topics = Topics.INAPP,
             groupId = "#{__listener.liveGroupId()}",
-            properties = "auto.offset.reset=latest")
+            properties = {"auto.offset.reset=latest", "fetch.min.bytes=32768", "fetch.max.wait.ms=20"})
     void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
         var batch = new WriteBatch();
         List<ProducerRecord<String, Object>> statuses = new ArrayList<>();

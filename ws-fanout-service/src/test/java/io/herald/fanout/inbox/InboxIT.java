@@ -252,13 +252,98 @@ class InboxIT {
 
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> store.page("carol", null, 10).size() == 1);
-        ConsumerRecord<String, byte[]> dead = readOne(Topics.INAPP_DLT);
+        ConsumerRecord<String, byte[]> dead = readOne(Topics.INAPP_DLT, "carol");
         assertThat(dead.key()).isEqualTo("carol");
         assertThat(dead.value()).isEqualTo(garbage);
         assertThat(header(dead, HeraldHeaders.DLT_REASON_CODE)).isEqualTo("invalid-json");
         assertThat(header(dead, HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.INAPP);
         assertThat(header(dead, HeraldHeaders.DLT_SERVICE)).isEqualTo("ws-fanout-service");
         assertThat(header(dead, HeraldHeaders.DLT_REASON)).contains("InAppNotification");
+    }
+
+    @Test
+    void aBatchStoresEveryFieldAsSentInOrderAndCountsOnlyNewRows() {
+        String user = "batch-" + UUID.randomUUID();
+        String awkward = "quotes \" ' backslash \\ braces {a,b} NULL, comma; ünïcödé 🚲\nnew line";
+        UUID eventId = UUID.randomUUID();
+        var bare = new InAppNotification(
+                Ids.notificationId(eventId, user),
+                eventId,
+                DomainEvent.SCHEMA_VERSION,
+                Instant.parse("2026-11-24T10:00:00.123456Z"),
+                user,
+                "work_assigned",
+                "",
+                "NULL",
+                Map.of("k\"ey", awkward, "empty", ""),
+                null,
+                null);
+        var full = notification(user, awkward);
+        var third = notification(user, "third");
+
+        assertThat(store.storeAll(List.of(bare, full, third))).isEqualTo(3);
+        // A redelivered poll: what is already there is not counted, what is new is.
+        var fourth = notification(user, "fourth");
+        assertThat(store.storeAll(List.of(full, third, fourth))).isEqualTo(1);
+
+        List<InboxItem> items = store.page(user, null, 10);
+        // Newest first: each row of a batch has its own instant, in the order the batch had them.
+        assertThat(items)
+                .extracting(InboxItem::id)
+                .containsExactly(
+                        fourth.notificationId(), third.notificationId(), full.notificationId(), bare.notificationId());
+        InboxItem storedBare = items.get(3);
+        assertThat(storedBare.type()).isEqualTo("work_assigned");
+        assertThat(storedBare.title()).isEmpty();
+        assertThat(storedBare.body()).isEqualTo("NULL");
+        assertThat(storedBare.data()).isEqualTo(Map.of("k\"ey", awkward, "empty", ""));
+        assertThat(storedBare.occurredAt()).isEqualTo(bare.occurredAt());
+        assertThat(items.get(2).title()).isEqualTo(awkward);
+        Map<String, Object> row =
+                jdbc.sql("""
+                        select actor_id, actor_display_name, object_id, object_kind, object_title, event_id
+                        from inbox.notifications where notification_id = :id
+                        """).param("id", full.notificationId()).query().singleRow();
+        assertThat(row)
+                .containsEntry("actor_id", "bob")
+                .containsEntry("actor_display_name", "Bob")
+                .containsEntry("object_id", "p-1")
+                .containsEntry("object_kind", "product")
+                .containsEntry("object_title", "Red bike")
+                .containsEntry("event_id", full.eventId());
+        assertThat(jdbc.sql("select actor_id from inbox.notifications where notification_id = :id")
+                        .param("id", bare.notificationId())
+                        .query(String.class)
+                        .optional())
+                .isEmpty();
+    }
+
+    @Test
+    void aNotificationTheTableRefusesIsDeadLetteredAndTheOthersAreStored() {
+        String user = "refused-" + UUID.randomUUID();
+        var before = notification(user, "before");
+        // PostgreSQL text cannot hold a NUL character; JSON can.
+        var refused = notification(user, "nul \u0000 inside");
+        var after = notification(user, "after");
+        try (var producer =
+                new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+            for (var n : List.of(before, refused, after)) {
+                producer.send(new ProducerRecord<>(
+                        Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(n)));
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> store.page(user, null, 10).size() == 2);
+        assertThat(store.page(user, null, 10))
+                .extracting(InboxItem::id)
+                .containsExactlyInAnyOrder(before.notificationId(), after.notificationId());
+        ConsumerRecord<String, byte[]> dead = readOne(Topics.INAPP_DLT, user);
+        assertThat(HeraldJson.mapper()
+                        .readValue(dead.value(), InAppNotification.class)
+                        .notificationId())
+                .isEqualTo(refused.notificationId());
+        assertThat(header(dead, HeraldHeaders.DLT_REASON)).contains("refused by the inbox");
     }
 
     private static InAppNotification notification(String userId, String title) {
@@ -277,17 +362,23 @@ class InboxIT {
                 new DomainEvent.EventObject("p-1", "product", "Red bike"));
     }
 
-    private static void send(String key, byte[] value) {
+    private static Properties producerProperties() {
         var props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        return props;
+    }
+
+    private static void send(String key, byte[] value) {
+        try (var producer =
+                new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.INAPP, key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static ConsumerRecord<String, byte[]> readOne(String topic) {
+    /** The first record on {@code topic} with {@code key}. */
+    private static ConsumerRecord<String, byte[]> readOne(String topic, String key) {
         var props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
@@ -296,7 +387,11 @@ class InboxIT {
             consumer.subscribe(List.of(topic));
             List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (key.equals(record.key())) {
+                        seen.add(record);
+                    }
+                });
                 return !seen.isEmpty();
             });
             return seen.getFirst();
