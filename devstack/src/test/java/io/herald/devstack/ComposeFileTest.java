@@ -64,6 +64,22 @@ class ComposeFileTest {
     }
 
     @Test
+    void eachHealthcheckProbesThePortTheServiceServesItsActuatorOn() throws IOException {
+        var services = services();
+        Pattern serverPort =
+                Pattern.compile("(?m)^server:\\s*\\n(?:\\s+#.*\\n)*\\s+port: \\$\\{(HERALD_[A-Z_]+):(\\d+)}");
+        for (String name : HERALD) {
+            String config = Files.readString(ROOT.resolve(name).resolve("src/main/resources/" + name + ".yml"));
+            Matcher port = serverPort.matcher(config);
+            assertThat(port.find()).as(name + ": server.port").isTrue();
+            String actuatorPort = String.valueOf(env(services.get(name)).getOrDefault(port.group(1), port.group(2)));
+            assertThat(Files.readString(ROOT.resolve(name).resolve("Dockerfile")))
+                    .as(name)
+                    .contains("http://127.0.0.1:" + actuatorPort + "/actuator/health/readiness");
+        }
+    }
+
+    @Test
     void eachServiceGetsEveryVariableItsConfigurationReads() throws IOException {
         var services = services();
         Pattern placeholder = Pattern.compile("\\$\\{(HERALD_[A-Z_]+)");
