@@ -61,7 +61,9 @@ final class WsFanoutBench {
     record Settings(int connections, int[] rates, int stepSeconds, int latencyRate, int warmUpSeconds, Path root) {
 
         static Settings fromSystemProperties() {
-            int[] rates = Arrays.stream(setting("BENCH_RATES", "1000,2000,5000,10000,20000,40000")
+            int[] rates = Arrays.stream(setting(
+                                    "BENCH_RATES",
+                                    "1000,2000,5000,7500,10000,12500,15000,17500,20000,25000,30000,40000")
                             .split(","))
                     .mapToInt(Integer::parseInt)
                     .toArray();
@@ -431,7 +433,8 @@ final class WsFanoutBench {
             int port = freePort();
             int socketPort = freePort();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            var command = new ArrayList<>(List.of(java.toString(), "-Xmx2g"));
+            // The collector its Dockerfile runs it with.
+            var command = new ArrayList<>(List.of(java.toString(), "-Xmx2g", "-XX:+UseParallelGC"));
             // For experiments, e.g. -XX:StartFlightRecording=...: extra options for the node's JVM.
             String options = setting("BENCH_NODE_JVM_OPTIONS", "");
             if (!options.isBlank()) {

@@ -3,12 +3,14 @@ package io.herald.fanout.ws;
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
 import io.herald.fanout.inbox.InboxItem;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * The server's messages on the socket: JSON objects with a {@code type} field and snake_case names. The
@@ -28,19 +30,41 @@ final class SocketMessages {
         return new String(notificationBytes(n), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** {@link #notification(InAppNotification)} as UTF-8, what the live path writes to every socket of the user. */
+    /**
+     * {@link #notification(InAppNotification)} as UTF-8, what the live path writes to every socket of the user:
+     * the same message a replay from the inbox gives, written field by field (the live path's hottest step).
+     */
     static byte[] notificationBytes(InAppNotification n) {
-        var item = new LinkedHashMap<String, Object>();
-        item.put("id", n.notificationId());
-        item.put("type", n.type());
-        item.put("title", n.title());
-        item.put("body", n.body());
-        item.put("data", n.data());
-        item.put("read", false);
-        item.put("created_at", n.occurredAt());
-        var message = start("notification", null);
-        message.put("notification", item);
-        return HeraldJson.mapper().writeValueAsBytes(message);
+        var out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = HeraldJson.mapper().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringProperty("type", "notification");
+            json.writeName("notification");
+            json.writeStartObject();
+            json.writeStringProperty("id", n.notificationId().toString());
+            writeIfPresent(json, "type", n.type());
+            writeIfPresent(json, "title", n.title());
+            writeIfPresent(json, "body", n.body());
+            json.writeName("data");
+            json.writeStartObject();
+            for (Map.Entry<String, String> entry : n.data().entrySet()) {
+                json.writeStringProperty(entry.getKey(), entry.getValue());
+            }
+            json.writeEndObject();
+            json.writeBooleanProperty("read", false);
+            if (n.occurredAt() != null) {
+                json.writeStringProperty("created_at", n.occurredAt().toString());
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeIfPresent(JsonGenerator json, String name, @Nullable String value) {
+        if (value != null) {
+            json.writeStringProperty(name, value);
+        }
     }
 
     static String list(

@@ -1,0 +1,78 @@
+package io.herald.fanout.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.events.DomainEvent;
+import io.herald.events.HeraldJson;
+import io.herald.events.InAppNotification;
+import io.herald.fanout.inbox.InboxItem;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class SocketMessagesTest {
+
+    @Test
+    void aLiveNotificationIsTheMessageAReplayFromTheInboxGives() {
+        var data = new LinkedHashMap<String, String>();
+        data.put("productId", "p-1");
+        data.put("quote\"and\\\\backslash", "line\nbreak, ünïcödé 🚲 </script>");
+        data.put("empty", "");
+        var live = new InAppNotification(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                DomainEvent.SCHEMA_VERSION,
+                Instant.parse("2026-11-24T10:00:00.123456Z"),
+                "alice",
+                "product_like",
+                "Your product was \"liked\"",
+                "Bob liked your product\tRed bike",
+                data,
+                new DomainEvent.Actor("bob", "Bob"),
+                null);
+        var replayed = new InboxItem(
+                live.notificationId(),
+                live.type(),
+                live.title(),
+                live.body(),
+                live.data(),
+                false,
+                live.occurredAt(),
+                live.occurredAt());
+
+        var liveJson = HeraldJson.mapper().readTree(SocketMessages.notificationBytes(live));
+        assertThat(liveJson).isEqualTo(HeraldJson.mapper().readTree(SocketMessages.notification(replayed)));
+        assertThat(liveJson.path("type").asString()).isEqualTo("notification");
+        assertThat(liveJson.path("notification").path("created_at").asString())
+                .isEqualTo("2026-11-24T10:00:00.123456Z");
+        assertThat(liveJson.path("notification")
+                        .path("data")
+                        .path("quote\"and\\\\backslash")
+                        .asString())
+                .isEqualTo("line\nbreak, ünïcödé 🚲 </script>");
+        assertThat(SocketMessages.notification(live))
+                .isEqualTo(new String(SocketMessages.notificationBytes(live), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aNotificationWithoutDataHasAnEmptyDataObject() {
+        var live = new InAppNotification(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                DomainEvent.SCHEMA_VERSION,
+                Instant.parse("2026-11-24T10:00:00Z"),
+                "alice",
+                "booking_confirmed",
+                "Booked",
+                "Your booking is confirmed",
+                Map.of(),
+                null,
+                null);
+        var json = HeraldJson.mapper().readTree(SocketMessages.notificationBytes(live));
+        assertThat(json.path("notification").path("data").isObject()).isTrue();
+        assertThat(json.path("notification").path("data").size()).isZero();
+        assertThat(json.path("notification").path("read").asBoolean(true)).isFalse();
+    }
+}
