@@ -21,6 +21,8 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.CommonLoggingErrorHandler;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -49,14 +51,30 @@ class FanoutKafkaConfig {
         return factory;
     }
 
-    /**
-     * The two readers of {@code herald.inapp.v1} take a poll's worth at a time: the inbox stores it in one
-     * round trip, the live path writes it to the sockets and publishes the statuses without waiting on each.
-     * They carry each record's trace context on themselves (no span per record).
-     */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, InAppNotification> kafkaListenerContainerFactory(
             ConsumerFactory<String, InAppNotification> consumerFactory, DefaultErrorHandler errorHandler) {
+        return batchFactory(consumerFactory, errorHandler);
+    }
+
+    /**
+     * The live path's: it never dead-letters. A notification it cannot push is in the inbox all the same (the
+     * inbox writer's group dead-letters what cannot be read or stored, once); a failure of one node's live path
+     * is logged and that poll's pushes are skipped — clients get them back with {@code resume}.
+     */
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, InAppNotification> liveListenerContainerFactory(
+            ConsumerFactory<String, InAppNotification> consumerFactory) {
+        return batchFactory(consumerFactory, new CommonLoggingErrorHandler());
+    }
+
+    /**
+     * The two readers of {@code herald.inapp.v1} take a poll's worth at a time: the inbox stores it in one
+     * statement, the live path writes it to the sockets and publishes the statuses without waiting on each.
+     * They carry each record's trace context on themselves (no span per record).
+     */
+    private static ConcurrentKafkaListenerContainerFactory<String, InAppNotification> batchFactory(
+            ConsumerFactory<String, InAppNotification> consumerFactory, CommonErrorHandler errorHandler) {
         var factory = new ConcurrentKafkaListenerContainerFactory<String, InAppNotification>();
         factory.setConsumerFactory(consumerFactory);
         factory.setCommonErrorHandler(errorHandler);

@@ -9,7 +9,6 @@ import io.herald.events.TraceContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,12 +58,12 @@ class LiveFanout {
             id = "live-fanout",
             topics = Topics.INAPP,
             groupId = "#{__listener.liveGroupId()}",
+            containerFactory = "liveListenerContainerFactory",
             // A fetch waits up to 20 ms for 32 KB: under load, a few large fetches instead of one per handful of
             // records (each costs the broker and this thread); when quiet, at most 20 ms more per notification.
             properties = {"auto.offset.reset=latest", "fetch.min.bytes=32768", "fetch.max.wait.ms=20"})
     void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
-        var batch = new WriteBatch();
-        List<ProducerRecord<String, Object>> statuses = new ArrayList<>();
+        var batch = new WriteBatch<ProducerRecord<String, Object>>();
         for (ConsumerRecord<String, InAppNotification> record : records) {
             InAppNotification notification = record.value();
             if (notification == null) {
@@ -78,18 +77,16 @@ class LiveFanout {
             byte[] message = SocketMessages.notificationBytes(notification);
             String traceparent = TraceContext.traceparent(record.headers());
             for (ClientSession session : sessions) {
-                if (batch.add(session, message)) {
-                    var status = new ProducerRecord<String, Object>(
-                            Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
-                    // The status goes on in the trace of the event it reports on.
-                    TraceContext.propagate(traceparent, status.headers());
-                    statuses.add(status);
-                }
+                var status = new ProducerRecord<String, Object>(
+                        Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
+                // The status goes on in the trace of the event it reports on.
+                TraceContext.propagate(traceparent, status.headers());
+                batch.add(session, message, status);
             }
             log.trace("notification {} for {} sockets", notification.notificationId(), sessions.size());
         }
         // The sockets first, then the statuses saying so.
-        batch.flush();
+        List<ProducerRecord<String, Object>> statuses = batch.flush();
         statuses.forEach(kafka::send);
         if (!statuses.isEmpty()) {
             liveWrites.increment(statuses.size());
