@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +88,7 @@ final class WsFanoutBench {
         long heapAfterGc() throws Exception;
 
         /** Opens one authenticated socket for {@code user}; completes when the server has accepted it. */
-        CompletableFuture<WebSocket> connect(HttpClient http, String user, String jwt, Receiver receiver);
+        CompletableFuture<WsClients.Socket> connect(WsClients clients, String user, String jwt, Receiver receiver);
 
         /** Publishes one notification for {@code user}, carrying {@code sentMicros}. */
         void publish(String user, long sentMicros) throws Exception;
@@ -204,15 +202,16 @@ final class WsFanoutBench {
         System.out.printf("%n== %s: %d sockets ==%n", target.name(), settings.connections());
         long heapBefore = target.heapAfterGc();
         var receiver = new Receiver();
-        var http = HttpClient.newHttpClient();
-        List<WebSocket> sockets = new ArrayList<>(settings.connections());
+        // Two I/O threads, one per core: the clients are the same for every target.
+        var clients = new WsClients(2);
+        List<WsClients.Socket> sockets = new ArrayList<>(settings.connections());
         var inFlight = new Semaphore(256);
         var opened = new CountDownLatch(settings.connections());
         var failures = new AtomicInteger();
         for (int i = 0; i < settings.connections(); i++) {
             inFlight.acquire();
             String user = "user-" + i;
-            target.connect(http, user, jwt(user, secret), receiver).whenComplete((socket, error) -> {
+            target.connect(clients, user, jwt(user, secret), receiver).whenComplete((socket, error) -> {
                 inFlight.release();
                 if (error != null) {
                     failures.incrementAndGet();
@@ -254,10 +253,10 @@ final class WsFanoutBench {
             }
             sustained = Math.max(sustained, step.sustained());
         }
-        for (WebSocket socket : sockets) {
+        for (WsClients.Socket socket : sockets) {
             socket.abort();
         }
-        http.close();
+        clients.close();
         return new Figures(perConnection, sustained, p99AtLatencyRate);
     }
 
@@ -385,29 +384,6 @@ final class WsFanoutBench {
         throw new IllegalStateException(url + " did not come up");
     }
 
-    /** A WebSocket listener that reassembles text frames and hands whole messages on. */
-    abstract static class TextListener implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            if (last && partial.isEmpty()) {
-                onMessage(socket, data.toString());
-            } else {
-                partial.append(data);
-                if (last) {
-                    String message = partial.toString();
-                    partial.setLength(0);
-                    onMessage(socket, message);
-                }
-            }
-            socket.request(1);
-            return null;
-        }
-
-        abstract void onMessage(WebSocket socket, String message);
-    }
-
     /**
      * Notifications onto {@code herald.inapp.v1}, as token-service publishes them: the same records for Herald's
      * node and for the peer.
@@ -528,20 +504,19 @@ final class WsFanoutBench {
         }
 
         @Override
-        public CompletableFuture<WebSocket> connect(HttpClient http, String user, String jwt, Receiver receiver) {
-            var ready = new CompletableFuture<WebSocket>();
-            http.newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + jwt)
-                    .buildAsync(URI.create("ws://127.0.0.1:" + socketPort + "/ws/notifications"), new TextListener() {
-                        @Override
-                        void onMessage(WebSocket socket, String message) {
-                            if (message.contains("\"sent_us\"")) {
-                                receiver.delivered(message);
-                            } else if (message.startsWith("{\"type\":\"unread_count\"")) {
-                                ready.complete(socket);
-                            }
-                        }
-                    })
+        public CompletableFuture<WsClients.Socket> connect(
+                WsClients clients, String user, String jwt, Receiver receiver) {
+            var ready = new CompletableFuture<WsClients.Socket>();
+            clients.connect(
+                            URI.create("ws://127.0.0.1:" + socketPort + "/ws/notifications"),
+                            Map.of("Authorization", "Bearer " + jwt),
+                            (socket, message) -> {
+                                if (message.contains("\"sent_us\"")) {
+                                    receiver.delivered(message);
+                                } else if (message.startsWith("{\"type\":\"unread_count\"")) {
+                                    ready.complete(socket);
+                                }
+                            })
                     .whenComplete((socket, error) -> {
                         if (error != null) {
                             ready.completeExceptionally(error);
@@ -620,25 +595,22 @@ final class WsFanoutBench {
         }
 
         @Override
-        public CompletableFuture<WebSocket> connect(HttpClient http, String user, String jwt, Receiver receiver) {
-            var ready = new CompletableFuture<WebSocket>();
+        public CompletableFuture<WsClients.Socket> connect(
+                WsClients clients, String user, String jwt, Receiver receiver) {
+            var ready = new CompletableFuture<WsClients.Socket>();
             String url = "ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket";
-            http.newWebSocketBuilder()
-                    .buildAsync(URI.create(url), new TextListener() {
-                        @Override
-                        void onMessage(WebSocket socket, String message) {
-                            // Engine.IO v4 packets: 0 open, 2 ping, 4 message; Socket.IO: 40 connect, 42 event.
-                            if (message.startsWith("42")) {
-                                receiver.delivered(message);
-                            } else if (message.equals("2")) {
-                                socket.sendText("3", true);
-                            } else if (message.startsWith("0{")) {
-                                socket.sendText("40{\"token\":\"" + jwt + "\"}", true);
-                            } else if (message.startsWith("40")) {
-                                ready.complete(socket);
-                            } else if (message.startsWith("44")) {
-                                ready.completeExceptionally(new IllegalStateException("refused: " + message));
-                            }
+            clients.connect(URI.create(url), Map.of(), (socket, message) -> {
+                        // Engine.IO v4 packets: 0 open, 2 ping, 4 message; Socket.IO: 40 connect, 42 event.
+                        if (message.startsWith("42")) {
+                            receiver.delivered(message);
+                        } else if (message.equals("2")) {
+                            socket.sendText("3");
+                        } else if (message.startsWith("0{")) {
+                            socket.sendText("40{\"token\":\"" + jwt + "\"}");
+                        } else if (message.startsWith("40")) {
+                            ready.complete(socket);
+                        } else if (message.startsWith("44")) {
+                            ready.completeExceptionally(new IllegalStateException("refused: " + message));
                         }
                     })
                     .whenComplete((socket, error) -> {
