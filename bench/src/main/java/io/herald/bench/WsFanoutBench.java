@@ -154,12 +154,22 @@ final class WsFanoutBench {
                         .all()
                         .get(1, TimeUnit.MINUTES);
             }
-            // BENCH_TARGETS=herald or =socket.io measures one alone (for experiments; no rows written).
-            String targets = setting("BENCH_TARGETS", "herald,socket.io");
+            // herald: a node as deployed, storing every notification in its inbox too (PostgreSQL, on the same
+            // cores); herald-live: a node with its inbox writer off (the inbox written elsewhere: by other nodes
+            // of the shared group, or dedicated writers), the same work as the peer's. BENCH_TARGETS with fewer
+            // measures those alone (for experiments; no rows written).
+            var targets = List.of(
+                    setting("BENCH_TARGETS", "herald,herald-live,socket.io").split(","));
             Figures herald = null;
             if (targets.contains("herald")) {
-                try (var target = HeraldNode.start(kafka, postgres.database("bench"), secret)) {
+                try (var target = HeraldNode.start(kafka, postgres.database("bench"), secret, true)) {
                     herald = measure(target, settings, secret);
+                }
+            }
+            Figures heraldLive = null;
+            if (targets.contains("herald-live")) {
+                try (var target = HeraldNode.start(kafka, postgres.database("bench"), secret, false)) {
+                    heraldLive = measure(target, settings, secret);
                 }
             }
             Figures peer = null;
@@ -168,7 +178,7 @@ final class WsFanoutBench {
                     peer = measure(target, settings, secret);
                 }
             }
-            if (herald == null || peer == null) {
+            if (herald == null || heraldLive == null || peer == null) {
                 return;
             }
             String command =
@@ -192,6 +202,20 @@ final class WsFanoutBench {
                     BENCHMARK,
                     "p99-ms",
                     herald.p99AtLatencyRate(),
+                    "ms at " + settings.latencyRate() + " msg/s",
+                    "socket.io 4.8",
+                    peer.p99AtLatencyRate());
+            results.row(
+                    BENCHMARK,
+                    "delivered-per-s-without-inbox-writer",
+                    heraldLive.sustainedPerSecond(),
+                    "msg/s",
+                    "socket.io 4.8",
+                    peer.sustainedPerSecond());
+            results.row(
+                    BENCHMARK,
+                    "p99-ms-without-inbox-writer",
+                    heraldLive.p99AtLatencyRate(),
                     "ms at " + settings.latencyRate() + " msg/s",
                     "socket.io 4.8",
                     peer.p99AtLatencyRate());
@@ -434,14 +458,18 @@ final class WsFanoutBench {
         private final int socketPort;
         private final Feed feed;
 
-        private HeraldNode(Process process, int port, int socketPort, Feed feed) {
+        private final boolean inboxWriter;
+
+        private HeraldNode(Process process, int port, int socketPort, Feed feed, boolean inboxWriter) {
+            this.inboxWriter = inboxWriter;
             this.process = process;
             this.port = port;
             this.socketPort = socketPort;
             this.feed = feed;
         }
 
-        static HeraldNode start(KafkaBroker kafka, PostgresServer.Database db, String secret) throws Exception {
+        static HeraldNode start(KafkaBroker kafka, PostgresServer.Database db, String secret, boolean inboxWriter)
+                throws Exception {
             int port = freePort();
             int socketPort = freePort();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -463,8 +491,9 @@ final class WsFanoutBench {
                     "--spring.datasource.username=" + db.username(),
                     "--spring.datasource.password=" + db.password(),
                     "--herald.fanout.jwt.hmac-secret=" + secret,
-                    "--herald.fanout.ws.node-id=bench",
-                    "--herald.fanout.inbox.writer-enabled=" + setting("BENCH_INBOX_WRITER", "true"),
+                    // Its own live consumer group per node, starting at the newest record.
+                    "--herald.fanout.ws.node-id=bench-" + (inboxWriter ? "with-inbox" : "live-only"),
+                    "--herald.fanout.inbox.writer-enabled=" + inboxWriter,
                     "--management.endpoints.web.exposure.include=health,metrics",
                     "--logging.level.root=WARN"));
             Process process = new ProcessBuilder(command)
@@ -473,12 +502,12 @@ final class WsFanoutBench {
                             .toFile())
                     .start();
             awaitUp("http://127.0.0.1:" + port + "/actuator/health", process);
-            return new HeraldNode(process, port, socketPort, new Feed(kafka));
+            return new HeraldNode(process, port, socketPort, new Feed(kafka), inboxWriter);
         }
 
         @Override
         public String name() {
-            return "herald ws-fanout";
+            return inboxWriter ? "herald ws-fanout" : "herald ws-fanout without inbox writer";
         }
 
         @Override
