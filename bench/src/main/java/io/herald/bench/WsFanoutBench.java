@@ -37,9 +37,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -55,6 +59,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class WsFanoutBench {
 
     private static final String BENCHMARK = "ws-fanout";
+    /** Partitions of the in-app topic, as Herald's services create it. */
+    private static final int PARTITIONS = 3;
 
     record Settings(int connections, int[] rates, int stepSeconds, int latencyRate, int warmUpSeconds, Path root) {
 
@@ -94,6 +100,14 @@ final class WsFanoutBench {
         void publish(String user, long sentMicros) throws Exception;
 
         void flush() throws Exception;
+
+        /**
+         * Notifications the target has delivered live but not yet stored (its inbox writer's consumer lag), or -1
+         * when it stores none.
+         */
+        default long storeBacklog() throws Exception {
+            return -1;
+        }
     }
 
     /** Counts deliveries and records publish-to-socket latencies. Thread-safe. */
@@ -147,10 +161,10 @@ final class WsFanoutBench {
         try (KafkaBroker kafka = KafkaBroker.start();
                 PostgresServer postgres = PostgresServer.start(0, null)) {
             postgres.createDatabase("bench");
-            // As Herald's services create it (3 partitions), before either target reads it.
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                    Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.INAPP, 3, (short) 1)))
+            // As Herald's services create it, before any target reads it.
+            try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(
+                                new org.apache.kafka.clients.admin.NewTopic(Topics.INAPP, PARTITIONS, (short) 1)))
                         .all()
                         .get(1, TimeUnit.MINUTES);
             }
@@ -277,6 +291,22 @@ final class WsFanoutBench {
             }
             sustained = Math.max(sustained, step.sustained());
         }
+        if (target.storeBacklog() > 0) {
+            // The live figures do not wait for the inbox; say how far behind it was and how long it took to catch up.
+            long behind = target.storeBacklog();
+            long since = System.nanoTime();
+            long until = since + TimeUnit.MINUTES.toNanos(10);
+            while (target.storeBacklog() > 0 && System.nanoTime() < until) {
+                TimeUnit.SECONDS.sleep(1);
+            }
+            System.out.printf(
+                    "%s: inbox writer %d behind after the last step, %s%n",
+                    target.name(),
+                    behind,
+                    target.storeBacklog() == 0
+                            ? String.format("caught up %.0f s later", (System.nanoTime() - since) / 1e9)
+                            : "not caught up 10 minutes later");
+        }
         for (WsClients.Socket socket : sockets) {
             socket.abort();
         }
@@ -334,8 +364,9 @@ final class WsFanoutBench {
             boolean kept = got == count
                     && p99 < Double.parseDouble(setting("BENCH_MAX_P99_MS", "1000"))
                     && sendSeconds < settings.stepSeconds() * 1.1;
+            long backlog = target.storeBacklog();
             System.out.printf(
-                    "%s: rate %d/s -> published at %.0f/s, delivered %d of %d, p50 %.1f ms, p99 %.1f ms%s%n",
+                    "%s: rate %d/s -> published at %.0f/s, delivered %d of %d, p50 %.1f ms, p99 %.1f ms%s%s%n",
                     target.name(),
                     rate,
                     achieved,
@@ -343,6 +374,7 @@ final class WsFanoutBench {
                     count,
                     receiver.percentileMillis(50),
                     p99,
+                    backlog < 0 ? "" : ", inbox writer " + backlog + " behind",
                     warmUp ? " (warm-up)" : kept ? "" : " (not sustained)");
             if (got < count) {
                 // What is still on its way would count in the next step: let the target catch up first.
@@ -459,9 +491,11 @@ final class WsFanoutBench {
         private final Feed feed;
 
         private final boolean inboxWriter;
+        private final Admin admin;
 
-        private HeraldNode(Process process, int port, int socketPort, Feed feed, boolean inboxWriter) {
+        private HeraldNode(Process process, int port, int socketPort, Feed feed, boolean inboxWriter, Admin admin) {
             this.inboxWriter = inboxWriter;
+            this.admin = admin;
             this.process = process;
             this.port = port;
             this.socketPort = socketPort;
@@ -502,7 +536,13 @@ final class WsFanoutBench {
                             .toFile())
                     .start();
             awaitUp("http://127.0.0.1:" + port + "/actuator/health", process);
-            return new HeraldNode(process, port, socketPort, new Feed(kafka), inboxWriter);
+            return new HeraldNode(
+                    process,
+                    port,
+                    socketPort,
+                    new Feed(kafka),
+                    inboxWriter,
+                    Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers())));
         }
 
         @Override
@@ -565,7 +605,31 @@ final class WsFanoutBench {
         }
 
         @Override
+        public long storeBacklog() throws Exception {
+            if (!inboxWriter) {
+                return -1;
+            }
+            // The inbox writers' shared group (it commits about once a second, so this is within a second's worth).
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                            "herald-ws-fanout-service")
+                    .partitionsToOffsetAndMetadata()
+                    .get(1, TimeUnit.MINUTES);
+            var latest = new java.util.HashMap<TopicPartition, OffsetSpec>();
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                latest.put(new TopicPartition(Topics.INAPP, partition), OffsetSpec.latest());
+            }
+            long behind = 0;
+            for (var end :
+                    admin.listOffsets(latest).all().get(1, TimeUnit.MINUTES).entrySet()) {
+                OffsetAndMetadata at = committed.get(end.getKey());
+                behind += end.getValue().offset() - (at == null ? 0 : at.offset());
+            }
+            return behind;
+        }
+
+        @Override
         public void close() {
+            admin.close();
             feed.close();
             process.destroy();
         }
