@@ -3,25 +3,18 @@ package io.herald.fanout.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,30 +24,20 @@ class ClientSessionTest {
     @Test
     void aClientWhoseQueueFillsIsClosedWithTheSlowClientCode() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        var accepted = new CompletableFuture<Channel>();
         try (var worker = Executors.newVirtualThreadPerTaskExecutor()) {
-            Channel server = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childOption(ChannelOption.SO_SNDBUF, 4096)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 16 * 1024))
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(new WebSocket13FrameEncoder(false));
-                            accepted.complete(channel);
-                        }
-                    })
-                    .bind(0)
-                    .sync()
-                    .channel();
             // A client that stops reading: its receive buffer and the server's send buffer fill, then the
             // server's queue.
             try (var client = new Socket()) {
                 client.setReceiveBufferSize(4096);
-                client.connect(
-                        new InetSocketAddress("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort()));
-                var session = new ClientSession("alice", accepted.get(10, TimeUnit.SECONDS), worker);
+                Channel accepted = FrameServer.accept(
+                        group,
+                        client,
+                        bootstrap -> bootstrap
+                                .childOption(ChannelOption.SO_SNDBUF, 4096)
+                                .childOption(
+                                        ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                        new WriteBufferWaterMark(8 * 1024, 16 * 1024)));
+                var session = new ClientSession("alice", accepted, worker);
 
                 String message = "{\"type\":\"notification\",\"padding\":\"" + "x".repeat(1000) + "\"}";
                 int sent = 0;
@@ -93,12 +76,9 @@ class ClientSessionTest {
                         .isEqualTo(ClientSession.SLOW_CLIENT.code())
                         .isEqualTo(4008);
                 assertThat(texts).isEqualTo(sent);
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> !accepted.get().isOpen());
+                await().atMost(Duration.ofSeconds(10)).until(() -> !accepted.isOpen());
             } catch (IOException e) {
                 throw new AssertionError(e);
-            } finally {
-                server.close().sync();
             }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();

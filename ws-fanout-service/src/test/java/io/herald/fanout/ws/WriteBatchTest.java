@@ -2,21 +2,13 @@ package io.herald.fanout.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import java.io.DataInputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -78,22 +70,7 @@ class WriteBatchTest {
     /** A real TCP connection served on {@code group}, seen from the server as a session. */
     private static ClientSession session(String user, EventLoopGroup group, Socket client, ExecutorService worker)
             throws Exception {
-        var accepted = new CompletableFuture<Channel>();
-        Channel server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new WebSocket13FrameEncoder(false));
-                        accepted.complete(channel);
-                    }
-                })
-                .bind(0)
-                .sync()
-                .channel();
-        client.connect(new InetSocketAddress("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort()));
-        return new ClientSession(user, accepted.get(10, TimeUnit.SECONDS), worker);
+        return new ClientSession(user, FrameServer.accept(group, client, bootstrap -> {}), worker);
     }
 
     /** One unmasked text frame of under 126 bytes, as the server writes it. */
