@@ -28,12 +28,15 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import tools.jackson.databind.JsonNode;
 
@@ -62,7 +65,7 @@ final class PipelineE2eBench {
     record Service(String name, Process process, int port) {}
 
     /** Deliveries that reached the emulators, and their latencies in ms. */
-    record Arrivals(long count, long[] latenciesMicros, Map<String, Double> medianMsByProvider) {}
+    record Arrivals(long count, long[] latenciesMicros, Map<String, Double> medianMsByProvider, long[] routedMicros) {}
 
     private static long[] sorted(List<Long> micros) {
         return micros.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -106,17 +109,21 @@ final class PipelineE2eBench {
                     for (int percent : new int[] {25, 50, 100}) {
                         double target = max * percent / 100.0;
                         long began = System.nanoTime();
-                        Arrivals arrivals = paced(producer, emulators, users, target, seconds);
+                        Arrivals arrivals =
+                                paced(producer, emulators, users, target, seconds, kafka.bootstrapServers());
                         double achieved = arrivals.count() / ((System.nanoTime() - began) / 1e9);
                         paced.put(percent, arrivals);
                         pacedRates.put(percent, achieved);
                         System.out.printf(
-                                "%d%% (%.0f deliveries/s offered): p50 %.1f ms, p99 %.1f ms; p50 by provider %s%n",
+                                "%d%% (%.0f deliveries/s offered): p50 %.1f ms, p99 %.1f ms; p50 by provider %s;"
+                                        + " publish to token-service's push record p50 %.1f ms, p99 %.1f ms%n",
                                 percent,
                                 target,
                                 percentile(arrivals.latenciesMicros(), 50),
                                 percentile(arrivals.latenciesMicros(), 99),
-                                arrivals.medianMsByProvider());
+                                arrivals.medianMsByProvider(),
+                                percentile(arrivals.routedMicros(), 50),
+                                percentile(arrivals.routedMicros(), 99));
                     }
                     Map<String, double[]> usage = usage(services);
                     // As many records as the backlog made deliveries, each the size of an event.
@@ -359,34 +366,97 @@ final class PipelineE2eBench {
         return expected / ((System.nanoTime() - began) / 1e9);
     }
 
-    /** Publishes at {@code deliveriesPerSecond} (in events) for {@code seconds}, then waits for every delivery. */
+    /**
+     * Publishes at {@code deliveriesPerSecond} (in events) for {@code seconds}, then waits for every delivery. Also
+     * reads {@code herald.push.v1} meanwhile: a push record's timestamp (set by token-service's producer) less the
+     * event's publish time is the first stage's share of the latency.
+     */
     private static Arrivals paced(
             KafkaProducer<String, byte[]> producer,
             Emulators emulators,
             int users,
             double deliveriesPerSecond,
-            int seconds)
+            int seconds,
+            String bootstrapServers)
             throws InterruptedException {
         emulators.clear();
         double eventsPerSecond = deliveriesPerSecond * 3 / DEVICES_PER_THREE_USERS;
         long total = (long) (eventsPerSecond * seconds);
         long first = SEQUENCE.get();
-        long began = System.nanoTime();
-        for (long i = 0; i < total; i++) {
-            long due = began + (long) (i * 1e9 / eventsPerSecond);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            producer.send(new ProducerRecord<>(Topics.EVENTS, event(users)));
-        }
-        producer.flush();
         long expected = deliveriesFor(users, first + total) - deliveriesFor(users, first);
-        awaitDeliveries(emulators, expected);
-        Map<String, List<Long>> byProvider = emulators.latenciesByProvider();
-        Map<String, Double> medians = new LinkedHashMap<>();
-        byProvider.forEach((provider, micros) -> medians.put(provider, percentile(sorted(micros), 50)));
-        return new Arrivals(expected, Emulators.all(byProvider), medians);
+        try (var routed = new RoutedProbe(bootstrapServers)) {
+            long began = System.nanoTime();
+            for (long i = 0; i < total; i++) {
+                long due = began + (long) (i * 1e9 / eventsPerSecond);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                producer.send(new ProducerRecord<>(Topics.EVENTS, event(users)));
+            }
+            producer.flush();
+            awaitDeliveries(emulators, expected);
+            Map<String, List<Long>> byProvider = emulators.latenciesByProvider();
+            Map<String, Double> medians = new LinkedHashMap<>();
+            byProvider.forEach((provider, micros) -> medians.put(provider, percentile(sorted(micros), 50)));
+            return new Arrivals(expected, Emulators.all(byProvider), medians, routed.latencies(expected));
+        }
+    }
+
+    /** Reads {@code herald.push.v1} from its end on a thread of its own, noting each record's routing latency. */
+    static final class RoutedProbe implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final List<Long> micros = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+        private volatile boolean stop;
+
+        RoutedProbe(String bootstrapServers) {
+            var props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.PUSH).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // the end now, before anything is published
+            this.thread = Thread.ofPlatform().name("bench-routed-probe").start(this::read);
+        }
+
+        private void read() {
+            while (!stop) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    JsonNode sentAt = HeraldJson.mapper()
+                            .readTree(record.value())
+                            .path("data")
+                            .path(SENT_AT);
+                    if (sentAt.isString()) {
+                        micros.add(record.timestamp() * 1_000 - Long.parseLong(sentAt.asString()));
+                    }
+                }
+            }
+        }
+
+        /** The latencies, once {@code expected} records were read (or after half a minute, what there is). */
+        long[] latencies(long expected) throws InterruptedException {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (micros.size() < expected && System.nanoTime() < until) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            synchronized (micros) {
+                return sorted(micros);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join();
+            consumer.close();
+        }
     }
 
     /** Publishes events one by one, each once the last one's deliveries all arrived; their latencies. */
