@@ -383,6 +383,67 @@ class TokenServiceIT {
     }
 
     @Test
+    void deliveryStatusesAreLoggedAPollAtATimeAndABadOneIsDeadLetteredAlone() throws Exception {
+        UUID eventId = UUID.randomUUID();
+        String user = "logged-" + UUID.randomUUID();
+        UUID first = UUID.randomUUID();
+        UUID refused = UUID.randomUUID();
+        UUID last = UUID.randomUUID();
+        String key = eventId.toString();
+        // One key, one partition, sent together: usually one poll, in this order.
+        var sends = List.of(
+                producer.send(new ProducerRecord<>(Topics.DELIVERY_STATUS, key, status(eventId, user, first, null))),
+                producer.send(new ProducerRecord<>(
+                        Topics.DELIVERY_STATUS, key, "{\"eventId\": not json".getBytes(StandardCharsets.UTF_8))),
+                // PostgreSQL's text cannot hold a NUL: the row is refused.
+                producer.send(new ProducerRecord<>(
+                        Topics.DELIVERY_STATUS, key, status(eventId, user, refused, "bad\u0000reason"))),
+                producer.send(new ProducerRecord<>(Topics.DELIVERY_STATUS, key, status(eventId, user, last, null))));
+        for (var send : sends) {
+            send.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(jdbc.sql(
+                                        "select delivery_key from token.delivery_log where event_id = :id order by delivery_key")
+                                .param("id", eventId)
+                                .query(String.class)
+                                .list())
+                        .containsExactlyInAnyOrder(first.toString(), last.toString()));
+        List<ConsumerRecord<String, byte[]>> dead = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> records().stream()
+                                .filter(r -> r.topic().equals(Topics.DELIVERY_STATUS_DLT) && key.equals(r.key()))
+                                .toList(),
+                        l -> l.size() >= 2);
+        assertThat(dead).hasSize(2);
+        assertThat(header(dead.get(0), HeraldHeaders.DLT_REASON_CODE)).isEqualTo("invalid-json");
+        assertThat(header(dead.get(1), HeraldHeaders.DLT_REASON_CODE)).isEqualTo("schema-violation");
+        assertThat(header(dead.get(1), HeraldHeaders.DLT_REASON)).contains("refused by the delivery log");
+        assertThat(HeraldJson.mapper()
+                        .readTree(dead.get(1).value())
+                        .path("deliveryId")
+                        .asString())
+                .isEqualTo(refused.toString());
+    }
+
+    private static byte[] status(UUID eventId, String user, UUID deliveryId, String reason) {
+        return HeraldJson.mapper()
+                .writeValueAsBytes(new DeliveryStatus(
+                        eventId,
+                        1,
+                        Instant.now(),
+                        user,
+                        Channel.PUSH,
+                        UUID.randomUUID(),
+                        deliveryId,
+                        Provider.FCM,
+                        DeliveryStatus.Outcome.SENT,
+                        reason,
+                        "dispatch-service"));
+    }
+
+    @Test
     void preferencesAreKeptPerUserAndMuteRouting() {
         String user = "quiet-" + UUID.randomUUID();
         register(user, "phone-" + UUID.randomUUID());
@@ -519,7 +580,7 @@ class TokenServiceIT {
     /** Everything on the output topics so far (one consumer for the class, polled on demand). */
     private static synchronized List<ConsumerRecord<String, byte[]>> records() {
         if (consumer.subscription().isEmpty()) {
-            consumer.subscribe(List.of(Topics.PUSH, Topics.INAPP, Topics.EVENTS_DLT));
+            consumer.subscribe(List.of(Topics.PUSH, Topics.INAPP, Topics.EVENTS_DLT, Topics.DELIVERY_STATUS_DLT));
         }
         consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
         return List.copyOf(seen);

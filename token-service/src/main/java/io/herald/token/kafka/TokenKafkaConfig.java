@@ -98,10 +98,15 @@ class TokenKafkaConfig {
         return factory;
     }
 
+    /** Delivery statuses, a poll's worth at a time: the delivery log writes them in one batch. */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, DeliveryStatus> deliveryStatusContainerFactory(
             KafkaProperties properties, DefaultErrorHandler errorHandler, MeterRegistry meters) {
-        return typed(properties, errorHandler, meters, DeliveryStatus.class);
+        var factory = typed(properties, errorHandler, meters, DeliveryStatus.class);
+        factory.setBatchListener(true);
+        // A batch belongs to many traces: no observation per batch.
+        factory.getContainerProperties().setObservationEnabled(false);
+        return factory;
     }
 
     @Bean

@@ -1,13 +1,26 @@
 package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus;
+import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
-/** Keeps the delivery log up to date from {@code herald.delivery-status.v1}. */
+/**
+ * Keeps the delivery log up to date from {@code herald.delivery-status.v1}, a poll's worth of statuses in one
+ * batch of statements (a status per delivery and per socket write: one transaction each took more of the
+ * database than the routing it reports on). A record that cannot be read, or that the table refuses, goes to
+ * {@code herald.delivery-status.v1-dlt} with the reason; the records around it are written.
+ */
 @Component
 class DeliveryStatusListener {
 
@@ -22,14 +35,63 @@ class DeliveryStatusListener {
             groupId = "herald-token-delivery-log",
             topics = Topics.DELIVERY_STATUS,
             containerFactory = "deliveryStatusContainerFactory")
-    void onStatus(DeliveryStatus status) {
+    void onStatuses(List<ConsumerRecord<String, DeliveryStatus>> records) {
+        List<DeliveryLog.Entry> entries = new ArrayList<>(records.size());
+        List<ConsumerRecord<String, DeliveryStatus>> sources = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, DeliveryStatus> record = records.get(i);
+            if (record.value() == null) {
+                // What came before it is written; the error handler dead-letters this one and redelivers the rest.
+                write(entries, sources);
+                DeserializationException cause = SerializationUtils.getExceptionFromHeader(
+                        record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+                throw new BatchListenerFailedException(
+                        "unreadable delivery status at offset " + record.offset(),
+                        cause == null
+                                ? new RejectedRecordException(
+                                        RejectedRecordException.SCHEMA_VIOLATION, "a delivery status with no value")
+                                : cause,
+                        i);
+            }
+            DeliveryLog.Entry entry = entry(record.value());
+            if (entry != null) {
+                entries.add(entry);
+                sources.add(record);
+            }
+        }
+        write(entries, sources);
+    }
+
+    private void write(List<DeliveryLog.Entry> entries, List<ConsumerRecord<String, DeliveryStatus>> sources) {
+        try {
+            log.write(entries);
+        } catch (DataIntegrityViolationException e) {
+            // One of them is refused by the table: write them one by one to find it.
+            for (int i = 0; i < entries.size(); i++) {
+                try {
+                    log.write(List.of(entries.get(i)));
+                } catch (DataIntegrityViolationException refused) {
+                    throw new BatchListenerFailedException(
+                            "delivery status refused by the delivery log",
+                            new RejectedRecordException(
+                                    RejectedRecordException.SCHEMA_VIOLATION,
+                                    "refused by the delivery log: "
+                                            + refused.getMostSpecificCause().getMessage()),
+                            sources.get(i));
+                }
+            }
+        }
+    }
+
+    /** The log entry a status makes, or null for one that concerns no user and channel. */
+    static DeliveryLog.@Nullable Entry entry(DeliveryStatus status) {
         if (status.userId() == null || status.channel() == null) {
-            return;
+            return null;
         }
         String key = status.deliveryId() != null
                 ? status.deliveryId().toString()
                 : status.notificationId() != null ? status.notificationId().toString() : DeliveryLog.NONE;
-        log.write(List.of(new DeliveryLog.Entry(
+        return new DeliveryLog.Entry(
                 status.eventId(),
                 status.userId(),
                 status.channel().name().toLowerCase(Locale.ROOT),
@@ -37,6 +99,6 @@ class DeliveryStatusListener {
                 status.provider() == null ? null : status.provider().name().toLowerCase(Locale.ROOT),
                 status.outcome(),
                 status.reason(),
-                status.occurredAt())));
+                status.occurredAt());
     }
 }
