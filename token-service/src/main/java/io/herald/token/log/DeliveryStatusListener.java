@@ -3,6 +3,7 @@ package io.herald.token.log;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import io.herald.events.kafka.UnreadableRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.kafka.support.serializer.DeserializationException;
-import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -43,15 +42,7 @@ class DeliveryStatusListener {
             if (record.value() == null) {
                 // What came before it is written; the error handler dead-letters this one and redelivers the rest.
                 write(entries, sources);
-                DeserializationException cause = SerializationUtils.getExceptionFromHeader(
-                        record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
-                throw new BatchListenerFailedException(
-                        "unreadable delivery status at offset " + record.offset(),
-                        cause == null
-                                ? new RejectedRecordException(
-                                        RejectedRecordException.SCHEMA_VIOLATION, "a delivery status with no value")
-                                : cause,
-                        i);
+                throw UnreadableRecords.failure(record, i, "a delivery status");
             }
             DeliveryLog.Entry entry = entry(record.value());
             if (entry != null) {

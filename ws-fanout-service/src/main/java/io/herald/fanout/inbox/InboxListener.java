@@ -3,6 +3,7 @@ package io.herald.fanout.inbox;
 import io.herald.events.InAppNotification;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import io.herald.events.kafka.UnreadableRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.kafka.support.serializer.DeserializationException;
-import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,16 +48,7 @@ class InboxListener {
             if (record.value() == null) {
                 // What came before it is stored; the error handler dead-letters this one and redelivers the rest.
                 store(readable, records);
-                DeserializationException cause = SerializationUtils.getExceptionFromHeader(
-                        record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
-                throw new BatchListenerFailedException(
-                        "unreadable in-app notification at offset " + record.offset(),
-                        cause == null
-                                ? new RejectedRecordException(
-                                        RejectedRecordException.SCHEMA_VIOLATION,
-                                        "an in-app notification with no value")
-                                : cause,
-                        i);
+                throw UnreadableRecords.failure(record, i, "an in-app notification");
             }
             readable.add(record.value());
         }

@@ -1,0 +1,30 @@
+package io.herald.events.kafka;
+
+import io.herald.events.RejectedRecordException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
+
+/** What a batch listener throws at a record whose value could not be read, so that it is dead-lettered alone. */
+public final class UnreadableRecords {
+
+    private UnreadableRecords() {}
+
+    /**
+     * For the record at {@code index} of a batch, whose value is null: the deserializer's failure (from the
+     * {@code ErrorHandlingDeserializer}'s header), or, for a record that has no value at all, a schema violation
+     * naming {@code what} (such as "a delivery status"). The error handler commits the records before it,
+     * dead-letters this one with the reason and redelivers the rest.
+     */
+    public static BatchListenerFailedException failure(ConsumerRecord<?, ?> record, int index, String what) {
+        DeserializationException cause = SerializationUtils.getExceptionFromHeader(
+                record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+        return new BatchListenerFailedException(
+                what + " at offset " + record.offset() + " could not be read",
+                cause == null
+                        ? new RejectedRecordException(RejectedRecordException.SCHEMA_VIOLATION, what + " with no value")
+                        : cause,
+                index);
+    }
+}
