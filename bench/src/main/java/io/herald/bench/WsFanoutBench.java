@@ -291,19 +291,21 @@ final class WsFanoutBench {
             }
             sustained = Math.max(sustained, step.sustained());
         }
-        if (target.storeBacklog() > 0) {
+        long behind = target.storeBacklog();
+        if (behind > 0) {
             // The live figures do not wait for the inbox; say how far behind it was and how long it took to catch up.
-            long behind = target.storeBacklog();
             long since = System.nanoTime();
             long until = since + TimeUnit.MINUTES.toNanos(10);
-            while (target.storeBacklog() > 0 && System.nanoTime() < until) {
+            long left = behind;
+            while (left > 0 && System.nanoTime() < until) {
                 TimeUnit.SECONDS.sleep(1);
+                left = target.storeBacklog();
             }
             System.out.printf(
                     "%s: inbox writer %d behind after the last step, %s%n",
                     target.name(),
                     behind,
-                    target.storeBacklog() == 0
+                    left == 0
                             ? String.format("caught up %.0f s later", (System.nanoTime() - since) / 1e9)
                             : "not caught up 10 minutes later");
         }
