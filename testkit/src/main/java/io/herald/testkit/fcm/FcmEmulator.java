@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,7 +53,11 @@ public final class FcmEmulator implements AutoCloseable {
     private final List<Received> received = new ArrayList<>();
     private final Script<FcmAnswer> script = new Script<>();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong acceptedMessages = new AtomicLong();
+    private final AtomicLong messageIds =
+            new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 16);
     private volatile @Nullable String acceptedAccessToken;
+    private volatile boolean keepMessages = true;
 
     private FcmEmulator(int port) {
         var pool = new QueuedThreadPool(64, 4);
@@ -113,6 +117,20 @@ public final class FcmEmulator implements AutoCloseable {
     /** How many send requests arrived, accepted or not. */
     public long requestCount() {
         return requests.get();
+    }
+
+    /** How many messages were accepted (kept or not). */
+    public long acceptedCount() {
+        return acceptedMessages.get();
+    }
+
+    /**
+     * Whether accepted messages are kept for {@link #received()} (the default). A load test that sends millions
+     * turns this off: the emulator still checks and answers every request as FCM does, and counts it, but does
+     * not hold the messages in the heap it shares with what is measured.
+     */
+    public void keepMessages(boolean keep) {
+        this.keepMessages = keep;
     }
 
     /** Forgets what was received. */
@@ -276,11 +294,16 @@ public final class FcmEmulator implements AutoCloseable {
         }
         String project = send.group(1);
         if (!body.path("validate_only").asBoolean(false)) {
-            synchronized (received) {
-                received.add(new Received(project, message, Instant.now()));
+            acceptedMessages.incrementAndGet();
+            if (keepMessages) {
+                synchronized (received) {
+                    received.add(new Received(project, message, Instant.now()));
+                }
             }
         }
-        String name = "projects/" + project + "/messages/" + UUID.randomUUID();
+        // Shaped like FCM's message ids ("0:<microseconds>%<hex>"), unique per emulator, without SecureRandom.
+        String name = "projects/" + project + "/messages/0:" + (System.currentTimeMillis() * 1000) + "%"
+                + Long.toHexString(messageIds.incrementAndGet());
         reply(response, callback, 200, "{\"name\":\"" + name + "\"}");
     }
 

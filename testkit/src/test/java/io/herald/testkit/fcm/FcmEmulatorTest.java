@@ -34,6 +34,7 @@ class FcmEmulatorTest {
         fcm.clear();
         fcm.script().clear();
         fcm.acceptAccessToken(null);
+        fcm.keepMessages(true);
     }
 
     @Test
@@ -50,6 +51,21 @@ class FcmEmulatorTest {
             assertThat(r.message().path("token").asString()).isEqualTo("abc");
             assertThat(r.message().path("data").path("k").asString()).isEqualTo("v");
         });
+    }
+
+    @Test
+    void underLoadItCountsWithoutKeeping() throws Exception {
+        fcm.keepMessages(false);
+        long before = fcm.acceptedCount();
+
+        var ok = send(http1, "Bearer t", "{\"message\":{\"token\":\"abc\"}}");
+        var bad = send(http1, "Bearer t", "{\"message\":{\"data\":{\"k\":1}}}");
+
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(json(ok).path("name").asString()).matches("projects/demo/messages/0:\\d+%[0-9a-f]+");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(fcm.acceptedCount()).isEqualTo(before + 1);
+        assertThat(fcm.received()).isEmpty();
     }
 
     @Test
