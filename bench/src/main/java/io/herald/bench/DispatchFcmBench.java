@@ -65,6 +65,15 @@ final class DispatchFcmBench {
                 FcmEmulator fcm = FcmEmulator.start()) {
             // Millions of messages: counted and answered, not kept in the heap shared with what is measured.
             fcm.keepMessages(false);
+            // The naive loop's topic, made now: a producer sending to a topic made a moment before can meet
+            // partitions without a leader yet, and its idempotent sends then loop on out-of-order sequences.
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                    org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(NAIVE_TOPIC, 3, (short) 1)))
+                        .all()
+                        .get();
+            }
             postgres.createDatabase("bench");
             PostgresServer.Database db = postgres.database("bench");
             var props = new Properties();
@@ -144,17 +153,19 @@ final class DispatchFcmBench {
                     dispatch.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("dispatcher");
             // Warm-up (JIT, connections, pools) in rounds of 20,000, at least four.
             WarmUp.rounds(client, "deliveries/s", 4, 10, () -> {
-                long began = drain(listener, producer, fcm, 20_000, () -> {});
+                long began = drain(listener, producer, fcm, 20_000, () -> {}).began();
                 return 20_000 / ((System.nanoTime() - began) / 1e9);
             });
             int[] peakThreads = {0};
-            long began = drain(
+            Drained drained = drain(
                     listener,
                     producer,
                     fcm,
                     deliveries,
                     () -> peakThreads[0] = Math.max(
                             peakThreads[0], ManagementFactory.getThreadMXBean().getThreadCount()));
+            long began = drained.began();
+            System.out.println(MachineCpu.now().describeSince(drained.cpu(), deliveries, "delivery"));
             double perSecond = deliveries / ((System.nanoTime() - began) / 1e9);
             fcm.clear();
             long heap = liveHeap() - heapBefore;
@@ -169,11 +180,15 @@ final class DispatchFcmBench {
 
     /**
      * Puts {@code count} deliveries on the topic while dispatch-service's consumers are paused, then resumes them
-     * and waits until the emulator has had all of them; returns when they were resumed ({@link System#nanoTime}).
+     * and waits until the emulator has had all of them; returns when they were resumed ({@link System#nanoTime}) and
+     * the machine's CPU time then.
      * What is measured is Herald draining the topic, as the naive loop is measured, without the bench's own
      * producer (serializing and sending those records) on the same two cores.
      */
-    private static long drain(
+    /** When the consumers were resumed, and the machine's CPU then. */
+    record Drained(long began, MachineCpu cpu) {}
+
+    private static Drained drain(
             MessageListenerContainer listener,
             KafkaProducer<String, byte[]> producer,
             FcmEmulator fcm,
@@ -190,6 +205,7 @@ final class DispatchFcmBench {
         }
         long before = fcm.requestCount();
         publish(producer, Topics.PUSH, count);
+        MachineCpu cpu = MachineCpu.now();
         long began = System.nanoTime();
         listener.resume();
         deadline = began + TimeUnit.MINUTES.toNanos(5);
@@ -201,17 +217,11 @@ final class DispatchFcmBench {
             whileWaiting.run();
             TimeUnit.MILLISECONDS.sleep(5);
         }
-        return began;
+        return new Drained(began, cpu);
     }
 
     /** A consumer loop sending each delivery with {@code sendEachForMulticast}, synchronously. */
     private static double naive(KafkaBroker kafka, FcmEmulator fcm, int deliveries) throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(NAIVE_TOPIC, 3, (short) 1)))
-                    .all()
-                    .get();
-        }
         var p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

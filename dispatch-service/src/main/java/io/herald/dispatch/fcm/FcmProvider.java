@@ -74,7 +74,9 @@ class FcmProvider implements PushProvider, DisposableBean {
                 directClient = new FcmDirectClient(
                         properties.emulated() ? properties.baseUrl() : java.net.URI.create(FcmProperties.GOOGLE),
                         projectId,
-                        ImplFirebaseTrampolines.getCredentials(created));
+                        ImplFirebaseTrampolines.getCredentials(created),
+                        properties.connections(),
+                        properties.requestTimeout());
             }
         }
         this.app = created;

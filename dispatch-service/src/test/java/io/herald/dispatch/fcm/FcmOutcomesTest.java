@@ -39,7 +39,15 @@ class FcmOutcomesTest {
 
     private static FcmProvider provider(FcmProperties.Client client) {
         return new FcmProvider(
-                new FcmProperties(true, "herald-test", null, URI.create(fcm.baseUrl()), "herald-emulator", client),
+                new FcmProperties(
+                        true,
+                        "herald-test",
+                        null,
+                        URI.create(fcm.baseUrl()),
+                        "herald-emulator",
+                        client,
+                        2,
+                        Duration.ofSeconds(20)),
                 Clock.systemUTC());
     }
 
