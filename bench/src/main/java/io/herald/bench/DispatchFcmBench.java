@@ -56,7 +56,7 @@ final class DispatchFcmBench {
     record Run(String client, double perSecond, long heapBytes, int threads) {}
 
     static void run(Path root) throws Exception {
-        int deliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_DELIVERIES", "100000"));
+        int deliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_DELIVERIES", "300000"));
         int naiveDeliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_NAIVE_DELIVERIES", "150000"));
         List<String> clients =
                 List.of(WsFanoutBench.setting("BENCH_FCM_CLIENTS", "direct,sdk").split(","));

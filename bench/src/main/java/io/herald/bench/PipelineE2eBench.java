@@ -177,9 +177,7 @@ final class PipelineE2eBench {
     record Emulators(FcmEmulator fcm, ExpoEmulator expo, ApnsEmulator apns) {
 
         long count() {
-            return fcm.received().size()
-                    + expo.received().size()
-                    + apns.received().size();
+            return fcm.receivedCount() + expo.receivedCount() + apns.receivedCount();
         }
 
         void clear() {
