@@ -98,6 +98,7 @@ class ExpoOutcomesTest {
             assertThat(send.get(30, TimeUnit.SECONDS)).isInstanceOf(SendOutcome.Accepted.class);
         }
         assertThat(expo.received()).hasSize(250);
+        assertThat(expo.receivedCount()).isEqualTo(250);
         assertThat(expo.sendRequestSizes()).allMatch(size -> size <= 100);
         assertThat(expo.sendRequestSizes().size()).isLessThanOrEqualTo(10);
     }

@@ -91,6 +91,11 @@ public final class ApnsEmulator implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** How many notifications were received since the last clear, without copying them. */
+    public int receivedCount() {
+        return received.size();
+    }
+
     /** Every later notification to {@code token} is refused with {@code reason}. */
     public void reject(String token, RejectionReason reason) {
         rejected.put(token, reason);

@@ -88,6 +88,13 @@ public final class ExpoEmulator implements AutoCloseable {
         }
     }
 
+    /** How many messages were received since the last clear, without copying them. */
+    public int receivedCount() {
+        synchronized (received) {
+            return received.size();
+        }
+    }
+
     /** How many messages each send request carried, in order. */
     public List<Integer> sendRequestSizes() {
         synchronized (sendRequestSizes) {

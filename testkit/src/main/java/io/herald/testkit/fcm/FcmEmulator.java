@@ -114,6 +114,13 @@ public final class FcmEmulator implements AutoCloseable {
         }
     }
 
+    /** How many messages are kept since the last clear, without copying them. */
+    public int receivedCount() {
+        synchronized (received) {
+            return received.size();
+        }
+    }
+
     /** How many send requests arrived, accepted or not. */
     public long requestCount() {
         return requests.get();

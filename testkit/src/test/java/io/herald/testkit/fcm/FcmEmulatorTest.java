@@ -46,6 +46,7 @@ class FcmEmulatorTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).path("name").asString()).startsWith("projects/demo/messages/");
+        assertThat(fcm.receivedCount()).isEqualTo(1);
         assertThat(fcm.received()).singleElement().satisfies(r -> {
             assertThat(r.project()).isEqualTo("demo");
             assertThat(r.message().path("token").asString()).isEqualTo("abc");
@@ -66,6 +67,7 @@ class FcmEmulatorTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(fcm.acceptedCount()).isEqualTo(before + 1);
         assertThat(fcm.received()).isEmpty();
+        assertThat(fcm.receivedCount()).isZero();
     }
 
     @Test
