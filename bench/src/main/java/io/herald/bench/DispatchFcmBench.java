@@ -41,7 +41,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  * Benchmark {@code dispatch-fcm}: push deliveries from {@code herald.push.v1} to the FCM emulator through
  * dispatch-service (in this JVM, with a real Kafka broker and PostgreSQL), once for each FCM client ({@code
  * sdk}: firebase-admin's {@code sendAsync}; {@code direct}: Herald's own HTTP/2 client with the SDK's
- * credentials and message model), and in the same run the naive loop a user would otherwise write: a Kafka
+ * credentials and message model), and in the same run, first, the naive loop a user would otherwise write: a Kafka
  * consumer calling firebase-admin's {@code sendEachForMulticast} synchronously for each delivery.
  */
 final class DispatchFcmBench {
@@ -57,7 +57,7 @@ final class DispatchFcmBench {
 
     static void run(Path root) throws Exception {
         int deliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_DELIVERIES", "300000"));
-        int naiveDeliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_NAIVE_DELIVERIES", "150000"));
+        int naiveDeliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_NAIVE_DELIVERIES", "300000"));
         List<String> clients =
                 List.of(WsFanoutBench.setting("BENCH_FCM_CLIENTS", "direct,sdk").split(","));
         try (KafkaBroker kafka = KafkaBroker.start();
@@ -82,11 +82,13 @@ final class DispatchFcmBench {
             props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
             List<Run> runs = new ArrayList<>();
             try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                // The naive loop first, on a quiet machine: after Herald's runs PostgreSQL is still vacuuming and
+                // analysing the hundreds of thousands of delivery-log rows they wrote, on the same two cores.
+                double naive = naiveDeliveries == 0 ? Double.NaN : naive(kafka, fcm, naiveDeliveries);
+                System.out.printf("naive sendEachForMulticast loop: %.0f deliveries/s%n", naive);
                 for (String client : clients) {
                     runs.add(herald(client.trim(), kafka, db, fcm, producer, deliveries));
                 }
-                double naive = naiveDeliveries == 0 ? Double.NaN : naive(kafka, fcm, naiveDeliveries);
-                System.out.printf("naive sendEachForMulticast loop: %.0f deliveries/s%n", naive);
 
                 var results = new Results(root.resolve("RESULTS.md"), COMMAND);
                 Run best = runs.stream()
@@ -134,7 +136,12 @@ final class DispatchFcmBench {
             throws Exception {
         fcm.clear();
         long heapBefore = liveHeap();
-        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        // dispatch-service's threads: those alive during its run that were not there before it started (a count
+        // alone would subtract threads of earlier runs that end meanwhile)
+        java.util.Set<Long> threadsBefore = java.util.Arrays.stream(
+                        ManagementFactory.getThreadMXBean().getAllThreadIds())
+                .boxed()
+                .collect(java.util.stream.Collectors.toSet());
         ConfigurableApplicationContext dispatch = DispatchApplication.application()
                 .run(
                         "--server.port=0",
@@ -162,8 +169,10 @@ final class DispatchFcmBench {
                     producer,
                     fcm,
                     deliveries,
-                    () -> peakThreads[0] = Math.max(
-                            peakThreads[0], ManagementFactory.getThreadMXBean().getThreadCount()));
+                    () -> peakThreads[0] = Math.max(peakThreads[0], (int) java.util.Arrays.stream(
+                                    ManagementFactory.getThreadMXBean().getAllThreadIds())
+                            .filter(id -> !threadsBefore.contains(id))
+                            .count()));
             long began = drained.began();
             System.out.println(MachineCpu.now().describeSince(drained.cpu(), deliveries, "delivery"));
             double perSecond = deliveries / ((System.nanoTime() - began) / 1e9);
@@ -171,8 +180,8 @@ final class DispatchFcmBench {
             long heap = liveHeap() - heapBefore;
             System.out.printf(
                     "herald (%s client): %.0f deliveries/s, %d MB live heap, %d threads%n",
-                    client, perSecond, heap / 1_000_000, peakThreads[0] - threadsBefore);
-            return new Run(client, perSecond, heap, peakThreads[0] - threadsBefore);
+                    client, perSecond, heap / 1_000_000, peakThreads[0]);
+            return new Run(client, perSecond, heap, peakThreads[0]);
         } finally {
             dispatch.close();
         }
@@ -237,6 +246,15 @@ final class DispatchFcmBench {
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(NAIVE_TOPIC));
+            // Joined before the clock runs (on a new broker the group coordinator itself is still starting).
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (consumer.assignment().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the naive loop's consumer got no partitions in a minute");
+                }
+                consumer.poll(Duration.ofMillis(100));
+            }
+            consumer.seekToBeginning(consumer.assignment());
             FirebaseMessaging messaging = FirebaseMessaging.getInstance(app);
             // Warmed up like Herald: 5-second rounds, at least four, then 10 seconds measured.
             WarmUp.rounds("naive", "deliveries/s", 4, 12, () -> naiveSend(consumer, messaging, 5));

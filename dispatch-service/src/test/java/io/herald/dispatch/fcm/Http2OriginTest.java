@@ -27,6 +27,13 @@ class Http2OriginTest {
         return ("{\"message\":{\"token\":\"" + token + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The status of one send to {@code token}. */
+    private static int status(Http2Origin http, String token) throws Exception {
+        return http.postJson(SEND, BEARER, message(token))
+                .get(10, TimeUnit.SECONDS)
+                .status();
+    }
+
     @Test
     void thousandsOfConcurrentRequestsOnOneConnectionAreAllAnswered() throws Exception {
         // More than the server's SETTINGS_MAX_CONCURRENT_STREAMS (1024): the rest wait in the connection.
@@ -59,10 +66,7 @@ class Http2OriginTest {
             assertThat(response.retryAfter()).isEqualTo("7");
             assertThat(response.body()).contains("\"QUOTA_EXCEEDED\"").contains("RESOURCE_EXHAUSTED");
             fcm.acceptAccessToken("right");
-            assertThat(http.postJson(SEND, BEARER, message("x"))
-                            .get(30, TimeUnit.SECONDS)
-                            .status())
-                    .isEqualTo(401);
+            assertThat(status(http, "x")).isEqualTo(401);
         }
     }
 
@@ -81,10 +85,7 @@ class Http2OriginTest {
                     .cause()
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("no answer within");
-            assertThat(http.postJson(SEND, BEARER, message("after"))
-                            .get(10, TimeUnit.SECONDS)
-                            .status())
-                    .isEqualTo(200);
+            assertThat(status(http, "after")).isEqualTo(200);
         }
     }
 
@@ -93,10 +94,7 @@ class Http2OriginTest {
         var fcm = FcmEmulator.start();
         int port = fcm.port();
         try (var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofSeconds(30))) {
-            assertThat(http.postJson(SEND, BEARER, message("a"))
-                            .get(10, TimeUnit.SECONDS)
-                            .status())
-                    .isEqualTo(200);
+            assertThat(status(http, "a")).isEqualTo(200);
             fcm.script().forToken("stuck", 1, FcmAnswer.hang(Duration.ofSeconds(30)));
             var inFlight = http.postJson(SEND, BEARER, message("stuck"));
             fcm.close();
@@ -107,10 +105,7 @@ class Http2OriginTest {
                     .isInstanceOf(IOException.class);
 
             fcm = FcmEmulator.start(port);
-            assertThat(http.postJson(SEND, BEARER, message("c"))
-                            .get(10, TimeUnit.SECONDS)
-                            .status())
-                    .isEqualTo(200);
+            assertThat(status(http, "c")).isEqualTo(200);
             assertThat(fcm.received())
                     .singleElement()
                     .satisfies(r ->
