@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param port {@code port}: 443 (or 2197)
  * @param trustedServerCertificatePath {@code trusted-server-certificate-path}: a CA to trust instead of the
  *     system's (for a mock server or a TLS-intercepting proxy)
+ * @param connections {@code connections}: HTTP/2 connections Pushy keeps to APNs (each carries as many
+ *     concurrent notifications as APNs allows on one)
  */
 @ConfigurationProperties("herald.dispatch.apns")
 record ApnsProperties(
@@ -25,4 +27,5 @@ record ApnsProperties(
         @Nullable String topic,
         @DefaultValue("api.push.apple.com") String host,
         @DefaultValue("443") int port,
-        @Nullable String trustedServerCertificatePath) {}
+        @Nullable String trustedServerCertificatePath,
+        @DefaultValue("1") int connections) {}

@@ -54,6 +54,7 @@ class ApnsProvider implements PushProvider, DisposableBean {
             try {
                 var builder = new ApnsClientBuilder()
                         .setApnsServer(properties.host(), properties.port())
+                        .setConcurrentConnections(Math.max(1, properties.connections()))
                         .setSigningKey(ApnsSigningKey.loadFromPkcs8File(
                                 new File(properties.signingKeyPath()), properties.teamId(), properties.keyId()));
                 if (properties.trustedServerCertificatePath() != null

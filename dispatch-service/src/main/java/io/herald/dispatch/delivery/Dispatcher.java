@@ -159,6 +159,8 @@ public class Dispatcher {
                 start(item);
             }
         }
+        // Every send of the poll is started: a provider holding some back to batch them need not wait longer.
+        providers.values().forEach(PushProvider::flush);
         List<DeliveryLog.Entry> entries = new ArrayList<>(items.size());
         Map<Item, SendOutcome> outcomes = new LinkedHashMap<>();
         for (Item item : items.values()) {

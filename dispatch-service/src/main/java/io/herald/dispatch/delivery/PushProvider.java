@@ -16,4 +16,10 @@ public interface PushProvider {
      * @throws UndeliverableException when the provider is not configured, so nothing can be sent at all
      */
     CompletableFuture<SendOutcome> send(PushDelivery delivery);
+
+    /**
+     * Sends now whatever {@link #send} is holding back to share a request with later sends: the caller has no
+     * more for the moment (the rest of its poll is sent). Never blocks.
+     */
+    default void flush() {}
 }

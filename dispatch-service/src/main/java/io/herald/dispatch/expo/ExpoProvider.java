@@ -84,6 +84,12 @@ class ExpoProvider implements PushProvider, DisposableBean {
         return pending.outcome();
     }
 
+    /** The rest of the poll is queued: no use waiting {@code batch-linger} for company. */
+    @Override
+    public void flush() {
+        flushQueued();
+    }
+
     private void flushQueued() {
         List<Pending> batch;
         synchronized (this) {

@@ -57,6 +57,31 @@ class ExpoOutcomesTest {
     }
 
     @Test
+    void flushSendsWhatWaitsForCompanyAtOnce() throws Exception {
+        provider.destroy();
+        provider = new ExpoProvider(new ExpoProperties(
+                true,
+                URI.create(expo.baseUrl()),
+                null,
+                DataSize.ofKilobytes(1),
+                Duration.ofMinutes(15),
+                Duration.ofMinutes(1),
+                100,
+                Duration.ofMinutes(10)));
+        List<CompletableFuture<SendOutcome>> sent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sent.add(provider.send(delivery()));
+        }
+
+        provider.flush();
+
+        for (var outcome : sent) {
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(SendOutcome.Accepted.class);
+        }
+        assertThat(expo.sendRequestSizes()).containsExactly(3);
+    }
+
+    @Test
     void eachTicketErrorBecomesTheRightOutcome() throws Exception {
         assertThat(send(ExpoAnswer.succeed())).isInstanceOf(SendOutcome.Accepted.class);
         assertThat(send(ExpoAnswer.ticketError("DeviceNotRegistered")))

@@ -82,7 +82,8 @@ class RoutingListener {
             id = "router",
             groupId = "herald-token-router",
             topics = Topics.EVENTS,
-            containerFactory = "routingContainerFactory")
+            containerFactory = "routingContainerFactory",
+            concurrency = "${herald.token.routing.consumers:1}")
     void onEvents(List<ConsumerRecord<String, DomainEvent>> records)
             throws InterruptedException, ExecutionException, TimeoutException {
         List<DomainEvent> readable = new ArrayList<>();
