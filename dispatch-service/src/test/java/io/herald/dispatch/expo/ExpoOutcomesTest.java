@@ -29,7 +29,12 @@ class ExpoOutcomesTest {
     @BeforeEach
     void start() {
         expo = ExpoEmulator.start();
-        provider = new ExpoProvider(new ExpoProperties(
+        provider = provider(Duration.ofMillis(10));
+    }
+
+    /** A provider for the emulator whose messages wait up to {@code linger} for company. */
+    private ExpoProvider provider(Duration linger) {
+        return new ExpoProvider(new ExpoProperties(
                 true,
                 URI.create(expo.baseUrl()),
                 null,
@@ -37,7 +42,7 @@ class ExpoOutcomesTest {
                 Duration.ofMinutes(15),
                 Duration.ofMinutes(1),
                 100,
-                Duration.ofMillis(10)));
+                linger));
     }
 
     @AfterEach
@@ -59,15 +64,7 @@ class ExpoOutcomesTest {
     @Test
     void flushSendsWhatWaitsForCompanyAtOnce() throws Exception {
         provider.destroy();
-        provider = new ExpoProvider(new ExpoProperties(
-                true,
-                URI.create(expo.baseUrl()),
-                null,
-                DataSize.ofKilobytes(1),
-                Duration.ofMinutes(15),
-                Duration.ofMinutes(1),
-                100,
-                Duration.ofMinutes(10)));
+        provider = provider(Duration.ofMinutes(10));
         List<CompletableFuture<SendOutcome>> sent = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             sent.add(provider.send(delivery()));
