@@ -2,11 +2,15 @@ package io.herald.events.kafka;
 
 import io.herald.events.RejectedRecordException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 
-/** What a batch listener throws at a record whose value could not be read, so that it is dead-lettered alone. */
+/**
+ * What a batch listener throws at a record it cannot take — its value could not be read, or the table it goes to
+ * refused it — so that the error handler dead-letters that record alone.
+ */
 public final class UnreadableRecords {
 
     private UnreadableRecords() {}
@@ -26,5 +30,20 @@ public final class UnreadableRecords {
                         ? new RejectedRecordException(RejectedRecordException.SCHEMA_VIOLATION, what + " with no value")
                         : cause,
                 index);
+    }
+
+    /**
+     * For {@code record}, which {@code by} (such as "the inbox") refused: a schema violation whose reason carries
+     * the database's own message. {@code what} names the record (such as "in-app notification").
+     */
+    public static BatchListenerFailedException refused(
+            ConsumerRecord<?, ?> record, String what, String by, DataAccessException refusal) {
+        return new BatchListenerFailedException(
+                what + " refused by " + by,
+                new RejectedRecordException(
+                        RejectedRecordException.SCHEMA_VIOLATION,
+                        "refused by " + by + ": "
+                                + refusal.getMostSpecificCause().getMessage()),
+                record);
     }
 }

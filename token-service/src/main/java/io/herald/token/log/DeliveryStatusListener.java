@@ -1,7 +1,6 @@
 package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus;
-import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import io.herald.events.kafka.UnreadableRecords;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,13 +60,7 @@ class DeliveryStatusListener {
                 try {
                     log.write(List.of(entries.get(i)));
                 } catch (DataIntegrityViolationException refused) {
-                    throw new BatchListenerFailedException(
-                            "delivery status refused by the delivery log",
-                            new RejectedRecordException(
-                                    RejectedRecordException.SCHEMA_VIOLATION,
-                                    "refused by the delivery log: "
-                                            + refused.getMostSpecificCause().getMessage()),
-                            sources.get(i));
+                    throw UnreadableRecords.refused(sources.get(i), "delivery status", "the delivery log", refused);
                 }
             }
         }

@@ -1,7 +1,6 @@
 package io.herald.fanout.inbox;
 
 import io.herald.events.InAppNotification;
-import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import io.herald.events.kafka.UnreadableRecords;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -70,13 +68,7 @@ class InboxListener {
                     stored += store.store(batch.get(i)) ? 1 : 0;
                 } catch (DataIntegrityViolationException refused) {
                     count(stored, i - stored);
-                    throw new BatchListenerFailedException(
-                            "in-app notification refused by the inbox",
-                            new RejectedRecordException(
-                                    RejectedRecordException.SCHEMA_VIOLATION,
-                                    "refused by the inbox: "
-                                            + refused.getMostSpecificCause().getMessage()),
-                            records.get(i));
+                    throw UnreadableRecords.refused(records.get(i), "in-app notification", "the inbox", refused);
                 }
             }
         }
