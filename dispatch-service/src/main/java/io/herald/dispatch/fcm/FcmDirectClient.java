@@ -9,6 +9,7 @@ import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -22,9 +23,6 @@ import tools.jackson.databind.JsonNode;
  */
 final class FcmDirectClient implements AutoCloseable {
 
-    static final AsciiString API_FORMAT_VERSION = AsciiString.cached("x-goog-api-format-version");
-    static final AsciiString API_FORMAT_VERSION_2 = AsciiString.cached("2");
-
     private final Http2Origin http;
     private final AsciiString sendPath;
     private final GoogleCredentials credentials;
@@ -32,7 +30,12 @@ final class FcmDirectClient implements AutoCloseable {
     private AsciiString authorization = AsciiString.EMPTY_STRING;
 
     FcmDirectClient(URI baseUrl, String projectId, GoogleCredentials credentials, int connections, Duration timeout) {
-        this.http = new Http2Origin(baseUrl, connections, timeout);
+        // As the SDK sends it: the error format with an FcmError detail naming FCM's own error code.
+        this.http = new Http2Origin(
+                baseUrl,
+                connections,
+                timeout,
+                Map.of(AsciiString.cached("x-goog-api-format-version"), AsciiString.cached("2")));
         this.sendPath = AsciiString.cached("/v1/projects/" + projectId + "/messages:send");
         this.credentials = credentials;
     }
@@ -50,7 +53,7 @@ final class FcmDirectClient implements AutoCloseable {
         return http.postJson(sendPath, bearer, body)
                 .handle((response, failure) -> failure == null
                         ? outcome(response.status(), response.body(), response.retryAfter())
-                        : new SendOutcome.Failed("IO", String.valueOf(rootMessage(failure)), null));
+                        : new SendOutcome.Failed("IO", String.valueOf(failure.getMessage()), null));
     }
 
     /** {@code Bearer <token>}, the current access token (refreshed by the credentials when it expires). */
@@ -65,14 +68,6 @@ final class FcmDirectClient implements AutoCloseable {
             authorization = new AsciiString("Bearer " + token.getTokenValue());
         }
         return authorization;
-    }
-
-    private static @Nullable String rootMessage(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage();
     }
 
     /** What an FCM answer means. Pure. */

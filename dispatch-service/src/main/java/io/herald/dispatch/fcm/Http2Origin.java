@@ -41,6 +41,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -82,6 +83,7 @@ final class Http2Origin implements AutoCloseable {
     private final AsciiString scheme;
     private final AsciiString authority;
     private final long timeoutNanos;
+    private final Map<AsciiString, AsciiString> fixedHeaders;
     private final AtomicReferenceArray<@Nullable Connection> connections;
     private final AtomicInteger turn = new AtomicInteger();
     private volatile boolean closed;
@@ -90,8 +92,9 @@ final class Http2Origin implements AutoCloseable {
      * @param origin {@code http(s)://host[:port]}
      * @param connections how many connections to open (lazily), at least one
      * @param timeout how long a request may wait for its answer
+     * @param fixedHeaders headers sent with every request, besides content type, length and authorization
      */
-    Http2Origin(URI origin, int connections, Duration timeout) {
+    Http2Origin(URI origin, int connections, Duration timeout, Map<AsciiString, AsciiString> fixedHeaders) {
         boolean secure = "https".equalsIgnoreCase(origin.getScheme());
         if (!secure && !"http".equalsIgnoreCase(origin.getScheme())) {
             throw new IllegalArgumentException("not an http or https address: " + origin);
@@ -101,6 +104,7 @@ final class Http2Origin implements AutoCloseable {
         this.scheme = AsciiString.cached(secure ? "https" : "http");
         this.authority = AsciiString.cached(origin.getPort() < 0 ? host : host + ":" + port);
         this.timeoutNanos = timeout.toNanos();
+        this.fixedHeaders = Map.copyOf(fixedHeaders);
         try {
             this.tls = secure
                     ? SslContextBuilder.forClient()
@@ -192,12 +196,12 @@ final class Http2Origin implements AutoCloseable {
             future.complete(new Response(status, text, retryAfter));
         }
 
-        void fail(Throwable why) {
+        void fail(IOException why) {
             if (answer != null) {
                 answer.release();
                 answer = null;
             }
-            future.completeExceptionally(why instanceof IOException ? why : new IOException(why.getMessage(), why));
+            future.completeExceptionally(why);
         }
     }
 
@@ -318,7 +322,6 @@ final class Http2Origin implements AutoCloseable {
         protected Handler build(
                 Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
             var handler = new Handler(decoder, encoder, settings, owner);
-            frameListener(handler.frames);
             decoder.frameListener(handler.frames);
             return handler;
         }
@@ -386,7 +389,7 @@ final class Http2Origin implements AutoCloseable {
             if (sweeper != null) {
                 sweeper.cancel(false);
             }
-            var why = new IOException("the connection to " + authority + " was lost");
+            IOException why = lost();
             failInFlight(why);
             owner.failAll(why);
             super.channelInactive(ctx);
@@ -401,7 +404,7 @@ final class Http2Origin implements AutoCloseable {
         void write(Request request) {
             ChannelHandlerContext ctx = java.util.Objects.requireNonNull(context);
             if (!ctx.channel().isActive()) {
-                request.fail(new IOException("the connection to " + authority + " was lost"));
+                request.fail(lost());
                 return;
             }
             int id = connection().local().incrementAndGetNextStreamId();
@@ -413,15 +416,15 @@ final class Http2Origin implements AutoCloseable {
             if (id >= RETIRE_AFTER_STREAM_ID) {
                 owner.retire();
             }
-            Http2Headers headers = new DefaultHttp2Headers(false, 8)
+            Http2Headers headers = new DefaultHttp2Headers(false, 7 + fixedHeaders.size())
                     .method(HttpMethod.POST.asciiName())
                     .scheme(scheme)
                     .authority(authority)
                     .path(request.path)
                     .add(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .add(HttpHeaderNames.AUTHORIZATION, request.authorization)
-                    .add(FcmDirectClient.API_FORMAT_VERSION, FcmDirectClient.API_FORMAT_VERSION_2)
                     .addInt(HttpHeaderNames.CONTENT_LENGTH, request.body.length);
+            fixedHeaders.forEach(headers::add);
             inFlight.put(id, request);
             encoder().writeHeaders(ctx, id, headers, 0, false, ctx.newPromise()).addListener(written -> {
                 if (!written.isSuccess()) {
@@ -432,6 +435,10 @@ final class Http2Origin implements AutoCloseable {
                 }
             });
             encoder().writeData(ctx, id, Unpooled.wrappedBuffer(request.body), 0, true, ctx.newPromise());
+        }
+
+        private IOException lost() {
+            return new IOException("the connection to " + authority + " was lost");
         }
 
         /** Writes what the flow controller holds (the requests' DATA frames), then flushes the channel. */

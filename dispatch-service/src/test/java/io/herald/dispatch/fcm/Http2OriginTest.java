@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,7 @@ class Http2OriginTest {
     void thousandsOfConcurrentRequestsOnOneConnectionAreAllAnswered() throws Exception {
         // More than the server's SETTINGS_MAX_CONCURRENT_STREAMS (1024): the rest wait in the connection.
         try (var fcm = FcmEmulator.start();
-                var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofSeconds(30))) {
+                var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofSeconds(30), Map.of())) {
             fcm.keepMessages(false);
             List<CompletableFuture<Http2Origin.Response>> answers = new ArrayList<>();
             for (int i = 0; i < 3_000; i++) {
@@ -56,7 +57,7 @@ class Http2OriginTest {
     @Test
     void anErrorAnswerComesWithItsBodyAndRetryAfter() throws Exception {
         try (var fcm = FcmEmulator.start();
-                var http = new Http2Origin(URI.create(fcm.baseUrl()), 2, Duration.ofSeconds(30))) {
+                var http = new Http2Origin(URI.create(fcm.baseUrl()), 2, Duration.ofSeconds(30), Map.of())) {
             fcm.script().forToken("busy", 1, FcmAnswer.throttle(Duration.ofSeconds(7)));
 
             Http2Origin.Response response =
@@ -73,7 +74,7 @@ class Http2OriginTest {
     @Test
     void aRequestWithoutAnswerInTimeIsResetAndFailsWhileTheConnectionGoesOn() throws Exception {
         try (var fcm = FcmEmulator.start();
-                var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofMillis(500))) {
+                var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofMillis(500), Map.of())) {
             fcm.script().forToken("slow", 1, FcmAnswer.hang(Duration.ofSeconds(30)));
 
             var hung = http.postJson(SEND, BEARER, message("slow"));
@@ -93,7 +94,7 @@ class Http2OriginTest {
     void aLostServerFailsRequestsAndTheNextRequestsReconnect() throws Exception {
         var fcm = FcmEmulator.start();
         int port = fcm.port();
-        try (var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofSeconds(30))) {
+        try (var http = new Http2Origin(URI.create(fcm.baseUrl()), 1, Duration.ofSeconds(30), Map.of())) {
             assertThat(status(http, "a")).isEqualTo(200);
             fcm.script().forToken("stuck", 1, FcmAnswer.hang(Duration.ofSeconds(30)));
             var inFlight = http.postJson(SEND, BEARER, message("stuck"));
@@ -117,7 +118,7 @@ class Http2OriginTest {
 
     @Test
     void onlyHttpAndHttpsAreSpoken() {
-        assertThatThrownBy(() -> new Http2Origin(URI.create("ftp://example.com"), 1, Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> new Http2Origin(URI.create("ftp://example.com"), 1, Duration.ofSeconds(1), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -127,7 +128,7 @@ class Http2OriginTest {
         try (var socket = new java.net.ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        try (var http = new Http2Origin(URI.create("http://127.0.0.1:" + port), 1, Duration.ofSeconds(5))) {
+        try (var http = new Http2Origin(URI.create("http://127.0.0.1:" + port), 1, Duration.ofSeconds(5), Map.of())) {
             assertThatThrownBy(() -> http.postJson(SEND, BEARER, message("a")).get(10, TimeUnit.SECONDS))
                     .cause()
                     .isInstanceOf(IOException.class)
