@@ -134,7 +134,6 @@ final class DispatchFcmBench {
             KafkaProducer<String, byte[]> producer,
             int deliveries)
             throws Exception {
-        fcm.clear();
         long heapBefore = liveHeap();
         // dispatch-service's threads: those alive during its run that were not there before it started (a count
         // alone would subtract threads of earlier runs that end meanwhile)
@@ -159,10 +158,12 @@ final class DispatchFcmBench {
             MessageListenerContainer listener =
                     dispatch.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("dispatcher");
             // Warm-up (JIT, connections, pools) in rounds of 20,000, at least four.
-            WarmUp.rounds(client, "deliveries/s", 4, 10, () -> {
-                long began = drain(listener, producer, fcm, 20_000, () -> {}).began();
-                return 20_000 / ((System.nanoTime() - began) / 1e9);
-            });
+            WarmUp.rounds(
+                    client,
+                    "deliveries/s",
+                    4,
+                    10,
+                    () -> drain(listener, producer, fcm, 20_000, () -> {}).perSecond());
             int[] peakThreads = {0};
             Drained drained = drain(
                     listener,
@@ -173,10 +174,8 @@ final class DispatchFcmBench {
                                     ManagementFactory.getThreadMXBean().getAllThreadIds())
                             .filter(id -> !threadsBefore.contains(id))
                             .count()));
-            long began = drained.began();
-            System.out.println(MachineCpu.now().describeSince(drained.cpu(), deliveries, "delivery"));
-            double perSecond = deliveries / ((System.nanoTime() - began) / 1e9);
-            fcm.clear();
+            double perSecond = drained.perSecond();
+            System.out.println(drained.cpuAfter().describeSince(drained.cpuBefore(), deliveries, "delivery"));
             long heap = liveHeap() - heapBefore;
             System.out.printf(
                     "herald (%s client): %.0f deliveries/s, %d MB live heap, %d threads%n",
@@ -187,16 +186,15 @@ final class DispatchFcmBench {
         }
     }
 
+    /** How fast a topic was drained, and the machine's CPU time when the drain began and when it ended. */
+    record Drained(double perSecond, MachineCpu cpuBefore, MachineCpu cpuAfter) {}
+
     /**
      * Puts {@code count} deliveries on the topic while dispatch-service's consumers are paused, then resumes them
-     * and waits until the emulator has had all of them; returns when they were resumed ({@link System#nanoTime}) and
-     * the machine's CPU time then.
-     * What is measured is Herald draining the topic, as the naive loop is measured, without the bench's own
-     * producer (serializing and sending those records) on the same two cores.
+     * and waits until the emulator has had all of them. What is measured is Herald draining the topic, as the
+     * naive loop is measured, without the bench's own producer (serializing and sending those records) on the
+     * same two cores.
      */
-    /** When the consumers were resumed, and the machine's CPU then. */
-    record Drained(long began, MachineCpu cpu) {}
-
     private static Drained drain(
             MessageListenerContainer listener,
             KafkaProducer<String, byte[]> producer,
@@ -226,7 +224,8 @@ final class DispatchFcmBench {
             whileWaiting.run();
             TimeUnit.MILLISECONDS.sleep(5);
         }
-        return new Drained(began, cpu);
+        long ended = System.nanoTime();
+        return new Drained(count / ((ended - began) / 1e9), cpu, MachineCpu.now());
     }
 
     /** A consumer loop sending each delivery with {@code sendEachForMulticast}, synchronously. */
