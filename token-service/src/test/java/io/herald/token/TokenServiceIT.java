@@ -427,6 +427,62 @@ class TokenServiceIT {
                 .isEqualTo(refused.toString());
     }
 
+    @Test
+    void twoStatusesOfOneDeliveryInOnePollLeaveTheNewest() throws Exception {
+        UUID eventId = UUID.randomUUID();
+        String user = "twice-" + UUID.randomUUID();
+        UUID delivery = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        String key = eventId.toString();
+        Instant at = Instant.now();
+        // One key, one partition, sent together: one poll, so one batch holds the same row three times.
+        var sends = List.of(
+                producer.send(new ProducerRecord<>(
+                        Topics.DELIVERY_STATUS, key, status(eventId, user, delivery, DeliveryStatus.Outcome.SENT, at))),
+                producer.send(new ProducerRecord<>(
+                        Topics.DELIVERY_STATUS,
+                        key,
+                        status(eventId, user, delivery, DeliveryStatus.Outcome.REJECTED, at.plusSeconds(1)))),
+                producer.send(new ProducerRecord<>(
+                        Topics.DELIVERY_STATUS,
+                        key,
+                        status(eventId, user, delivery, DeliveryStatus.Outcome.FAILED, at.minusSeconds(1)))),
+                producer.send(new ProducerRecord<>(
+                        Topics.DELIVERY_STATUS, key, status(eventId, user, other, DeliveryStatus.Outcome.SENT, at))));
+        for (var send : sends) {
+            send.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(jdbc.sql(
+                                        "select delivery_key || '=' || outcome from token.delivery_log where event_id = :id")
+                                .param("id", eventId)
+                                .query(String.class)
+                                .list())
+                        .containsExactlyInAnyOrder(delivery + "=rejected", other + "=sent"));
+        assertThat(records().stream()
+                        .filter(r -> r.topic().equals(Topics.DELIVERY_STATUS_DLT) && key.equals(r.key()))
+                        .toList())
+                .isEmpty();
+    }
+
+    private static byte[] status(
+            UUID eventId, String user, UUID deliveryId, DeliveryStatus.Outcome outcome, Instant at) {
+        return HeraldJson.mapper()
+                .writeValueAsBytes(new DeliveryStatus(
+                        eventId,
+                        1,
+                        at,
+                        user,
+                        Channel.PUSH,
+                        UUID.randomUUID(),
+                        deliveryId,
+                        Provider.FCM,
+                        outcome,
+                        null,
+                        "dispatch-service"));
+    }
+
     private static byte[] status(UUID eventId, String user, UUID deliveryId, String reason) {
         return HeraldJson.mapper()
                 .writeValueAsBytes(new DeliveryStatus(

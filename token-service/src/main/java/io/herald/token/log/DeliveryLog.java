@@ -3,8 +3,11 @@ package io.herald.token.log;
 import io.herald.events.DeliveryStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -58,12 +61,15 @@ public class DeliveryLog {
         this.batch = batch;
     }
 
-    /** Writes entries in one batch. */
+    /**
+     * Writes entries in one batch. The driver sends it as multi-row statements ({@code reWriteBatchedInserts}),
+     * and one statement may not update a row twice, so entries for the same row are first folded into one.
+     */
     public void write(List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        batch.batchUpdate(UPSERT, entries, 1000, (ps, e) -> {
+        batch.batchUpdate(UPSERT, folded(entries), 1000, (ps, e) -> {
             ps.setObject(1, e.eventId());
             ps.setString(2, e.userId());
             ps.setString(3, e.channel());
@@ -73,6 +79,36 @@ public class DeliveryLog {
             ps.setString(7, e.reason());
             ps.setTimestamp(8, Timestamp.from(e.at()));
         });
+    }
+
+    /**
+     * One entry per row, as if they were written one after the other: the newest wins (the later one on equal
+     * times, an older one changes nothing), keeping a provider an earlier entry named when the newest names
+     * none. In the order each row first appears.
+     */
+    static List<Entry> folded(List<Entry> entries) {
+        Map<List<Object>, Entry> rows = new LinkedHashMap<>(entries.size() * 2);
+        for (Entry e : entries) {
+            rows.merge(List.of(e.eventId(), e.userId(), e.channel(), e.deliveryKey()), e, DeliveryLog::then);
+        }
+        return rows.size() == entries.size() ? entries : new ArrayList<>(rows.values());
+    }
+
+    private static Entry then(Entry earlier, Entry later) {
+        if (later.at().isBefore(earlier.at())) {
+            return earlier;
+        }
+        return later.provider() != null || earlier.provider() == null
+                ? later
+                : new Entry(
+                        later.eventId(),
+                        later.userId(),
+                        later.channel(),
+                        later.deliveryKey(),
+                        earlier.provider(),
+                        later.outcome(),
+                        later.reason(),
+                        later.at());
     }
 
     /** What became of an event, by recipient and channel; empty when the event is unknown. */
