@@ -31,7 +31,9 @@ class DeliveryStatusListener {
             id = "delivery-log",
             groupId = "herald-token-delivery-log",
             topics = Topics.DELIVERY_STATUS,
-            containerFactory = "deliveryStatusContainerFactory")
+            containerFactory = "deliveryStatusContainerFactory",
+            // Larger, fewer fetches and batches of statements: the log may trail the statuses by up to 100 ms.
+            properties = {"fetch.min.bytes=65536", "fetch.max.wait.ms=100"})
     void onStatuses(List<ConsumerRecord<String, DeliveryStatus>> records) {
         List<DeliveryLog.Entry> entries = new ArrayList<>(records.size());
         List<ConsumerRecord<String, DeliveryStatus>> sources = new ArrayList<>(records.size());
