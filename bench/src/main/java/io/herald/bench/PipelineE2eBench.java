@@ -94,16 +94,64 @@ final class PipelineE2eBench {
                 try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
                     var emulators = new Emulators(fcm, expo, apns);
                     // Warm-up: backlogs of 10,000 events.
-                    int rounds = Integer.parseInt(WsFanoutBench.setting("BENCH_WARMUP_ROUNDS", "10"));
+                    // Until the rate levels off and the JIT compilers of the five JVMs (the bench's holds the broker
+                    // and the emulators) take under a tenth of a core.
+                    List<Long> jvms =
+                            new ArrayList<>(List.of(ProcessHandle.current().pid()));
+                    services.forEach(s -> jvms.add(s.process().pid()));
+                    int rounds = Integer.parseInt(WsFanoutBench.setting("BENCH_WARMUP_ROUNDS", "40"));
                     WarmUp.rounds(
-                            "pipeline", "deliveries/s", 2, rounds, () -> backlog(producer, emulators, users, 10_000));
+                            "pipeline",
+                            "deliveries/s",
+                            2,
+                            rounds,
+                            () -> backlog(producer, emulators, users, 10_000),
+                            () -> JitCpu.nanos(jvms),
+                            0.1);
+                    int events = Integer.parseInt(WsFanoutBench.setting("BENCH_EVENTS", "40000"));
+                    MachineCpu machineBefore = MachineCpu.now();
+                    Map<String, Long> servicesBefore = cpuNanos(services);
+                    long firstEvent = SEQUENCE.get();
+                    double max = backlog(producer, emulators, users, events);
+                    MachineCpu machineAfter = MachineCpu.now();
+                    Map<String, Long> servicesAfter = cpuNanos(services);
+                    long maxDeliveries = deliveriesFor(users, SEQUENCE.get()) - deliveriesFor(users, firstEvent);
+                    double maxSeconds = (machineAfter.nanos() - machineBefore.nanos()) / 1e9;
+                    System.out.printf(
+                            "maximum: %.0f deliveries/s (%d events as one backlog); %s%n",
+                            max, events, machineAfter.describeSince(machineBefore, maxDeliveries, "delivery"));
+                    // Each service's share of the two cores during that backlog; the rest is the broker, the
+                    // emulators, PostgreSQL and the bench's producer.
+                    Map<String, Double> coresAtMax = new LinkedHashMap<>();
+                    servicesBefore.forEach((service, before) ->
+                            coresAtMax.put(service, (servicesAfter.get(service) - before) / 1e9 / maxSeconds));
+                    coresAtMax.put(
+                            "rest",
+                            machineAfter.busyCoresSince(machineBefore)
+                                    - coresAtMax.values().stream()
+                                            .mapToDouble(Double::doubleValue)
+                                            .sum());
+                    System.out.println("cores during the backlog: " + coresAtMax);
+                    // The paced path warmed before it is measured: the probe reading herald.push.v1 is new code to the
+                    // bench's JIT (cold, the bench's compiler threads took half a core during the first paced phase).
+                    // After the maximum, which it would disturb in the same way. Not a figure.
+                    WarmUp.rounds(
+                            "paced",
+                            "deliveries/s",
+                            1,
+                            6,
+                            () -> {
+                                long began = System.nanoTime();
+                                long count = paced(producer, emulators, users, max / 4, 10, kafka.bootstrapServers())
+                                        .count();
+                                return count / ((System.nanoTime() - began) / 1e9);
+                            },
+                            () -> JitCpu.nanos(jvms),
+                            0.1);
                     long[] idle = oneAtATime(producer, emulators, users, 50);
                     System.out.printf(
                             "one event at a time: p50 %.1f ms, p99 %.1f ms%n",
                             percentile(idle, 50), percentile(idle, 99));
-                    int events = Integer.parseInt(WsFanoutBench.setting("BENCH_EVENTS", "40000"));
-                    double max = backlog(producer, emulators, users, events);
-                    System.out.printf("maximum: %.0f deliveries/s (%d events as one backlog)%n", max, events);
                     Map<Integer, Arrivals> paced = new LinkedHashMap<>();
                     Map<Integer, Double> pacedRates = new LinkedHashMap<>();
                     for (int percent : new int[] {25, 50, 100}) {
@@ -125,7 +173,7 @@ final class PipelineE2eBench {
                                 percentile(arrivals.routedMicros(), 50),
                                 percentile(arrivals.routedMicros(), 99));
                     }
-                    Map<String, double[]> usage = usage(services);
+                    Map<String, Double> usage = usage(services);
                     // As many records as the backlog made deliveries, each the size of an event.
                     long rawRecords = deliveriesFor(users, events);
                     double raw = rawKafka(kafka, rawRecords, recordSize(users));
@@ -151,16 +199,24 @@ final class PipelineE2eBench {
                                 "-",
                                 Double.NaN);
                     }
-                    usage.forEach((service, figures) -> {
-                        results.row(BENCHMARK, "heap-mb-" + service, figures[0], "MB heap in use", "-", Double.NaN);
-                        results.row(
-                                BENCHMARK,
-                                "cpu-cores-" + service,
-                                figures[1],
-                                "cores, average over the run",
-                                "-",
-                                Double.NaN);
-                    });
+                    results.row(
+                            BENCHMARK,
+                            "machine-cpu-us-per-delivery",
+                            machineAfter.microsPerUnitSince(machineBefore, maxDeliveries),
+                            "µs of the machine's CPU a delivery, at the maximum",
+                            "-",
+                            Double.NaN);
+                    usage.forEach((service, heapMb) ->
+                            results.row(BENCHMARK, "heap-mb-" + service, heapMb, "MB heap in use", "-", Double.NaN));
+                    coresAtMax.forEach((service, cores) -> results.row(
+                            BENCHMARK,
+                            "cpu-cores-at-max-" + service,
+                            cores,
+                            service.equals("rest")
+                                    ? "cores at the maximum: broker, emulators, PostgreSQL, bench producer"
+                                    : "cores at the maximum",
+                            "-",
+                            Double.NaN));
                 }
             } finally {
                 for (Service service : services.reversed()) {
@@ -281,7 +337,44 @@ final class PipelineE2eBench {
         if (!extra.isEmpty()) {
             args.addAll(Arrays.asList(extra.split("\\s+")));
         }
-        return new Service(name, ServiceProcess.start(name, mainClass, "512m", args), port);
+        // The JVM options its image runs it with (the collector), and any for experiments:
+        // BENCH_SERVICE_JVM_OPTIONS="-XX:+UseSerialGC" (every service).
+        List<String> jvmOptions = new ArrayList<>(imageJvmOptions(name));
+        String options = WsFanoutBench.setting("BENCH_SERVICE_JVM_OPTIONS", "").trim();
+        if (!options.isEmpty()) {
+            jvmOptions.removeIf(o -> o.startsWith("-XX:+Use") && o.endsWith("GC") && options.contains("GC"));
+            jvmOptions.addAll(Arrays.asList(options.split("\\s+")));
+        }
+        return new Service(name, ServiceProcess.start(name, mainClass, "512m", jvmOptions, args), port);
+    }
+
+    /**
+     * The options between {@code java} and {@code -jar} in the ENTRYPOINT of the service's Dockerfile, so that the
+     * bench runs each JVM as its image does (the heap is the bench's own {@code -Xmx}).
+     */
+    static List<String> imageJvmOptions(String service) throws IOException {
+        Path dockerfile = Path.of(System.getProperty("bench.root", "bench"))
+                .toAbsolutePath()
+                .getParent()
+                .resolve(service)
+                .resolve("Dockerfile");
+        String entrypoint = java.nio.file.Files.readAllLines(dockerfile).stream()
+                .filter(l -> l.startsWith("ENTRYPOINT"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no ENTRYPOINT in " + dockerfile));
+        List<String> words = new ArrayList<>();
+        java.util.regex.Matcher quoted =
+                java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
+        while (quoted.find()) {
+            words.add(quoted.group(1));
+        }
+        int jar = words.indexOf("-jar");
+        if (words.isEmpty() || !words.getFirst().equals("java") || jar < 0) {
+            throw new IllegalStateException("not a java -jar ENTRYPOINT: " + entrypoint);
+        }
+        return words.subList(1, jar).stream()
+                .filter(o -> !o.startsWith("-XX:MaxRAMPercentage"))
+                .toList();
     }
 
     /** Users {@code user-0} ... with one, two or three devices in turn: FCM; FCM and Expo; FCM, Expo and APNs. */
@@ -490,25 +583,40 @@ final class PipelineE2eBench {
         return sortedMicros[Math.max(0, index)] / 1e3;
     }
 
-    /** Per service: heap in use (MB, from its Prometheus endpoint) and CPU (cores, averaged over its life). */
-    private static Map<String, double[]> usage(List<Service> services) throws IOException, InterruptedException {
-        Map<String, double[]> usage = new LinkedHashMap<>();
+    /** Per service: heap in use (MB, from its Prometheus endpoint). */
+    private static Map<String, Double> usage(List<Service> services) throws IOException, InterruptedException {
+        Map<String, Double> usage = new LinkedHashMap<>();
         for (Service service : services) {
             String metrics = WsFanoutBench.get("http://127.0.0.1:" + service.port() + "/actuator/prometheus");
             // Kept for a closer look (listener and provider timers, lag): where the time went.
             java.nio.file.Files.writeString(
                     Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-" + service.name() + ".prom"), metrics);
-            double heap = metrics.lines()
-                    .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                    .sum();
-            var info = service.process().info();
-            double cpu = info.totalCpuDuration().orElse(Duration.ZERO).toNanos()
-                    / (double) Duration.between(info.startInstant().orElseThrow(), Instant.now())
-                            .toNanos();
-            usage.put(service.name(), new double[] {heap / 1e6, cpu});
+            usage.put(service.name(), sum(metrics, "jvm_memory_used_bytes{", "area=\"heap\"") / 1e6);
         }
         return usage;
+    }
+
+    /** The sum of a Prometheus text's samples whose line starts with {@code metric} and contains {@code label}. */
+    private static double sum(String metrics, String metric, String label) {
+        return metrics.lines()
+                .filter(l -> l.startsWith(metric) && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** Each service's CPU time so far, in ns. */
+    private static Map<String, Long> cpuNanos(List<Service> services) {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (Service service : services) {
+            cpu.put(
+                    service.name(),
+                    service.process()
+                            .info()
+                            .totalCpuDuration()
+                            .orElse(Duration.ZERO)
+                            .toNanos());
+        }
+        return cpu;
     }
 
     /** Produces {@code records} records of {@code size} bytes and consumes them, concurrently; records per second. */

@@ -14,12 +14,16 @@ final class ServiceProcess {
     private ServiceProcess() {}
 
     static Process start(String name, String mainClass, String maxHeap, List<String> args) throws Exception {
-        var command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap,
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass));
+        return start(name, mainClass, maxHeap, List.of(), args);
+    }
+
+    /** As {@link #start(String, String, String, List)}, with options for the JVM (its image's, say). */
+    static Process start(String name, String mainClass, String maxHeap, List<String> jvmOptions, List<String> args)
+            throws Exception {
+        var command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(args);
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
