@@ -75,7 +75,10 @@ final class PipelineE2eBench {
         int users = Integer.parseInt(WsFanoutBench.setting("BENCH_USERS", "3000"));
         int seconds = Integer.parseInt(WsFanoutBench.setting("BENCH_SECONDS", "20"));
         try (KafkaBroker kafka = KafkaBroker.start();
-                PostgresServer postgres = PostgresServer.start(0, null);
+                // BENCH_PG_STATEMENTS=true: PostgreSQL counts its statements (pg_stat_statements), written out
+                // at the end to $TMPDIR/herald-bench-postgres.txt with its per-table counts. Off by default.
+                PostgresServer postgres = PostgresServer.start(
+                        0, null, PG_STATEMENTS ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of());
                 FcmEmulator fcm = FcmEmulator.start();
                 ExpoEmulator expo = ExpoEmulator.start();
                 ApnsEmulator apns = ApnsEmulator.start()) {
@@ -174,6 +177,9 @@ final class PipelineE2eBench {
                                 percentile(arrivals.routedMicros(), 99));
                     }
                     Map<String, Double> usage = usage(services);
+                    if (PG_STATEMENTS) {
+                        postgresReport(db);
+                    }
                     // As many records as the backlog made deliveries, each the size of an event.
                     long rawRecords = deliveriesFor(users, events);
                     double raw = rawKafka(kafka, rawRecords, recordSize(users));
@@ -581,6 +587,50 @@ final class PipelineE2eBench {
         }
         int index = (int) Math.min(sortedMicros.length - 1, Math.ceil(p / 100 * sortedMicros.length) - 1);
         return sortedMicros[Math.max(0, index)] / 1e3;
+    }
+
+    private static final boolean PG_STATEMENTS =
+            Boolean.parseBoolean(WsFanoutBench.setting("BENCH_PG_STATEMENTS", "false"));
+
+    /** What PostgreSQL spent its time on, by statement and by table, into {@code $TMPDIR/herald-bench-postgres.txt}. */
+    private static void postgresReport(PostgresServer.Database db) throws Exception {
+        var report = new StringBuilder();
+        try (var c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+                var s = c.createStatement()) {
+            s.execute("create extension if not exists pg_stat_statements");
+            report.append("total ms | calls | rows | statement\n");
+            try (var rs = s.executeQuery("select total_exec_time, calls, rows, left(regexp_replace(query, '\\s+', ' ',"
+                    + " 'g'), 160) from pg_stat_statements order by total_exec_time desc limit 25")) {
+                while (rs.next()) {
+                    report.append(String.format(
+                            Locale.ROOT,
+                            "%.0f | %d | %d | %s%n",
+                            rs.getDouble(1),
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getString(4)));
+                }
+            }
+            report.append("\ntable | inserted | updated | hot updated | index scans | live rows | dead rows\n");
+            try (var rs = s.executeQuery(
+                    "select schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,"
+                            + " idx_scan, n_live_tup, n_dead_tup from pg_stat_user_tables order by n_tup_ins + n_tup_upd desc")) {
+                while (rs.next()) {
+                    report.append(String.format(
+                            Locale.ROOT,
+                            "%s | %d | %d | %d | %d | %d | %d%n",
+                            rs.getString(1),
+                            rs.getLong(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getLong(7)));
+                }
+            }
+        }
+        java.nio.file.Files.writeString(
+                Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-postgres.txt"), report);
     }
 
     /** Per service: heap in use (MB, from its Prometheus endpoint). */

@@ -44,8 +44,20 @@ public final class PostgresServer implements AutoCloseable {
      * @param dataDirectory where to keep the data across restarts, or {@code null} for a fresh temporary one
      */
     public static PostgresServer start(int port, @Nullable Path dataDirectory) {
+        return start(port, dataDirectory, java.util.Map.of());
+    }
+
+    /**
+     * Starts a server with more settings of {@code postgresql.conf}, e.g. {@code shared_preload_libraries}.
+     *
+     * @param port the port, or {@code 0} for a free one
+     * @param dataDirectory where to keep the data across restarts, or {@code null} for a fresh temporary one
+     * @param settings setting names and values
+     */
+    public static PostgresServer start(int port, @Nullable Path dataDirectory, java.util.Map<String, String> settings) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "300");
+            settings.forEach(builder::setServerConfig);
             if (port != 0) {
                 builder.setPort(port);
             }

@@ -391,17 +391,13 @@ class TokenServiceIT {
         UUID last = UUID.randomUUID();
         String key = eventId.toString();
         // One key, one partition, sent together: usually one poll, in this order.
-        var sends = List.of(
-                producer.send(new ProducerRecord<>(Topics.DELIVERY_STATUS, key, status(eventId, user, first, null))),
-                producer.send(new ProducerRecord<>(
-                        Topics.DELIVERY_STATUS, key, "{\"eventId\": not json".getBytes(StandardCharsets.UTF_8))),
+        statusesTogether(
+                key,
+                status(eventId, user, first, null),
+                "{\"eventId\": not json".getBytes(StandardCharsets.UTF_8),
                 // PostgreSQL's text cannot hold a NUL: the row is refused.
-                producer.send(new ProducerRecord<>(
-                        Topics.DELIVERY_STATUS, key, status(eventId, user, refused, "bad\u0000reason"))),
-                producer.send(new ProducerRecord<>(Topics.DELIVERY_STATUS, key, status(eventId, user, last, null))));
-        for (var send : sends) {
-            send.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        }
+                status(eventId, user, refused, "bad\u0000reason"),
+                status(eventId, user, last, null));
 
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(jdbc.sql(
@@ -436,22 +432,12 @@ class TokenServiceIT {
         String key = eventId.toString();
         Instant at = Instant.now();
         // One key, one partition, sent together: one poll, so one batch holds the same row three times.
-        var sends = List.of(
-                producer.send(new ProducerRecord<>(
-                        Topics.DELIVERY_STATUS, key, status(eventId, user, delivery, DeliveryStatus.Outcome.SENT, at))),
-                producer.send(new ProducerRecord<>(
-                        Topics.DELIVERY_STATUS,
-                        key,
-                        status(eventId, user, delivery, DeliveryStatus.Outcome.REJECTED, at.plusSeconds(1)))),
-                producer.send(new ProducerRecord<>(
-                        Topics.DELIVERY_STATUS,
-                        key,
-                        status(eventId, user, delivery, DeliveryStatus.Outcome.FAILED, at.minusSeconds(1)))),
-                producer.send(new ProducerRecord<>(
-                        Topics.DELIVERY_STATUS, key, status(eventId, user, other, DeliveryStatus.Outcome.SENT, at))));
-        for (var send : sends) {
-            send.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        statusesTogether(
+                key,
+                status(eventId, user, delivery, DeliveryStatus.Outcome.SENT, null, at),
+                status(eventId, user, delivery, DeliveryStatus.Outcome.REJECTED, null, at.plusSeconds(1)),
+                status(eventId, user, delivery, DeliveryStatus.Outcome.FAILED, null, at.minusSeconds(1)),
+                status(eventId, user, other, DeliveryStatus.Outcome.SENT, null, at));
 
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(jdbc.sql(
@@ -466,8 +452,22 @@ class TokenServiceIT {
                 .isEmpty();
     }
 
+    /** Sends the records to herald.delivery-status.v1 under one key, together, and waits for Kafka's acks. */
+    private static void statusesTogether(String key, byte[]... values) throws Exception {
+        var sends = java.util.Arrays.stream(values)
+                .map(value -> producer.send(new ProducerRecord<>(Topics.DELIVERY_STATUS, key, value)))
+                .toList();
+        for (var send : sends) {
+            send.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static byte[] status(UUID eventId, String user, UUID deliveryId, String reason) {
+        return status(eventId, user, deliveryId, DeliveryStatus.Outcome.SENT, reason, Instant.now());
+    }
+
     private static byte[] status(
-            UUID eventId, String user, UUID deliveryId, DeliveryStatus.Outcome outcome, Instant at) {
+            UUID eventId, String user, UUID deliveryId, DeliveryStatus.Outcome outcome, String reason, Instant at) {
         return HeraldJson.mapper()
                 .writeValueAsBytes(new DeliveryStatus(
                         eventId,
@@ -479,22 +479,6 @@ class TokenServiceIT {
                         deliveryId,
                         Provider.FCM,
                         outcome,
-                        null,
-                        "dispatch-service"));
-    }
-
-    private static byte[] status(UUID eventId, String user, UUID deliveryId, String reason) {
-        return HeraldJson.mapper()
-                .writeValueAsBytes(new DeliveryStatus(
-                        eventId,
-                        1,
-                        Instant.now(),
-                        user,
-                        Channel.PUSH,
-                        UUID.randomUUID(),
-                        deliveryId,
-                        Provider.FCM,
-                        DeliveryStatus.Outcome.SENT,
                         reason,
                         "dispatch-service"));
     }
