@@ -608,38 +608,33 @@ final class PipelineE2eBench {
                 var s = c.createStatement()) {
             s.execute("create extension if not exists pg_stat_statements");
             report.append("total ms | calls | rows | statement\n");
-            try (var rs = s.executeQuery("select total_exec_time, calls, rows, left(regexp_replace(query, '\\s+', ' ',"
-                    + " 'g'), 160) from pg_stat_statements order by total_exec_time desc limit 25")) {
-                while (rs.next()) {
-                    report.append(String.format(
-                            Locale.ROOT,
-                            "%.0f | %d | %d | %s%n",
-                            rs.getDouble(1),
-                            rs.getLong(2),
-                            rs.getLong(3),
-                            rs.getString(4)));
-                }
-            }
+            appendRows(
+                    report,
+                    s.executeQuery("select round(total_exec_time)::bigint, calls, rows,"
+                            + " left(regexp_replace(query, '\\s+', ' ', 'g'), 160) from pg_stat_statements"
+                            + " order by total_exec_time desc limit 25"));
             report.append("\ntable | inserted | updated | hot updated | index scans | live rows | dead rows\n");
-            try (var rs = s.executeQuery(
-                    "select schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,"
-                            + " idx_scan, n_live_tup, n_dead_tup from pg_stat_user_tables order by n_tup_ins + n_tup_upd desc")) {
-                while (rs.next()) {
-                    report.append(String.format(
-                            Locale.ROOT,
-                            "%s | %d | %d | %d | %d | %d | %d%n",
-                            rs.getString(1),
-                            rs.getLong(2),
-                            rs.getLong(3),
-                            rs.getLong(4),
-                            rs.getLong(5),
-                            rs.getLong(6),
-                            rs.getLong(7)));
-                }
-            }
+            appendRows(
+                    report,
+                    s.executeQuery(
+                            "select schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,"
+                                    + " idx_scan, n_live_tup, n_dead_tup from pg_stat_user_tables order by n_tup_ins + n_tup_upd desc"));
         }
         java.nio.file.Files.writeString(
                 Path.of(System.getProperty("java.io.tmpdir"), "herald-bench-postgres.txt"), report);
+    }
+
+    /** Each row of {@code rows} as a line, its columns separated by {@code |}; closes {@code rows}. */
+    private static void appendRows(StringBuilder report, java.sql.ResultSet rows) throws java.sql.SQLException {
+        try (rows) {
+            int columns = rows.getMetaData().getColumnCount();
+            while (rows.next()) {
+                for (int i = 1; i <= columns; i++) {
+                    report.append(i == 1 ? "" : " | ").append(rows.getString(i));
+                }
+                report.append('\n');
+            }
+        }
     }
 
     /** Per service: heap in use (MB, from its Prometheus endpoint). */
