@@ -354,42 +354,13 @@ final class PipelineE2eBench {
         }
         // The JVM options its image runs it with (the collector), and any for experiments:
         // BENCH_SERVICE_JVM_OPTIONS="-XX:+UseSerialGC" (every service).
-        List<String> jvmOptions = new ArrayList<>(imageJvmOptions(name));
+        List<String> jvmOptions = new ArrayList<>(ServiceProcess.imageJvmOptions(name));
         String options = WsFanoutBench.setting("BENCH_SERVICE_JVM_OPTIONS", "").trim();
         if (!options.isEmpty()) {
             jvmOptions.removeIf(o -> o.startsWith("-XX:+Use") && o.endsWith("GC") && options.contains("GC"));
             jvmOptions.addAll(Arrays.asList(options.split("\\s+")));
         }
         return new Service(name, ServiceProcess.start(name, mainClass, "512m", jvmOptions, args), port);
-    }
-
-    /**
-     * The options between {@code java} and {@code -jar} in the ENTRYPOINT of the service's Dockerfile, so that the
-     * bench runs each JVM as its image does (the heap is the bench's own {@code -Xmx}).
-     */
-    static List<String> imageJvmOptions(String service) throws IOException {
-        Path dockerfile = Path.of(System.getProperty("bench.root", "bench"))
-                .toAbsolutePath()
-                .getParent()
-                .resolve(service)
-                .resolve("Dockerfile");
-        String entrypoint = java.nio.file.Files.readAllLines(dockerfile).stream()
-                .filter(l -> l.startsWith("ENTRYPOINT"))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no ENTRYPOINT in " + dockerfile));
-        List<String> words = new ArrayList<>();
-        java.util.regex.Matcher quoted =
-                java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
-        while (quoted.find()) {
-            words.add(quoted.group(1));
-        }
-        int jar = words.indexOf("-jar");
-        if (words.isEmpty() || !words.getFirst().equals("java") || jar < 0) {
-            throw new IllegalStateException("not a java -jar ENTRYPOINT: " + entrypoint);
-        }
-        return words.subList(1, jar).stream()
-                .filter(o -> !o.startsWith("-XX:MaxRAMPercentage"))
-                .toList();
     }
 
     /** Users {@code user-0} ... with one, two or three devices in turn: FCM; FCM and Expo; FCM, Expo and APNs. */

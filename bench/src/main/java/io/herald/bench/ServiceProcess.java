@@ -32,6 +32,35 @@ final class ServiceProcess {
                 .start();
     }
 
+    /**
+     * The options between {@code java} and {@code -jar} in the ENTRYPOINT of the service's Dockerfile, so that the
+     * bench runs each JVM as its image does (the heap is the bench's own {@code -Xmx}).
+     */
+    static List<String> imageJvmOptions(String service) throws java.io.IOException {
+        Path dockerfile = Path.of(System.getProperty("bench.root", "bench"))
+                .toAbsolutePath()
+                .getParent()
+                .resolve(service)
+                .resolve("Dockerfile");
+        String entrypoint = java.nio.file.Files.readAllLines(dockerfile).stream()
+                .filter(l -> l.startsWith("ENTRYPOINT"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no ENTRYPOINT in " + dockerfile));
+        List<String> words = new ArrayList<>();
+        java.util.regex.Matcher quoted =
+                java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
+        while (quoted.find()) {
+            words.add(quoted.group(1));
+        }
+        int jar = words.indexOf("-jar");
+        if (words.isEmpty() || !words.getFirst().equals("java") || jar < 0) {
+            throw new IllegalStateException("not a java -jar ENTRYPOINT: " + entrypoint);
+        }
+        return words.subList(1, jar).stream()
+                .filter(o -> !o.startsWith("-XX:MaxRAMPercentage"))
+                .toList();
+    }
+
     /** What {@code herald.gateway.api-keys[n].sha256} takes for an API key. */
     static String sha256Hex(String key) {
         try {

@@ -21,9 +21,9 @@ final class WarmUp {
 
     /**
      * As {@link #rounds(String, String, int, int, Round)}, and also until the JIT compiler threads of the JVMs
-     * measured took less than {@code jitCoresLimit} cores during the last round ({@code jitNanos}: their CPU time so
-     * far; null for none): the rate of a round can level off for a while with the compilers still taking a share of the two cores
-     * that the measured phases would lose.
+     * measured took less than {@code jitCoresLimit} cores during the last round ({@code jitNanos}: their CPU time
+     * so far; null for none): the rate of a round can level off for a while with the compilers still taking a
+     * share of the two cores that the measured phases would lose.
      */
     static void rounds(
             String what,
@@ -40,18 +40,17 @@ final class WarmUp {
             long jitBefore = jitNanos == null ? 0 : jitNanos.getAsLong();
             long began = System.nanoTime();
             double rate = round.run();
+            boolean jitQuiet = true;
             if (jitNanos == null) {
                 System.out.printf("warm-up %s round %d: %.0f %s%n", what, n, rate, unit);
             } else {
                 double jitCores = (jitNanos.getAsLong() - jitBefore) / (double) (System.nanoTime() - began);
                 System.out.printf(
                         "warm-up %s round %d: %.0f %s, JIT compilers %.2f cores%n", what, n, rate, unit, jitCores);
-                if (jitCores >= jitCoresLimit) {
-                    flat = 0; // not done: the compilers are still busy
-                }
+                jitQuiet = jitCores < jitCoresLimit;
             }
             flat = rate < best * 1.05 ? flat + 1 : 0;
-            if (n >= minRounds && flat >= 2) {
+            if (n >= minRounds && flat >= 2 && jitQuiet) {
                 return;
             }
             best = Math.max(best, rate);

@@ -509,8 +509,9 @@ final class WsFanoutBench {
             int port = freePort();
             int socketPort = freePort();
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            // The collector its Dockerfile runs it with.
-            var command = new ArrayList<>(List.of(java.toString(), "-Xmx2g", "-XX:+UseParallelGC"));
+            // The options its image runs it with (the collector among them), with the bench's own heap.
+            var command = new ArrayList<>(List.of(java.toString(), "-Xmx2g"));
+            command.addAll(ServiceProcess.imageJvmOptions("ws-fanout-service"));
             // For experiments, e.g. -XX:StartFlightRecording=...: extra options for the node's JVM.
             String options = setting("BENCH_NODE_JVM_OPTIONS", "");
             if (!options.isBlank()) {
