@@ -87,6 +87,9 @@ class TokenServiceIT {
     @org.springframework.beans.factory.annotation.Autowired
     io.herald.token.devices.DevicePruner pruner;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @BeforeAll
     static void clients() {
         var p = new Properties();
@@ -337,8 +340,9 @@ class TokenServiceIT {
     @Test
     void theDeliveryLogFollowsAnEventFromPlannedToSent() {
         String seller = "seller-" + UUID.randomUUID();
-        String phone = "phone-" + UUID.randomUUID();
-        register(seller, phone);
+        register(seller, "phone-" + UUID.randomUUID());
+        register(seller, "tablet-" + UUID.randomUUID());
+        double settledBefore = plans("settled");
         UUID eventId = UUID.randomUUID();
         publish(eventId.toString(), like(eventId, "buyer", seller, "buyer").getBytes(StandardCharsets.UTF_8));
 
@@ -346,13 +350,15 @@ class TokenServiceIT {
                 .until(() -> call("GET", "/internal/v1/events/" + eventId + "/deliveries", null)
                                 .statusCode()
                         == 200);
+        // The push plans are held for their statuses (planned-hold), and shown meanwhile.
         JsonNode planned = json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
                 .path("deliveries");
-        assertThat(planned.findValuesAsString("outcome")).containsExactlyInAnyOrder("planned", "planned", "skipped");
+        assertThat(planned.findValuesAsString("outcome"))
+                .containsExactlyInAnyOrder("planned", "planned", "planned", "skipped");
 
-        PushDelivery push = await().atMost(Duration.ofSeconds(30))
-                .until(() -> pushesOf(eventId), l -> !l.isEmpty())
-                .getFirst();
+        List<PushDelivery> pushes =
+                await().atMost(Duration.ofSeconds(30)).until(() -> pushesOf(eventId), l -> l.size() == 2);
+        PushDelivery push = pushes.getFirst();
         var sent = new DeliveryStatus(
                 eventId,
                 1,
@@ -361,7 +367,7 @@ class TokenServiceIT {
                 Channel.PUSH,
                 push.notificationId(),
                 push.deliveryId(),
-                Provider.FCM,
+                null,
                 DeliveryStatus.Outcome.SENT,
                 null,
                 "dispatch-service");
@@ -371,8 +377,22 @@ class TokenServiceIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode rows = json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
                     .path("deliveries");
-            assertThat(rows.findValuesAsString("outcome")).containsExactlyInAnyOrder("sent", "planned", "skipped");
+            assertThat(rows.findValuesAsString("outcome"))
+                    .containsExactlyInAnyOrder("sent", "planned", "planned", "skipped");
         });
+        // The status came while its plan was held: one row, written once, with the plan's provider; the other
+        // device's plan, which no status settles, is written when its hold ends.
+        assertThat(plans("settled")).isEqualTo(settledBefore + 1);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(jdbc.sql("""
+                                        select delivery_key || '=' || outcome || '/' || provider from token.delivery_log
+                                        where event_id = :id and channel = 'push' and delivery_key <> '-'
+                                        """)
+                                .param("id", eventId)
+                                .query(String.class)
+                                .list())
+                        .containsExactlyInAnyOrder(
+                                push.deliveryId() + "=sent/fcm", pushes.get(1).deliveryId() + "=planned/fcm"));
         assertThat(json(call("GET", "/internal/v1/events/" + eventId + "/deliveries", null))
                         .path("source")
                         .asString())
@@ -380,6 +400,13 @@ class TokenServiceIT {
         assertThat(call("GET", "/internal/v1/events/" + UUID.randomUUID() + "/deliveries", null)
                         .statusCode())
                 .isEqualTo(404);
+    }
+
+    private double plans(String fate) {
+        return meters.get("herald.token.delivery-log.plans")
+                .tag("fate", fate)
+                .counter()
+                .count();
     }
 
     @Test

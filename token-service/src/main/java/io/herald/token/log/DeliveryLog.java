@@ -4,10 +4,12 @@ import io.herald.events.DeliveryStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -111,21 +113,35 @@ public class DeliveryLog {
                         later.at());
     }
 
-    /** What became of an event, by recipient and channel; empty when the event is unknown. */
-    public List<Row> of(UUID eventId) {
-        return jdbc.sql("""
-                        select user_id, channel, provider, outcome, reason, updated_at from token.delivery_log
-                        where event_id = :id order by user_id, channel, delivery_key
-                        """)
-                .param("id", eventId)
-                .query((rs, row) -> new Row(
-                        rs.getString("user_id"),
-                        rs.getString("channel"),
-                        rs.getString("provider"),
-                        rs.getString("outcome"),
-                        rs.getString("reason"),
-                        rs.getTimestamp("updated_at").toInstant()))
-                .list();
+    /**
+     * What became of an event, by recipient and channel; empty when the event is unknown. {@code held}: its
+     * entries not written yet ({@link PlannedPushes}), shown where the table has no row for them.
+     */
+    public List<Row> of(UUID eventId, List<Entry> held) {
+        // by user, channel and delivery key, as before
+        Map<List<String>, Row> rows = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
+                .thenComparing(k -> k.get(1))
+                .thenComparing(k -> k.get(2)));
+        jdbc.sql("""
+                        select user_id, channel, delivery_key, provider, outcome, reason, updated_at
+                        from token.delivery_log where event_id = :id
+                        """).param("id", eventId).query(rs -> {
+            rows.put(
+                    List.of(rs.getString("user_id"), rs.getString("channel"), rs.getString("delivery_key")),
+                    new Row(
+                            rs.getString("user_id"),
+                            rs.getString("channel"),
+                            rs.getString("provider"),
+                            rs.getString("outcome"),
+                            rs.getString("reason"),
+                            rs.getTimestamp("updated_at").toInstant()));
+        });
+        for (Entry e : held) {
+            rows.putIfAbsent(
+                    List.of(e.userId(), e.channel(), e.deliveryKey()),
+                    new Row(e.userId(), e.channel(), e.provider(), wire(e.outcome()), e.reason(), e.at()));
+        }
+        return List.copyOf(rows.values());
     }
 
     /** The app that published a routed event, if it was routed. */

@@ -15,9 +15,11 @@ import org.springframework.web.bind.annotation.RestController;
 class DeliveryLogController {
 
     private final DeliveryLog log;
+    private final PlannedPushes plans;
 
-    DeliveryLogController(DeliveryLog log) {
+    DeliveryLogController(DeliveryLog log, PlannedPushes plans) {
         this.log = log;
+        this.plans = plans;
     }
 
     /** @param source the app that published the event, or {@code null} while it is not routed yet */
@@ -26,7 +28,7 @@ class DeliveryLogController {
 
     @GetMapping("/internal/v1/events/{eventId}/deliveries")
     ResponseEntity<?> deliveries(@PathVariable UUID eventId) {
-        List<DeliveryLog.Row> rows = log.of(eventId);
+        List<DeliveryLog.Row> rows = log.of(eventId, plans.of(eventId));
         if (rows.isEmpty()) {
             var problem =
                     ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No deliveries are known for this event");

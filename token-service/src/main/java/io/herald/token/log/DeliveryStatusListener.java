@@ -22,9 +22,11 @@ import org.springframework.stereotype.Component;
 class DeliveryStatusListener {
 
     private final DeliveryLog log;
+    private final PlannedPushes plans;
 
-    DeliveryStatusListener(DeliveryLog log) {
+    DeliveryStatusListener(DeliveryLog log, PlannedPushes plans) {
         this.log = log;
+        this.plans = plans;
     }
 
     @KafkaListener(
@@ -53,7 +55,9 @@ class DeliveryStatusListener {
         write(entries, sources);
     }
 
-    private void write(List<DeliveryLog.Entry> entries, List<ConsumerRecord<String, DeliveryStatus>> sources) {
+    private void write(List<DeliveryLog.Entry> statuses, List<ConsumerRecord<String, DeliveryStatus>> sources) {
+        PlannedPushes.Settled settled = plans.settle(statuses);
+        List<DeliveryLog.Entry> entries = settled.entries();
         try {
             log.write(entries);
         } catch (DataIntegrityViolationException e) {
@@ -62,6 +66,11 @@ class DeliveryStatusListener {
                 try {
                     log.write(List.of(entries.get(i)));
                 } catch (DataIntegrityViolationException refused) {
+                    // The plan it settled is written in its place, as it would have been without the status.
+                    DeliveryLog.Entry plan = settled.plans().get(i);
+                    if (plan != null) {
+                        log.write(List.of(plan));
+                    }
                     throw UnreadableRecords.refused(sources.get(i), "delivery status", "the delivery log", refused);
                 }
             }

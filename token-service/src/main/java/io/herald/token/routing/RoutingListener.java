@@ -6,6 +6,7 @@ import io.herald.events.TraceContext;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
+import io.herald.token.log.PlannedPushes;
 import io.herald.token.preferences.PreferenceStore;
 import io.herald.token.preferences.Preferences;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,8 +36,8 @@ import org.springframework.stereotype.Component;
 /**
  * Routes every domain event once, a poll's worth at a time: which events were routed before, all
  * recipients' devices (through a cache) and preferences are each one lookup for the whole batch; the plan
- * goes to the delivery log in one batch; the in-app notifications and push deliveries are published
- * together and waited for once; the events are then recorded as routed in one statement, and the offsets
+ * goes to the delivery log in one batch (push plans held a moment for their statuses: {@link PlannedPushes});
+ * the in-app notifications and push deliveries are published together and waited for once; the events are then recorded as routed in one statement, and the offsets
  * committed. A crash in between routes them again; downstream ids are derived, so that is harmless.
  *
  * <p>A record that could not be read stops the batch at its position: the events before it are routed and
@@ -50,7 +51,7 @@ class RoutingListener {
     private final DeviceCache devices;
     private final PreferenceStore preferences;
     private final RoutedEvents routed;
-    private final DeliveryLog deliveryLog;
+    private final PlannedPushes deliveryLog;
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties properties;
     private final Router router;
@@ -61,7 +62,7 @@ class RoutingListener {
             DeviceCache devices,
             PreferenceStore preferences,
             RoutedEvents routed,
-            DeliveryLog deliveryLog,
+            PlannedPushes deliveryLog,
             KafkaTemplate<String, Object> kafka,
             RoutingProperties properties,
             TemplateProperties templates,
