@@ -47,8 +47,10 @@ import tools.jackson.databind.JsonNode;
  * onto {@code herald.events.v1}, as an upstream app would publish them, each carrying its publish time in its
  * data; the emulators record when each push arrives, so the latency is publish to provider.
  *
- * <p>First the pipeline is warmed, then loaded with a backlog to find the highest sustained delivery rate,
- * then paced at 25%, 50% and 100% of it for the latencies. In the same run, raw Kafka on the same broker: as
+ * <p>First the pipeline is warmed, then loaded with a backlog to find the highest sustained delivery rate (to the
+ * end of the work the deliveries leave behind them, their statuses logged and notifications stored, not only to
+ * the last push: work left over is not a rate the pipeline keeps up), then paced at 25%, 50% and 100% of it for
+ * the latencies. In the same run, raw Kafka on the same broker: as
  * many records of the same size produced and consumed, the ceiling the machine sets.
  */
 final class PipelineE2eBench {
@@ -94,7 +96,8 @@ final class PipelineE2eBench {
                 var props = new Properties();
                 props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
                 props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-                try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+                        var bookkeeping = new Bookkeeping(kafka.bootstrapServers())) {
                     var emulators = new Emulators(fcm, expo, apns);
                     // Warm-up: backlogs of 10,000 events.
                     // Until the rate levels off and the JIT compilers of the five JVMs (the bench's holds the broker
@@ -108,32 +111,30 @@ final class PipelineE2eBench {
                             "deliveries/s",
                             2,
                             rounds,
-                            () -> backlog(producer, emulators, users, 10_000),
+                            () -> backlog(producer, emulators, bookkeeping, users, 10_000)
+                                    .rate(),
                             () -> JitCpu.nanos(jvms),
                             0.1);
                     int events = Integer.parseInt(WsFanoutBench.setting("BENCH_EVENTS", "40000"));
                     MachineCpu machineBefore = MachineCpu.now();
                     Map<String, Long> servicesBefore = cpuNanos(services);
                     long firstEvent = SEQUENCE.get();
-                    double max = backlog(producer, emulators, users, events);
+                    Backlog backlog = backlog(producer, emulators, bookkeeping, users, events);
+                    double max = backlog.rate();
                     MachineCpu machineAfter = MachineCpu.now();
                     Map<String, Long> servicesAfter = cpuNanos(services);
                     long maxDeliveries = deliveriesFor(users, SEQUENCE.get()) - deliveriesFor(users, firstEvent);
                     double maxSeconds = (machineAfter.nanos() - machineBefore.nanos()) / 1e9;
                     System.out.printf(
-                            "maximum: %.0f deliveries/s (%d events as one backlog); %s%n",
-                            max, events, machineAfter.describeSince(machineBefore, maxDeliveries, "delivery"));
-                    // Each service's share of the two cores during that backlog; the rest is the broker, the
-                    // emulators, PostgreSQL and the bench's producer.
-                    Map<String, Double> coresAtMax = new LinkedHashMap<>();
-                    servicesBefore.forEach((service, before) ->
-                            coresAtMax.put(service, (servicesAfter.get(service) - before) / 1e9 / maxSeconds));
-                    coresAtMax.put(
-                            "rest",
-                            machineAfter.busyCoresSince(machineBefore)
-                                    - coresAtMax.values().stream()
-                                            .mapToDouble(Double::doubleValue)
-                                            .sum());
+                            "maximum: %.0f deliveries/s (%d events as one backlog; the last push arrived at %.0f/s"
+                                    + " and the statuses and inbox caught up %.1f s later); %s%n",
+                            max,
+                            events,
+                            backlog.pushRate(),
+                            (backlog.caughtUpNanos() - backlog.arrivedNanos()) / 1e9,
+                            machineAfter.describeSince(machineBefore, maxDeliveries, "delivery"));
+                    Map<String, Double> coresAtMax =
+                            cores(machineBefore, servicesBefore, machineAfter, servicesAfter, maxSeconds);
                     System.out.println("cores during the backlog: " + coresAtMax);
                     // The paced path warmed before it is measured: the probe reading herald.push.v1 is new code to the
                     // bench's JIT (cold, the bench's compiler threads took half a core during the first paced phase).
@@ -160,9 +161,23 @@ final class PipelineE2eBench {
                     for (int percent : new int[] {25, 50, 100}) {
                         double target = max * percent / 100.0;
                         long began = System.nanoTime();
+                        MachineCpu machineFrom = MachineCpu.now();
+                        Map<String, Long> servicesFrom = cpuNanos(services);
                         Arrivals arrivals =
                                 paced(producer, emulators, users, target, seconds, kafka.bootstrapServers());
+                        MachineCpu machineTo = MachineCpu.now();
                         double achieved = arrivals.count() / ((System.nanoTime() - began) / 1e9);
+                        // What the same deliveries cost paced, against the backlog's figures above.
+                        System.out.printf(
+                                "%d%%: %s; cores: %s%n",
+                                percent,
+                                machineTo.describeSince(machineFrom, arrivals.count(), "delivery"),
+                                cores(
+                                        machineFrom,
+                                        servicesFrom,
+                                        machineTo,
+                                        cpuNanos(services),
+                                        (machineTo.nanos() - machineFrom.nanos()) / 1e9));
                         paced.put(percent, arrivals);
                         pacedRates.put(percent, achieved);
                         System.out.printf(
@@ -429,7 +444,25 @@ final class PipelineE2eBench {
     }
 
     /** Publishes {@code events} at once and waits for every delivery; deliveries per second. */
-    private static double backlog(KafkaProducer<String, byte[]> producer, Emulators emulators, int users, int events)
+    /**
+     * A backlog's deliveries, when the last reached its emulator and when the work they leave behind them (statuses
+     * logged, notifications stored) was done, both from the first publish.
+     */
+    record Backlog(long deliveries, long arrivedNanos, long caughtUpNanos) {
+
+        /** Deliveries a second, the work behind them included: the figure. */
+        double rate() {
+            return deliveries / (caughtUpNanos / 1e9);
+        }
+
+        /** Deliveries a second to the last push's arrival alone. */
+        double pushRate() {
+            return deliveries / (arrivedNanos / 1e9);
+        }
+    }
+
+    private static Backlog backlog(
+            KafkaProducer<String, byte[]> producer, Emulators emulators, Bookkeeping bookkeeping, int users, int events)
             throws InterruptedException {
         emulators.clear();
         long first = SEQUENCE.get();
@@ -440,7 +473,82 @@ final class PipelineE2eBench {
         }
         producer.flush();
         awaitDeliveries(emulators, expected);
-        return expected / ((System.nanoTime() - began) / 1e9);
+        long arrived = System.nanoTime() - began;
+        bookkeeping.awaitCaughtUp();
+        return new Backlog(expected, arrived, System.nanoTime() - began);
+    }
+
+    /**
+     * The work a delivery leaves off its path, which a backlog's rate must include to be one the pipeline can keep
+     * up: dispatch-service's statuses (its group commits once they are published), token-service's delivery log of
+     * them, ws-fanout's inbox. Caught up when these groups have committed to the end of their topics. ws-fanout
+     * commits once a second, so the figure may count up to a second too many.
+     */
+    static final class Bookkeeping implements AutoCloseable {
+        private static final Map<String, String> GROUPS = Map.of(
+                "herald-dispatcher", Topics.PUSH,
+                "herald-token-delivery-log", Topics.DELIVERY_STATUS,
+                "herald-ws-fanout-service", Topics.INAPP);
+
+        private final org.apache.kafka.clients.admin.Admin admin;
+
+        Bookkeeping(String bootstrapServers) {
+            this.admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                    org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        }
+
+        /** Records still to be committed, over the groups. */
+        long lag() throws InterruptedException {
+            try {
+                Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new LinkedHashMap<>();
+                Map<String, Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>> committed =
+                        new LinkedHashMap<>();
+                for (var group : GROUPS.entrySet()) {
+                    committed.put(
+                            group.getKey(),
+                            admin.listConsumerGroupOffsets(group.getKey())
+                                    .partitionsToOffsetAndMetadata()
+                                    .get());
+                }
+                for (var topic : admin.describeTopics(GROUPS.values())
+                        .allTopicNames()
+                        .get()
+                        .values()) {
+                    topic.partitions()
+                            .forEach(p -> latest.put(
+                                    new TopicPartition(topic.name(), p.partition()),
+                                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                }
+                var ends = admin.listOffsets(latest).all().get();
+                long lag = 0;
+                for (var group : GROUPS.entrySet()) {
+                    for (var end : ends.entrySet()) {
+                        if (end.getKey().topic().equals(group.getValue())) {
+                            var at = committed.get(group.getKey()).get(end.getKey());
+                            lag += end.getValue().offset() - (at == null ? 0 : at.offset());
+                        }
+                    }
+                }
+                return lag;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("could not read the consumer groups' lag", e);
+            }
+        }
+
+        void awaitCaughtUp() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (lag() > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the statuses and inbox did not catch up within 5 minutes");
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+
+        @Override
+        public void close() {
+            admin.close();
+        }
     }
 
     /**
@@ -630,6 +738,28 @@ final class PipelineE2eBench {
     }
 
     /** Each service's CPU time so far, in ns. */
+    /**
+     * Each service's share of the two cores between two readings; the rest is the broker, the emulators, PostgreSQL
+     * and the bench's producer (and, paced, its probe).
+     */
+    private static Map<String, Double> cores(
+            MachineCpu machineBefore,
+            Map<String, Long> servicesBefore,
+            MachineCpu machineAfter,
+            Map<String, Long> servicesAfter,
+            double seconds) {
+        Map<String, Double> cores = new LinkedHashMap<>();
+        servicesBefore.forEach(
+                (service, before) -> cores.put(service, (servicesAfter.get(service) - before) / 1e9 / seconds));
+        cores.put(
+                "rest",
+                machineAfter.busyCoresSince(machineBefore)
+                        - cores.values().stream()
+                                .mapToDouble(Double::doubleValue)
+                                .sum());
+        return cores;
+    }
+
     private static Map<String, Long> cpuNanos(List<Service> services) {
         Map<String, Long> cpu = new LinkedHashMap<>();
         for (Service service : services) {
