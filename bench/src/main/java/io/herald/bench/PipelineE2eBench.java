@@ -138,12 +138,14 @@ final class PipelineE2eBench {
                     System.out.println("cores during the backlog: " + coresAtMax);
                     // The paced path warmed before it is measured: the probe reading herald.push.v1 is new code to the
                     // bench's JIT (cold, the bench's compiler threads took half a core during the first paced phase).
-                    // After the maximum, which it would disturb in the same way. Not a figure.
+                    // After the maximum, which it would disturb in the same way. Not a figure. Paced traffic takes
+                    // other paths (small polls, timers) and the five JVMs compile again, still 0.2-0.3 cores after a
+                    // minute of it: so until they are quiet, as above, or BENCH_PACED_WARMUP_ROUNDS rounds.
                     WarmUp.rounds(
                             "paced",
                             "deliveries/s",
                             1,
-                            6,
+                            Integer.parseInt(WsFanoutBench.setting("BENCH_PACED_WARMUP_ROUNDS", "20")),
                             () -> {
                                 long began = System.nanoTime();
                                 long count = paced(producer, emulators, users, max / 4, 10, kafka.bootstrapServers())

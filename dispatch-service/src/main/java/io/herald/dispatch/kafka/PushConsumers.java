@@ -59,7 +59,10 @@ class PushConsumers implements SmartLifecycle {
             groupId = "herald-dispatcher",
             topics = Topics.PUSH,
             containerFactory = "pushBatchFactory",
-            concurrency = "${herald.dispatch.consumers:1}")
+            concurrency = "${herald.dispatch.consumers:1}",
+            // A poll pays its statements and waits for its slowest send: fetches wait up to 10 ms for 16 KB of
+            // deliveries, so that a poll takes tens of them at moderate rates rather than one or two (pipeline-e2e).
+            properties = {"fetch.min.bytes=16384", "fetch.max.wait.ms=10"})
     void onDeliveries(List<ConsumerRecord<String, byte[]>> records, Acknowledgment ack) throws InterruptedException {
         dispatcher.dispatch(records);
         ack.acknowledge();
