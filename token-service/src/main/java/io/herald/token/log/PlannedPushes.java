@@ -94,21 +94,18 @@ public class PlannedPushes {
 
     /** Holds the push plans among routing's entries and writes the rest now. */
     public void write(List<DeliveryLog.Entry> entries) {
-        List<DeliveryLog.Entry> now = entries;
-        if (holdNanos > 0) {
-            now = new ArrayList<>(entries.size());
-            long until = nanoTime.getAsLong() + holdNanos;
-            for (DeliveryLog.Entry e : entries) {
-                if (!(e.outcome() == Outcome.PLANNED && PUSH.equals(e.channel()) && hold(e, until))) {
-                    now.add(e);
-                }
+        List<DeliveryLog.Entry> now = new ArrayList<>(entries.size());
+        long until = nanoTime.getAsLong() + holdNanos;
+        for (DeliveryLog.Entry e : entries) {
+            if (!(e.outcome() == Outcome.PLANNED && PUSH.equals(e.channel()) && hold(e, until))) {
+                now.add(e);
             }
         }
         writer.accept(now);
     }
 
     private boolean hold(DeliveryLog.Entry plan, long until) {
-        if (held.size() >= maxHeld) {
+        if (holdNanos == 0 || held.size() >= maxHeld) {
             direct.increment();
             return false;
         }

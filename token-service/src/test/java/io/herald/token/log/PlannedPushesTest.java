@@ -138,6 +138,7 @@ class PlannedPushesTest {
         off.write(List.of(a, b));
         assertThat(writes).containsExactly(List.of(a, b));
         assertThat(off.held()).isZero();
+        assertThat(plansCounted("direct")).isEqualTo(3);
     }
 
     @Test
