@@ -292,6 +292,34 @@ final class PipelineE2eBench {
             return latencies;
         }
 
+        /**
+         * How many deliveries took over {@code thresholdMicros}, by the UTC second they were published in: whether
+         * a phase's slow tail is spread out (a queue) or bunched (stalls), and when, to set beside other logs.
+         */
+        Map<java.time.LocalTime, Integer> slowBySecond(long thresholdMicros) {
+            Map<java.time.LocalTime, Integer> slow = new java.util.TreeMap<>();
+            java.util.function.BiConsumer<JsonNode, Instant> note = (sentAt, receivedAt) -> {
+                if (!sentAt.isString()) {
+                    return;
+                }
+                long sent = Long.parseLong(sentAt.asString());
+                long received = receivedAt.getEpochSecond() * 1_000_000 + receivedAt.getNano() / 1_000;
+                if (received - sent > thresholdMicros) {
+                    slow.merge(
+                            java.time.LocalTime.ofInstant(
+                                    Instant.ofEpochSecond(sent / 1_000_000), java.time.ZoneOffset.UTC),
+                            1,
+                            Integer::sum);
+                }
+            };
+            fcm.received().forEach(r -> note.accept(r.message().path("data").path(SENT_AT), r.receivedAt()));
+            expo.received().forEach(r -> note.accept(r.message().path("data").path(SENT_AT), r.receivedAt()));
+            apns.received()
+                    .forEach(r -> note.accept(
+                            HeraldJson.mapper().readTree(r.payload()).path(SENT_AT), r.receivedAt()));
+            return slow;
+        }
+
         /** Every delivery's publish-to-arrival latency since the last {@link #clear()}, in µs, sorted. */
         long[] latenciesMicros() {
             return all(latenciesByProvider());
@@ -584,6 +612,7 @@ final class PipelineE2eBench {
             producer.flush();
             awaitDeliveries(emulators, expected);
             Map<String, List<Long>> byProvider = emulators.latenciesByProvider();
+            System.out.printf("  over 250 ms, by the second of publishing: %s%n", emulators.slowBySecond(250_000));
             Map<String, Double> medians = new LinkedHashMap<>();
             byProvider.forEach((provider, micros) -> medians.put(provider, percentile(sorted(micros), 50)));
             return new Arrivals(expected, Emulators.all(byProvider), medians, routed.latencies(expected));
