@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("herald.token.delivery-log")
 record DeliveryLogProperties(
-        @DefaultValue("5s") Duration plannedHold,
+        @DefaultValue("1s") Duration plannedHold,
         @DefaultValue("100000") int maxHeld) {
 
     DeliveryLogProperties {
