@@ -55,7 +55,10 @@ import tools.jackson.databind.JsonNode;
             "spring.config.name=token-service",
             // as an operator would run it: JSON logs, routing decisions logged
             "logging.structured.format.console=ecs",
-            "logging.level.io.herald.token.routing=debug"
+            "logging.level.io.herald.token.routing=debug",
+            // longer than the default 1 s, so that a status sent by the test, not by a dispatch-service, still
+            // finds its plan held on a slow machine
+            "herald.token.delivery-log.planned-hold=5s"
         })
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
