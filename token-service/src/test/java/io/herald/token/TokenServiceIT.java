@@ -406,7 +406,7 @@ class TokenServiceIT {
     }
 
     private double plans(String fate) {
-        return meters.get("herald.token.delivery-log.plans")
+        return meters.get(io.herald.token.log.PlannedPushes.METER)
                 .tag("fate", fate)
                 .counter()
                 .count();

@@ -35,7 +35,15 @@ public class DeliveryLog {
             @Nullable String provider,
             DeliveryStatus.Outcome outcome,
             @Nullable String reason,
-            Instant at) {}
+            Instant at) {
+
+        /** This entry, naming {@code earlier}'s provider when it names none itself. */
+        Entry withProviderOf(Entry earlier) {
+            return provider != null || earlier.provider() == null
+                    ? this
+                    : new Entry(eventId, userId, channel, deliveryKey, earlier.provider(), outcome, reason, at);
+        }
+    }
 
     /** One entry as the API shows it. */
     public record Row(
@@ -97,20 +105,7 @@ public class DeliveryLog {
     }
 
     private static Entry then(Entry earlier, Entry later) {
-        if (later.at().isBefore(earlier.at())) {
-            return earlier;
-        }
-        return later.provider() != null || earlier.provider() == null
-                ? later
-                : new Entry(
-                        later.eventId(),
-                        later.userId(),
-                        later.channel(),
-                        later.deliveryKey(),
-                        earlier.provider(),
-                        later.outcome(),
-                        later.reason(),
-                        later.at());
+        return later.at().isBefore(earlier.at()) ? earlier : later.withProviderOf(earlier);
     }
 
     /**

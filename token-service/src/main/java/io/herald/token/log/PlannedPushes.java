@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +37,24 @@ import org.springframework.stereotype.Component;
 @Component
 public class PlannedPushes {
 
+    /** The counter of how plans ended, tagged {@code fate}: {@code settled}, {@code written} or {@code direct}. */
+    public static final String METER = "herald.token.delivery-log.plans";
+
     private static final Logger log = LoggerFactory.getLogger(PlannedPushes.class);
     private static final String PUSH = "push";
 
-    private record Key(UUID eventId, String userId, String deliveryKey) {}
+    /** A push entry's row: the channel is always push. */
+    private record Key(UUID eventId, String userId, String deliveryKey) {
+        static Key of(DeliveryLog.Entry e) {
+            return new Key(e.eventId(), e.userId(), e.deliveryKey());
+        }
+    }
 
-    private record Held(Key key, DeliveryLog.Entry plan, long until) {}
+    private record Held(Key key, DeliveryLog.Entry plan, long until) {
+        Held(DeliveryLog.Entry plan, long until) {
+            this(Key.of(plan), plan, until);
+        }
+    }
 
     /**
      * A status batch with the held plans it settled.
@@ -75,20 +88,16 @@ public class PlannedPushes {
         this.holdNanos = properties.plannedHold().toNanos();
         this.maxHeld = properties.maxHeld();
         this.nanoTime = nanoTime;
-        String name = "herald.token.delivery-log.plans";
-        String description = "Push plans: settled by their status while held (one row), written when their hold ended,"
-                + " or written at once (holding off or full)";
-        this.settled = Counter.builder(name)
-                .tag("fate", "settled")
-                .description(description)
-                .register(meters);
-        this.written = Counter.builder(name)
-                .tag("fate", "written")
-                .description(description)
-                .register(meters);
-        this.direct = Counter.builder(name)
-                .tag("fate", "direct")
-                .description(description)
+        this.settled = counter(meters, "settled");
+        this.written = counter(meters, "written");
+        this.direct = counter(meters, "direct");
+    }
+
+    private static Counter counter(MeterRegistry meters, String fate) {
+        return Counter.builder(METER)
+                .tag("fate", fate)
+                .description("Push plans: settled by their status while held (one row), written when their hold"
+                        + " ended, or written at once (holding off or full)")
                 .register(meters);
     }
 
@@ -109,7 +118,7 @@ public class PlannedPushes {
             direct.increment();
             return false;
         }
-        Held h = new Held(new Key(plan.eventId(), plan.userId(), plan.deliveryKey()), plan, until);
+        Held h = new Held(plan, until);
         // An event routed again (after a crash) plans the same deliveries: the later plan replaces the earlier.
         held.put(h.key(), h);
         order.add(h);
@@ -121,27 +130,15 @@ public class PlannedPushes {
         List<DeliveryLog.Entry> entries = new ArrayList<>(statuses.size());
         List<DeliveryLog.@Nullable Entry> plans = new ArrayList<>(statuses.size());
         for (DeliveryLog.Entry status : statuses) {
-            Held h = PUSH.equals(status.channel()) && !held.isEmpty()
-                    ? held.remove(new Key(status.eventId(), status.userId(), status.deliveryKey()))
-                    : null;
+            Held h = PUSH.equals(status.channel()) && !held.isEmpty() ? held.remove(Key.of(status)) : null;
             if (h == null) {
                 entries.add(status);
                 plans.add(null);
                 continue;
             }
             settled.increment();
-            entries.add(
-                    status.provider() != null || h.plan().provider() == null
-                            ? status
-                            : new DeliveryLog.Entry(
-                                    status.eventId(),
-                                    status.userId(),
-                                    status.channel(),
-                                    status.deliveryKey(),
-                                    h.plan().provider(),
-                                    status.outcome(),
-                                    status.reason(),
-                                    status.at()));
+            // The status wins even if its clock is behind the plan's: it is what became of the delivery.
+            entries.add(status.withProviderOf(h.plan()));
             plans.add(h.plan());
         }
         return new Settled(entries, plans);
@@ -167,50 +164,58 @@ public class PlannedPushes {
     @Scheduled(fixedDelay = 100)
     public void flush() {
         long now = nanoTime.getAsLong();
-        List<DeliveryLog.Entry> due = new ArrayList<>();
-        for (Held h = order.peek(); h != null && now - h.until() >= 0; h = order.peek()) {
-            order.poll();
-            if (held.remove(h.key(), h)) {
-                due.add(h.plan());
+        List<DeliveryLog.Entry> due = take(h -> now - h.until() >= 0);
+        @Nullable RuntimeException failure = writeHeld(due);
+        if (failure != null) {
+            log.warn("{} planned deliveries not logged yet, held again: {}", due.size(), failure.toString());
+            for (DeliveryLog.Entry plan : due) {
+                Held h = new Held(plan, now + holdNanos);
+                if (held.putIfAbsent(h.key(), h) == null) {
+                    order.add(h);
+                }
             }
         }
-        write(due, now + holdNanos);
     }
 
     /** Writes every held plan: the service is stopping. */
     @PreDestroy
     void flushAll() {
-        List<DeliveryLog.Entry> all = new ArrayList<>();
-        for (Held h = order.poll(); h != null; h = order.poll()) {
-            if (held.remove(h.key(), h)) {
-                all.add(h.plan());
-            }
+        List<DeliveryLog.Entry> all = take(h -> true);
+        @Nullable RuntimeException failure = writeHeld(all);
+        if (failure != null) {
+            log.warn(
+                    "{} planned deliveries not logged as planned (their statuses will be): {}",
+                    all.size(),
+                    failure.toString());
         }
-        write(all, -1);
     }
 
-    private void write(List<DeliveryLog.Entry> plans, long retryUntil) {
+    /**
+     * Takes the plans from the head of the hold order while {@code due}, those a status has not settled.
+     * Synchronized: the scheduled flush and the one on stopping must not take each other's heads.
+     */
+    private synchronized List<DeliveryLog.Entry> take(Predicate<Held> due) {
+        List<DeliveryLog.Entry> taken = new ArrayList<>();
+        for (Held h = order.peek(); h != null && due.test(h); h = order.peek()) {
+            order.poll();
+            if (held.remove(h.key(), h)) {
+                taken.add(h.plan());
+            }
+        }
+        return taken;
+    }
+
+    /** Writes plans whose hold ended; what made it fail, or null. */
+    private @Nullable RuntimeException writeHeld(List<DeliveryLog.Entry> plans) {
         if (plans.isEmpty()) {
-            return;
+            return null;
         }
         try {
             writer.accept(plans);
             written.increment(plans.size());
+            return null;
         } catch (RuntimeException e) {
-            if (retryUntil == -1) {
-                log.warn(
-                        "{} planned deliveries not logged as planned (their statuses will be): {}",
-                        plans.size(),
-                        e.toString());
-                return;
-            }
-            log.warn("{} planned deliveries not logged yet, held again: {}", plans.size(), e.toString());
-            for (DeliveryLog.Entry plan : plans) {
-                Held h = new Held(new Key(plan.eventId(), plan.userId(), plan.deliveryKey()), plan, retryUntil);
-                if (held.putIfAbsent(h.key(), h) == null) {
-                    order.add(h);
-                }
-            }
+            return e;
         }
     }
 }

@@ -37,8 +37,9 @@ import org.springframework.stereotype.Component;
  * Routes every domain event once, a poll's worth at a time: which events were routed before, all
  * recipients' devices (through a cache) and preferences are each one lookup for the whole batch; the plan
  * goes to the delivery log in one batch (push plans held a moment for their statuses: {@link PlannedPushes});
- * the in-app notifications and push deliveries are published together and waited for once; the events are then recorded as routed in one statement, and the offsets
- * committed. A crash in between routes them again; downstream ids are derived, so that is harmless.
+ * the in-app notifications and push deliveries are published together and waited for once; the events are then
+ * recorded as routed in one statement, and the offsets committed. A crash in between routes them again;
+ * downstream ids are derived, so that is harmless.
  *
  * <p>A record that could not be read stops the batch at its position: the events before it are routed and
  * committed, it goes to the dead-letter topic, and the rest are read again.
@@ -51,7 +52,7 @@ class RoutingListener {
     private final DeviceCache devices;
     private final PreferenceStore preferences;
     private final RoutedEvents routed;
-    private final PlannedPushes deliveryLog;
+    private final PlannedPushes plans;
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties properties;
     private final Router router;
@@ -62,7 +63,7 @@ class RoutingListener {
             DeviceCache devices,
             PreferenceStore preferences,
             RoutedEvents routed,
-            PlannedPushes deliveryLog,
+            PlannedPushes plans,
             KafkaTemplate<String, Object> kafka,
             RoutingProperties properties,
             TemplateProperties templates,
@@ -72,7 +73,7 @@ class RoutingListener {
         this.devices = devices;
         this.preferences = preferences;
         this.routed = routed;
-        this.deliveryLog = deliveryLog;
+        this.plans = plans;
         this.kafka = kafka;
         this.properties = properties;
         this.router = new Router(new Templates(templates.asTemplates()));
@@ -156,7 +157,7 @@ class RoutingListener {
                         plan.pushes().size());
             }
         }
-        deliveryLog.write(entries);
+        plans.write(entries);
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                 .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         routed.markRouted(fresh);

@@ -44,10 +44,7 @@ class PlannedPushesTest {
     }
 
     private double plansCounted(String fate) {
-        return meters.get("herald.token.delivery-log.plans")
-                .tag("fate", fate)
-                .counter()
-                .count();
+        return meters.get(PlannedPushes.METER).tag("fate", fate).counter().count();
     }
 
     @Test
