@@ -274,21 +274,59 @@ final class PipelineE2eBench {
             apns.clear();
         }
 
-        /** Publish-to-arrival latencies (µs) of what each emulator received since the last {@link #clear()}. */
-        Map<String, List<Long>> latenciesByProvider() {
-            Map<String, List<Long>> latencies = new LinkedHashMap<>();
-            List<Long> fcmLatencies = latencies.computeIfAbsent("fcm", k -> new ArrayList<>());
+        /**
+         * What each emulator received since the last {@link #clear()}, one arrival per push that carries its
+         * event's publish time: each push's JSON read once.
+         */
+        List<Arrival> arrivals() {
+            List<Arrival> arrivals = new ArrayList<>();
             fcm.received()
-                    .forEach(r -> add(fcmLatencies, r.message().path("data").path(SENT_AT), r.receivedAt()));
-            List<Long> expoLatencies = latencies.computeIfAbsent("expo", k -> new ArrayList<>());
+                    .forEach(r -> add(arrivals, "fcm", r.message().path("data").path(SENT_AT), r.receivedAt()));
             expo.received()
-                    .forEach(r -> add(expoLatencies, r.message().path("data").path(SENT_AT), r.receivedAt()));
-            List<Long> apnsLatencies = latencies.computeIfAbsent("apns", k -> new ArrayList<>());
+                    .forEach(r -> add(arrivals, "expo", r.message().path("data").path(SENT_AT), r.receivedAt()));
             apns.received()
                     .forEach(r -> add(
-                            apnsLatencies,
+                            arrivals,
+                            "apns",
                             HeraldJson.mapper().readTree(r.payload()).path(SENT_AT),
                             r.receivedAt()));
+            return arrivals;
+        }
+
+        private static void add(List<Arrival> arrivals, String provider, JsonNode sentAt, Instant receivedAt) {
+            if (sentAt.isString()) {
+                arrivals.add(new Arrival(
+                        provider,
+                        Long.parseLong(sentAt.asString()),
+                        receivedAt.getEpochSecond() * 1_000_000 + receivedAt.getNano() / 1_000));
+            }
+        }
+
+        /** Every delivery's publish-to-arrival latency since the last {@link #clear()}, in µs, sorted. */
+        long[] latenciesMicros() {
+            return Arrival.latenciesMicros(arrivals());
+        }
+    }
+
+    /** A push at its emulator: its provider, when its event was published and when it arrived, in µs. */
+    record Arrival(String provider, long sentMicros, long receivedMicros) {
+
+        long latencyMicros() {
+            return receivedMicros - sentMicros;
+        }
+
+        /** Their publish-to-arrival latencies in µs, sorted. */
+        static long[] latenciesMicros(List<Arrival> arrivals) {
+            return arrivals.stream().mapToLong(Arrival::latencyMicros).sorted().toArray();
+        }
+
+        /** Publish-to-arrival latencies (µs) by provider, FCM, Expo and APNs each listed. */
+        static Map<String, List<Long>> latenciesByProvider(List<Arrival> arrivals) {
+            Map<String, List<Long>> latencies = new LinkedHashMap<>();
+            for (String provider : List.of("fcm", "expo", "apns")) {
+                latencies.put(provider, new ArrayList<>());
+            }
+            arrivals.forEach(a -> latencies.get(a.provider()).add(a.latencyMicros()));
             return latencies;
         }
 
@@ -296,45 +334,18 @@ final class PipelineE2eBench {
          * How many deliveries took over {@code thresholdMicros}, by the UTC second they were published in: whether
          * a phase's slow tail is spread out (a queue) or bunched (stalls), and when, to set beside other logs.
          */
-        Map<java.time.LocalTime, Integer> slowBySecond(long thresholdMicros) {
+        static Map<java.time.LocalTime, Integer> slowBySecond(List<Arrival> arrivals, long thresholdMicros) {
             Map<java.time.LocalTime, Integer> slow = new java.util.TreeMap<>();
-            java.util.function.BiConsumer<JsonNode, Instant> note = (sentAt, receivedAt) -> {
-                if (!sentAt.isString()) {
-                    return;
-                }
-                long sent = Long.parseLong(sentAt.asString());
-                long received = receivedAt.getEpochSecond() * 1_000_000 + receivedAt.getNano() / 1_000;
-                if (received - sent > thresholdMicros) {
+            for (Arrival a : arrivals) {
+                if (a.latencyMicros() > thresholdMicros) {
                     slow.merge(
                             java.time.LocalTime.ofInstant(
-                                    Instant.ofEpochSecond(sent / 1_000_000), java.time.ZoneOffset.UTC),
+                                    Instant.ofEpochSecond(a.sentMicros() / 1_000_000), java.time.ZoneOffset.UTC),
                             1,
                             Integer::sum);
                 }
-            };
-            fcm.received().forEach(r -> note.accept(r.message().path("data").path(SENT_AT), r.receivedAt()));
-            expo.received().forEach(r -> note.accept(r.message().path("data").path(SENT_AT), r.receivedAt()));
-            apns.received()
-                    .forEach(r -> note.accept(
-                            HeraldJson.mapper().readTree(r.payload()).path(SENT_AT), r.receivedAt()));
-            return slow;
-        }
-
-        /** Every delivery's publish-to-arrival latency since the last {@link #clear()}, in µs, sorted. */
-        long[] latenciesMicros() {
-            return all(latenciesByProvider());
-        }
-
-        /** The latencies of every provider together, sorted. */
-        static long[] all(Map<String, List<Long>> byProvider) {
-            return sorted(byProvider.values().stream().flatMap(List::stream).toList());
-        }
-
-        private static void add(List<Long> latencies, JsonNode sentAt, Instant receivedAt) {
-            if (sentAt.isString()) {
-                long received = receivedAt.getEpochSecond() * 1_000_000 + receivedAt.getNano() / 1_000;
-                latencies.add(received - Long.parseLong(sentAt.asString()));
             }
+            return slow;
         }
     }
 
@@ -529,40 +540,15 @@ final class PipelineE2eBench {
 
         /** Records still to be committed, over the groups. */
         long lag() throws InterruptedException {
-            try {
-                Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new LinkedHashMap<>();
-                Map<String, Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>> committed =
-                        new LinkedHashMap<>();
-                for (var group : GROUPS.entrySet()) {
-                    committed.put(
-                            group.getKey(),
-                            admin.listConsumerGroupOffsets(group.getKey())
-                                    .partitionsToOffsetAndMetadata()
-                                    .get());
+            long lag = 0;
+            for (var group : GROUPS.entrySet()) {
+                try {
+                    lag += ConsumerLag.of(admin, group.getKey(), group.getValue());
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("could not read the lag of " + group.getKey(), e);
                 }
-                for (var topic : admin.describeTopics(GROUPS.values())
-                        .allTopicNames()
-                        .get()
-                        .values()) {
-                    topic.partitions()
-                            .forEach(p -> latest.put(
-                                    new TopicPartition(topic.name(), p.partition()),
-                                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                }
-                var ends = admin.listOffsets(latest).all().get();
-                long lag = 0;
-                for (var group : GROUPS.entrySet()) {
-                    for (var end : ends.entrySet()) {
-                        if (end.getKey().topic().equals(group.getValue())) {
-                            var at = committed.get(group.getKey()).get(end.getKey());
-                            lag += end.getValue().offset() - (at == null ? 0 : at.offset());
-                        }
-                    }
-                }
-                return lag;
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("could not read the consumer groups' lag", e);
             }
+            return lag;
         }
 
         void awaitCaughtUp() throws InterruptedException {
@@ -611,11 +597,13 @@ final class PipelineE2eBench {
             }
             producer.flush();
             awaitDeliveries(emulators, expected);
-            Map<String, List<Long>> byProvider = emulators.latenciesByProvider();
-            System.out.printf("  over 250 ms, by the second of publishing: %s%n", emulators.slowBySecond(250_000));
+            List<Arrival> arrived = emulators.arrivals();
+            System.out.printf(
+                    "  over 250 ms, by the second of publishing: %s%n", Arrival.slowBySecond(arrived, 250_000));
             Map<String, Double> medians = new LinkedHashMap<>();
-            byProvider.forEach((provider, micros) -> medians.put(provider, percentile(sorted(micros), 50)));
-            return new Arrivals(expected, Emulators.all(byProvider), medians, routed.latencies(expected));
+            Arrival.latenciesByProvider(arrived)
+                    .forEach((provider, micros) -> medians.put(provider, percentile(sorted(micros), 50)));
+            return new Arrivals(expected, Arrival.latenciesMicros(arrived), medians, routed.latencies(expected));
         }
     }
 

@@ -38,12 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -613,21 +610,7 @@ final class WsFanoutBench {
                 return -1;
             }
             // The inbox writers' shared group (it commits about once a second, so this is within a second's worth).
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                            "herald-ws-fanout-service")
-                    .partitionsToOffsetAndMetadata()
-                    .get(1, TimeUnit.MINUTES);
-            var latest = new java.util.HashMap<TopicPartition, OffsetSpec>();
-            for (int partition = 0; partition < PARTITIONS; partition++) {
-                latest.put(new TopicPartition(Topics.INAPP, partition), OffsetSpec.latest());
-            }
-            long behind = 0;
-            for (var end :
-                    admin.listOffsets(latest).all().get(1, TimeUnit.MINUTES).entrySet()) {
-                OffsetAndMetadata at = committed.get(end.getKey());
-                behind += end.getValue().offset() - (at == null ? 0 : at.offset());
-            }
-            return behind;
+            return ConsumerLag.of(admin, "herald-ws-fanout-service", Topics.INAPP);
         }
 
         @Override
