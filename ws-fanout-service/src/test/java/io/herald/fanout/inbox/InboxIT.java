@@ -23,12 +23,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -241,6 +246,44 @@ class InboxIT {
         assertThat(liked.read()).isFalse();
         assertThat(store.unreadCount("alice")).isEqualTo(2);
         assertThat(store.page("bob", null, 10)).isEmpty();
+    }
+
+    @Test
+    void theWritersOffsetsAreCommittedSoonAfterTrafficStops() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            var first = notification("erin", "first");
+            send(first.userId(), HeraldJson.mapper().writeValueAsBytes(first));
+            await().atMost(Duration.ofSeconds(20)).until(() -> inboxLag(admin) == 0);
+
+            // Stored right after a commit, so the once-a-second commit is not yet due when it is: the idle
+            // consumer must make it after a poll that finds nothing.
+            var second = notification("erin", "second");
+            send(second.userId(), HeraldJson.mapper().writeValueAsBytes(second));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> store.page("erin", null, 10).size() == 2);
+            // Within 1.5 s by design; with Spring's 5-second poll it took 5 s and more.
+            await().atMost(Duration.ofMillis(3_500)).until(() -> inboxLag(admin) == 0);
+        }
+    }
+
+    /** Records of herald.inapp.v1 the inbox writers' group has not committed. */
+    private static long inboxLag(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("herald-ws-fanout-service")
+                .partitionsToOffsetAndMetadata()
+                .get();
+        Map<TopicPartition, OffsetSpec> ends = new java.util.HashMap<>();
+        admin.describeTopics(List.of(Topics.INAPP))
+                .allTopicNames()
+                .get()
+                .get(Topics.INAPP)
+                .partitions()
+                .forEach(p -> ends.put(new TopicPartition(Topics.INAPP, p.partition()), OffsetSpec.latest()));
+        long lag = 0;
+        for (var end : admin.listOffsets(ends).all().get().entrySet()) {
+            OffsetAndMetadata at = committed.get(end.getKey());
+            lag += end.getValue().offset() - (at == null ? 0 : at.offset());
+        }
+        return lag;
     }
 
     @Test
