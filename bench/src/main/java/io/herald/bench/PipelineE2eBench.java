@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,8 +112,11 @@ final class PipelineE2eBench {
                             "deliveries/s",
                             2,
                             rounds,
-                            () -> backlog(producer, emulators, bookkeeping, users, 10_000)
-                                    .rate(),
+                            () -> {
+                                Backlog round = backlog(producer, emulators, bookkeeping, users, 10_000);
+                                System.out.println("  " + round.describe());
+                                return round.rate();
+                            },
                             () -> JitCpu.nanos(jvms),
                             0.1);
                     int events = Integer.parseInt(WsFanoutBench.setting("BENCH_EVENTS", "40000"));
@@ -126,12 +130,10 @@ final class PipelineE2eBench {
                     long maxDeliveries = deliveriesFor(users, SEQUENCE.get()) - deliveriesFor(users, firstEvent);
                     double maxSeconds = (machineAfter.nanos() - machineBefore.nanos()) / 1e9;
                     System.out.printf(
-                            "maximum: %.0f deliveries/s (%d events as one backlog; the last push arrived at %.0f/s"
-                                    + " and the statuses and inbox caught up %.1f s later); %s%n",
+                            "maximum: %.0f deliveries/s (%d events as one backlog; %s); %s%n",
                             max,
                             events,
-                            backlog.pushRate(),
-                            (backlog.caughtUpNanos() - backlog.arrivedNanos()) / 1e9,
+                            backlog.describe(),
                             machineAfter.describeSince(machineBefore, maxDeliveries, "delivery"));
                     Map<String, Double> coresAtMax =
                             cores(machineBefore, servicesBefore, machineAfter, servicesAfter, maxSeconds);
@@ -484,12 +486,12 @@ final class PipelineE2eBench {
         return event(users).length;
     }
 
-    /** Publishes {@code events} at once and waits for every delivery; deliveries per second. */
     /**
      * A backlog's deliveries, when the last reached its emulator and when the work they leave behind them (statuses
-     * logged, notifications stored) was done, both from the first publish.
+     * logged, notifications stored) was done, both from the first publish; and by consumer group, how long after
+     * the last push it had committed all (the slowest is what the figure waited for).
      */
-    record Backlog(long deliveries, long arrivedNanos, long caughtUpNanos) {
+    record Backlog(long deliveries, long arrivedNanos, long caughtUpNanos, Map<String, Double> groupsCaughtUpAfter) {
 
         /** Deliveries a second, the work behind them included: the figure. */
         double rate() {
@@ -500,8 +502,22 @@ final class PipelineE2eBench {
         double pushRate() {
             return deliveries / (arrivedNanos / 1e9);
         }
+
+        String describe() {
+            StringBuilder groups = new StringBuilder();
+            groupsCaughtUpAfter.forEach((group, seconds) -> groups.append(groups.isEmpty() ? "" : ", ")
+                    .append(group)
+                    .append(String.format(Locale.ROOT, " %.1f s", seconds)));
+            return String.format(
+                    Locale.ROOT,
+                    "the last push arrived at %.0f/s and the statuses and inbox caught up %.1f s later (%s)",
+                    pushRate(),
+                    (caughtUpNanos - arrivedNanos) / 1e9,
+                    groups);
+        }
     }
 
+    /** Publishes {@code events} at once and waits for every delivery and the work behind them. */
     private static Backlog backlog(
             KafkaProducer<String, byte[]> producer, Emulators emulators, Bookkeeping bookkeeping, int users, int events)
             throws InterruptedException {
@@ -515,8 +531,9 @@ final class PipelineE2eBench {
         producer.flush();
         awaitDeliveries(emulators, expected);
         long arrived = System.nanoTime() - began;
-        bookkeeping.awaitCaughtUp();
-        return new Backlog(expected, arrived, System.nanoTime() - began);
+        Map<String, Double> groups = new TreeMap<>();
+        bookkeeping.awaitCaughtUp().forEach((group, at) -> groups.put(group, Math.max(0, at - began - arrived) / 1e9));
+        return new Backlog(expected, arrived, System.nanoTime() - began, groups);
     }
 
     /**
@@ -538,12 +555,12 @@ final class PipelineE2eBench {
                     org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         }
 
-        /** Records still to be committed, over the groups. */
-        long lag() throws InterruptedException {
-            long lag = 0;
+        /** Records still to be committed, by group. */
+        Map<String, Long> lag() throws InterruptedException {
+            Map<String, Long> lag = new LinkedHashMap<>();
             for (var group : GROUPS.entrySet()) {
                 try {
-                    lag += ConsumerLag.of(admin, group.getKey(), group.getValue());
+                    lag.put(group.getKey(), ConsumerLag.of(admin, group.getKey(), group.getValue()));
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                     throw new IllegalStateException("could not read the lag of " + group.getKey(), e);
                 }
@@ -551,10 +568,26 @@ final class PipelineE2eBench {
             return lag;
         }
 
-        void awaitCaughtUp() throws InterruptedException {
+        /**
+         * Waits until every group has committed to the end of its topic; returns, by group, when (System.nanoTime)
+         * it was first seen caught up, so that the slowest of them shows.
+         */
+        Map<String, Long> awaitCaughtUp() throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (lag() > 0) {
-                if (System.nanoTime() > deadline) {
+            Map<String, Long> caughtUp = new TreeMap<>();
+            while (true) {
+                long now = System.nanoTime();
+                lag().forEach((group, behind) -> {
+                    if (behind > 0) {
+                        caughtUp.remove(group);
+                    } else {
+                        caughtUp.putIfAbsent(group, now);
+                    }
+                });
+                if (caughtUp.size() == GROUPS.size()) {
+                    return caughtUp;
+                }
+                if (now > deadline) {
                     throw new IllegalStateException("the statuses and inbox did not catch up within 5 minutes");
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
