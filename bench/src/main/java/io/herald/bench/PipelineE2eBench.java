@@ -491,7 +491,12 @@ final class PipelineE2eBench {
      * logged, notifications stored) was done, both from the first publish; and by consumer group, how long after
      * the last push it had committed all (the slowest is what the figure waited for).
      */
-    record Backlog(long deliveries, long arrivedNanos, long caughtUpNanos, Map<String, Double> groupsCaughtUpAfter) {
+    record Backlog(
+            long deliveries,
+            long arrivedNanos,
+            long caughtUpNanos,
+            Map<String, Double> groupsCaughtUpAfter,
+            Map<String, Long> meanStageLag) {
 
         /** Deliveries a second, the work behind them included: the figure. */
         double rate() {
@@ -510,10 +515,12 @@ final class PipelineE2eBench {
                     .append(String.format(Locale.ROOT, " %.1f s", seconds)));
             return String.format(
                     Locale.ROOT,
-                    "the last push arrived at %.0f/s and the statuses and inbox caught up %.1f s later (%s)",
+                    "the last push arrived at %.0f/s and the statuses and inbox caught up %.1f s later (%s);"
+                            + " records waiting on average until the last push %s",
                     pushRate(),
                     (caughtUpNanos - arrivedNanos) / 1e9,
-                    groups);
+                    groups,
+                    meanStageLag);
         }
     }
 
@@ -528,12 +535,36 @@ final class PipelineE2eBench {
         for (int i = 0; i < events; i++) {
             producer.send(new ProducerRecord<>(Topics.EVENTS, event(users)));
         }
+        // Which stage holds the backlog: the routing and dispatching groups' lag, sampled meanwhile.
+        Map<String, long[]> lagSums = new TreeMap<>(Map.of("router", new long[2], "dispatcher", new long[2]));
+        var arrivedYet = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sampler = Thread.ofVirtual().start(() -> {
+            try {
+                while (!arrivedYet.get()) {
+                    add(lagSums.get("router"), bookkeeping.lagOf("herald-token-router", Topics.EVENTS));
+                    add(lagSums.get("dispatcher"), bookkeeping.lagOf("herald-dispatcher", Topics.PUSH));
+                    TimeUnit.MILLISECONDS.sleep(250);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         producer.flush();
         awaitDeliveries(emulators, expected);
         long arrived = System.nanoTime() - began;
+        arrivedYet.set(true);
+        sampler.join();
+        Map<String, Long> meanLag = new TreeMap<>();
+        lagSums.forEach((stage, sum) -> meanLag.put(stage, sum[1] == 0 ? 0 : sum[0] / sum[1]));
         Map<String, Double> groups = new TreeMap<>();
         bookkeeping.awaitCaughtUp().forEach((group, at) -> groups.put(group, Math.max(0, at - began - arrived) / 1e9));
-        return new Backlog(expected, arrived, System.nanoTime() - began, groups);
+        return new Backlog(expected, arrived, System.nanoTime() - began, groups, meanLag);
+    }
+
+    /** Adds a sample to a sum and count (the sampler's alone until it is joined). */
+    private static void add(long[] sum, long lag) {
+        sum[0] += lag;
+        sum[1]++;
     }
 
     /**
@@ -553,6 +584,18 @@ final class PipelineE2eBench {
         Bookkeeping(String bootstrapServers) {
             this.admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
                     org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        }
+
+        /** Records of {@code topic} that {@code group} has not committed yet. */
+        long lagOf(String group, String topic) {
+            try {
+                return ConsumerLag.of(admin, group, topic);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("could not read the lag of " + group, e);
+            }
         }
 
         /** Records still to be committed, by group. */
