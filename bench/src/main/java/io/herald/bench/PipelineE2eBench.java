@@ -48,11 +48,12 @@ import tools.jackson.databind.JsonNode;
  * onto {@code herald.events.v1}, as an upstream app would publish them, each carrying its publish time in its
  * data; the emulators record when each push arrives, so the latency is publish to provider.
  *
- * <p>First the pipeline is warmed, then loaded with a backlog to find the highest sustained delivery rate (to the
- * end of the work the deliveries leave behind them, their statuses logged and notifications stored, not only to
- * the last push: work left over is not a rate the pipeline keeps up), then paced at 25%, 50% and 100% of it for
- * the latencies. In the same run, raw Kafka on the same broker: as
- * many records of the same size produced and consumed, the ceiling the machine sets.
+ * <p>First the pipeline is warmed, then loaded with a backlog (timed to the end of the work the deliveries leave
+ * behind them, their statuses logged and notifications stored, not only to the last push). A backlog is drained in
+ * large polls, cheaper a delivery than paced traffic, so its rate is an upper bound: the sustained rate is the
+ * highest pace, from the backlog's rate down in tenths, that the pipeline keeps up with (that phase gives the
+ * full-rate latencies); then paced at 25% and 50% of it. In the same run, raw Kafka on the same broker: as many
+ * records of the same size produced and consumed, the ceiling the machine sets.
  */
 final class PipelineE2eBench {
 
@@ -160,41 +161,48 @@ final class PipelineE2eBench {
                     System.out.printf(
                             "one event at a time: p50 %.1f ms, p99 %.1f ms%n",
                             percentile(idle, 50), percentile(idle, 99));
-                    Map<Integer, Arrivals> paced = new LinkedHashMap<>();
-                    Map<Integer, Double> pacedRates = new LinkedHashMap<>();
-                    for (int percent : new int[] {25, 50, 100}) {
-                        double target = max * percent / 100.0;
-                        long began = System.nanoTime();
-                        MachineCpu machineFrom = MachineCpu.now();
-                        Map<String, Long> servicesFrom = cpuNanos(services);
-                        Arrivals arrivals =
-                                paced(producer, emulators, users, target, seconds, kafka.bootstrapServers());
-                        MachineCpu machineTo = MachineCpu.now();
-                        double achieved = arrivals.count() / ((System.nanoTime() - began) / 1e9);
-                        // What the same deliveries cost paced, against the backlog's figures above.
-                        System.out.printf(
-                                "%d%%: %s; cores: %s%n",
-                                percent,
-                                machineTo.describeSince(machineFrom, arrivals.count(), "delivery"),
-                                cores(
-                                        machineFrom,
-                                        servicesFrom,
-                                        machineTo,
-                                        cpuNanos(services),
-                                        (machineTo.nanos() - machineFrom.nanos()) / 1e9));
-                        paced.put(percent, arrivals);
-                        pacedRates.put(percent, achieved);
-                        System.out.printf(
-                                "%d%% (%.0f deliveries/s offered): p50 %.1f ms, p99 %.1f ms; p50 by provider %s;"
-                                        + " publish to token-service's push record p50 %.1f ms, p99 %.1f ms%n",
-                                percent,
-                                target,
-                                percentile(arrivals.latenciesMicros(), 50),
-                                percentile(arrivals.latenciesMicros(), 99),
-                                arrivals.medianMsByProvider(),
-                                percentile(arrivals.routedMicros(), 50),
-                                percentile(arrivals.routedMicros(), 99));
+                    // The sustainable rate: a backlog is drained in large polls, and paced traffic (smaller polls,
+                    // each paying for its statements and acknowledgements) costs more a delivery, so the backlog's
+                    // rate is not one the pipeline keeps up with. Paced from it down in tenths until a phase keeps up:
+                    // delivered at 97% of the pace or better (the drain after it included) with p99 under a second.
+                    Phase full = null;
+                    for (int tenths = 10; tenths >= 5; tenths--) {
+                        full = phase(
+                                tenths * 10 + "% of the backlog's rate",
+                                max * tenths / 10.0,
+                                producer,
+                                emulators,
+                                users,
+                                seconds,
+                                kafka.bootstrapServers(),
+                                services);
+                        bookkeeping.awaitCaughtUp();
+                        if (full.keptUp()) {
+                            break;
+                        }
                     }
+                    double sustained = full.achieved();
+                    System.out.printf(
+                            "sustained: %.0f deliveries/s (%.2f of the backlog's %.0f)%s%n",
+                            sustained,
+                            sustained / max,
+                            max,
+                            full.keptUp() ? "" : "; no phase down to half the backlog's rate kept up");
+                    Map<String, Phase> paced = new LinkedHashMap<>();
+                    for (int percent : new int[] {25, 50}) {
+                        paced.put(
+                                percent == 25 ? "quarter" : "half",
+                                phase(
+                                        percent + "% of the sustained rate",
+                                        sustained * percent / 100.0,
+                                        producer,
+                                        emulators,
+                                        users,
+                                        seconds,
+                                        kafka.bootstrapServers(),
+                                        services));
+                    }
+                    paced.put("full", full);
                     Map<String, Double> usage = usage(services);
                     if (PG_STATEMENTS) {
                         postgresReport(db);
@@ -205,25 +213,32 @@ final class PipelineE2eBench {
                     System.out.printf("raw Kafka produce and consume: %.0f records/s%n", raw);
 
                     var results = new Results(root.resolve("RESULTS.md"), COMMAND);
-                    results.row(BENCHMARK, "deliveries-per-s", max, "deliveries/s", "raw Kafka records/s", raw);
-                    for (int percent : paced.keySet()) {
-                        long[] latencies = paced.get(percent).latenciesMicros();
-                        String at = percent == 50 ? "half" : percent == 25 ? "quarter" : "full";
+                    results.row(BENCHMARK, "deliveries-per-s", sustained, "deliveries/s", "raw Kafka records/s", raw);
+                    results.row(
+                            BENCHMARK,
+                            "backlog-deliveries-per-s",
+                            max,
+                            "deliveries/s draining a backlog (the work behind it included)",
+                            "raw Kafka records/s",
+                            raw);
+                    paced.forEach((at, phase) -> {
+                        String rate = String.format(Locale.ROOT, "ms at %.0f deliveries/s", phase.achieved());
+                        long[] latencies = phase.arrivals().latenciesMicros();
                         results.row(
                                 BENCHMARK,
                                 "p99-ms-at-" + at + "-rate",
                                 percentile(latencies, 99),
-                                String.format(Locale.ROOT, "ms at %.0f deliveries/s", pacedRates.get(percent)),
+                                rate,
                                 "-",
                                 Double.NaN);
                         results.row(
                                 BENCHMARK,
                                 "p50-ms-at-" + at + "-rate",
                                 percentile(latencies, 50),
-                                String.format(Locale.ROOT, "ms at %.0f deliveries/s", pacedRates.get(percent)),
+                                rate,
                                 "-",
                                 Double.NaN);
-                    }
+                    });
                     results.row(
                             BENCHMARK,
                             "machine-cpu-us-per-delivery",
@@ -261,6 +276,58 @@ final class PipelineE2eBench {
                 }
             }
         }
+    }
+
+    /** A paced phase: the rate offered, the rate delivered (its drain included), and the deliveries' latencies. */
+    record Phase(double offered, double achieved, Arrivals arrivals) {
+
+        /** Delivered at 97% of the pace or better, with p99 under a second: no queue that grows. */
+        boolean keptUp() {
+            return achieved >= offered * 0.97 && percentile(arrivals.latenciesMicros(), 99) < 1_000;
+        }
+    }
+
+    /** Publishes at {@code target} deliveries a second for {@code seconds}, waits for every push, and prints it. */
+    private static Phase phase(
+            String label,
+            double target,
+            KafkaProducer<String, byte[]> producer,
+            Emulators emulators,
+            int users,
+            int seconds,
+            String bootstrapServers,
+            List<Service> services)
+            throws Exception {
+        long began = System.nanoTime();
+        MachineCpu machineFrom = MachineCpu.now();
+        Map<String, Long> servicesFrom = cpuNanos(services);
+        Arrivals arrivals = paced(producer, emulators, users, target, seconds, bootstrapServers);
+        MachineCpu machineTo = MachineCpu.now();
+        var phase = new Phase(target, arrivals.count() / ((System.nanoTime() - began) / 1e9), arrivals);
+        // What the same deliveries cost paced, against the backlog's figures.
+        System.out.printf(
+                "%s: %s; cores: %s%n",
+                label,
+                machineTo.describeSince(machineFrom, arrivals.count(), "delivery"),
+                cores(
+                        machineFrom,
+                        servicesFrom,
+                        machineTo,
+                        cpuNanos(services),
+                        (machineTo.nanos() - machineFrom.nanos()) / 1e9));
+        System.out.printf(
+                "%s (%.0f deliveries/s offered, %.0f delivered): p50 %.1f ms, p99 %.1f ms; p50 by provider %s;"
+                        + " publish to token-service's push record p50 %.1f ms, p99 %.1f ms%s%n",
+                label,
+                target,
+                phase.achieved(),
+                percentile(arrivals.latenciesMicros(), 50),
+                percentile(arrivals.latenciesMicros(), 99),
+                arrivals.medianMsByProvider(),
+                percentile(arrivals.routedMicros(), 50),
+                percentile(arrivals.routedMicros(), 99),
+                phase.keptUp() ? "" : "; not kept up");
+        return phase;
     }
 
     /** The three emulators, counted and read together. */
