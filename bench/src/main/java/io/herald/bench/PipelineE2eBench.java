@@ -51,9 +51,10 @@ import tools.jackson.databind.JsonNode;
  * <p>First the pipeline is warmed, then loaded with a backlog (timed to the end of the work the deliveries leave
  * behind them, their statuses logged and notifications stored, not only to the last push). A backlog is drained in
  * large polls, cheaper a delivery than paced traffic, so its rate is an upper bound: the sustained rate is the
- * highest pace, from the backlog's rate down in tenths, that the pipeline keeps up with (that phase gives the
- * full-rate latencies); then paced at 25% and 50% of it. In the same run, raw Kafka on the same broker: as many
- * records of the same size produced and consumed, the ceiling the machine sets.
+ * highest pace, from the backlog's rate down in tenths, that the pipeline keeps up with (95% of the pace delivered
+ * or better, p99 under a second; that phase gives the full-rate latencies); then paced at 25% and 50% of it. In
+ * the same run, raw Kafka on the same broker: as many records of the same size produced and consumed, the ceiling
+ * the machine sets.
  */
 final class PipelineE2eBench {
 
@@ -164,7 +165,7 @@ final class PipelineE2eBench {
                     // The sustainable rate: a backlog is drained in large polls, and paced traffic (smaller polls,
                     // each paying for its statements and acknowledgements) costs more a delivery, so the backlog's
                     // rate is not one the pipeline keeps up with. Paced from it down in tenths until a phase keeps up:
-                    // delivered at 97% of the pace or better (the drain after it included) with p99 under a second.
+                    // delivered at 95% of the pace or better (the drain after it included) with p99 under a second.
                     Phase full = null;
                     for (int tenths = 10; tenths >= 5; tenths--) {
                         full = phase(
@@ -281,9 +282,13 @@ final class PipelineE2eBench {
     /** A paced phase: the rate offered, the rate delivered (its drain included), and the deliveries' latencies. */
     record Phase(double offered, double achieved, Arrivals arrivals) {
 
-        /** Delivered at 97% of the pace or better, with p99 under a second: no queue that grows. */
+        /**
+         * Delivered at 95% of the pace or better, with p99 under a second: no queue that grows. (A phase far below
+         * the limit delivers 97-98% of its pace: its rate counts the drain after the last publish, and the publisher
+         * itself runs a little behind its pace on busy cores.)
+         */
         boolean keptUp() {
-            return achieved >= offered * 0.97 && percentile(arrivals.latenciesMicros(), 99) < 1_000;
+            return achieved >= offered * 0.95 && percentile(arrivals.latenciesMicros(), 99) < 1_000;
         }
     }
 
