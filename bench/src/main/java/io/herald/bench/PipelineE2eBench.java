@@ -643,7 +643,7 @@ final class PipelineE2eBench {
      * The work a delivery leaves off its path, which a backlog's rate must include to be one the pipeline can keep
      * up: dispatch-service's statuses (its group commits once they are published), token-service's delivery log of
      * them, ws-fanout's inbox. Caught up when these groups have committed to the end of their topics. ws-fanout
-     * commits once a second, so the figure may count up to a second too many.
+     * commits once a second (and within 1.5 s when idle), so the figure may count up to that much too many.
      */
     static final class Bookkeeping implements AutoCloseable {
         private static final Map<String, String> GROUPS = Map.of(
@@ -671,15 +671,9 @@ final class PipelineE2eBench {
         }
 
         /** Records still to be committed, by group. */
-        Map<String, Long> lag() throws InterruptedException {
+        Map<String, Long> lag() {
             Map<String, Long> lag = new LinkedHashMap<>();
-            for (var group : GROUPS.entrySet()) {
-                try {
-                    lag.put(group.getKey(), ConsumerLag.of(admin, group.getKey(), group.getValue()));
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("could not read the lag of " + group.getKey(), e);
-                }
-            }
+            GROUPS.forEach((group, topic) -> lag.put(group, lagOf(group, topic)));
             return lag;
         }
 
