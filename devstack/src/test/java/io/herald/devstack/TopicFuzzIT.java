@@ -3,6 +3,7 @@ package io.herald.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.DeadLetters;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
@@ -174,13 +175,22 @@ class TopicFuzzIT {
                         .allMatch(deadLettered::containsKey);
             });
         }
+        List<String> unclassified = new ArrayList<>();
         badKeys.forEach((key, topic) -> {
             ConsumerRecord<String, byte[]> dead = deadLettered.get(key);
             assertThat(dead.topic()).isEqualTo(topic + "-dlt");
             assertThat(header(dead, HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(topic);
             assertThat(header(dead, HeraldHeaders.DLT_REASON_CODE)).isNotBlank();
             assertThat(header(dead, HeraldHeaders.DLT_REASON)).isNotBlank();
+            // Classified: bad input is named for what is wrong with it, not as a failure of Herald's.
+            if (DeadLetters.PROCESSING_FAILED.equals(header(dead, HeraldHeaders.DLT_REASON_CODE))) {
+                unclassified.add(topic + ": " + header(dead, HeraldHeaders.DLT_REASON) + " (value "
+                        + (dead.value() == null ? "none" : abbreviated(dead.value())) + ")");
+            }
         });
+        assertThat(unclassified)
+                .as("bad records dead-lettered as processing-failed")
+                .isEmpty();
 
         // Nothing stopped: every good event mixed in with the garbage reached FCM.
         await().atMost(Duration.ofMinutes(2))
@@ -199,6 +209,11 @@ class TopicFuzzIT {
         producer.send(new ProducerRecord<>(Topics.EVENTS, eventId.toString(), bytes(event)))
                 .get(30, TimeUnit.SECONDS);
         return eventId.toString();
+    }
+
+    private static String abbreviated(byte[] value) {
+        String text = new String(value, StandardCharsets.UTF_8);
+        return text.length() > 120 ? text.substring(0, 120) + "..." : text;
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

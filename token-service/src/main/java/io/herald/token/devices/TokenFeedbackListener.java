@@ -1,8 +1,10 @@
 package io.herald.token.devices;
 
+import io.herald.events.RejectedRecordException;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import java.util.Locale;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -27,7 +29,13 @@ class TokenFeedbackListener {
             groupId = "herald-token-feedback",
             topics = Topics.TOKEN_FEEDBACK,
             containerFactory = "tokenFeedbackContainerFactory")
-    void onFeedback(TokenFeedback feedback) {
+    void onFeedback(ConsumerRecord<String, TokenFeedback> record) {
+        TokenFeedback feedback = record.value();
+        if (feedback == null) {
+            // What could not be read never gets here (the error handler dead-letters it with the parser's reason).
+            throw new RejectedRecordException(
+                    RejectedRecordException.SCHEMA_VIOLATION, "a token feedback with no value (none, or JSON null)");
+        }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
         boolean changed = devices.deactivate(provider, feedback.token());
         cache.invalidateAll();

@@ -3,6 +3,7 @@ package io.herald.token.routing;
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
+import io.herald.events.kafka.UnreadableRecords;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
@@ -27,10 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.SendResult;
-import org.springframework.kafka.support.serializer.DeserializationException;
-import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -97,12 +95,7 @@ class RoutingListener {
             ConsumerRecord<String, DomainEvent> record = records.get(i);
             if (record.value() == null) {
                 route(readable, traces);
-                DeserializationException cause = SerializationUtils.getExceptionFromHeader(
-                        record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
-                throw new BatchListenerFailedException(
-                        "unreadable event at offset " + record.offset(),
-                        cause == null ? new IllegalArgumentException("an event with no value") : cause,
-                        i);
+                throw UnreadableRecords.failure(record, i, "an event");
             }
             readable.add(record.value());
             String traceparent = TraceContext.traceparent(record.headers());
