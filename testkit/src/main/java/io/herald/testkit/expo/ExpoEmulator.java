@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -33,12 +34,17 @@ import tools.jackson.databind.JsonNode;
  * tickets, 429 with {@code Retry-After}, 503, hang, an outage; {@link #unregister} a token (its ticket is a
  * {@code DeviceNotRegistered} error), {@link #unregisterLater} one (ok ticket, {@code DeviceNotRegistered}
  * receipt), {@link #throttleNext} requests, {@link #requireAccessToken}.
- * {@code GET /emulator/messages} lists what it received. Thread-safe.
+ * {@code POST /emulator/script} does the same over HTTP; {@code GET /emulator/messages} lists what it received
+ * and {@code DELETE /emulator/messages} forgets it. Thread-safe.
  */
 public final class ExpoEmulator implements AutoCloseable {
 
     /** One message the emulator accepted. */
     public record Received(JsonNode message, @Nullable String accessToken, boolean gzipped, Instant receivedAt) {}
+
+    /** The ticket errors Expo documents. */
+    private static final List<String> TICKET_ERRORS = List.of(
+            "DeviceNotRegistered", "MessageTooBig", "MessageRateExceeded", "MismatchSenderId", "InvalidCredentials");
 
     private final Server server = new Server();
     private final List<Received> received = new ArrayList<>();
@@ -149,6 +155,11 @@ public final class ExpoEmulator implements AutoCloseable {
     private void handle(Request request, Response response, Callback callback) throws IOException {
         String path = Request.getPathInContext(request);
         if (path.equals("/emulator/messages")) {
+            if (HttpMethod.DELETE.is(request.getMethod())) {
+                clear();
+                reply(response, callback, 204, null);
+                return;
+            }
             reply(
                     response,
                     callback,
@@ -156,6 +167,10 @@ public final class ExpoEmulator implements AutoCloseable {
                     HeraldJson.mapper()
                             .writeValueAsString(
                                     received().stream().map(Received::message).toList()));
+            return;
+        }
+        if (path.equals("/emulator/script")) {
+            scriptOverHttp(request, response, callback);
             return;
         }
         if (!path.equals("/--/api/v2/push/send") && !path.equals("/--/api/v2/push/getReceipts")) {
@@ -281,6 +296,61 @@ public final class ExpoEmulator implements AutoCloseable {
         reply(response, callback, 200, HeraldJson.mapper().writeValueAsString(Map.of("data", tickets)));
     }
 
+    /**
+     * {@code POST /emulator/script} with {@code {"token": optional, "answer": "succeed|ticket-error|throttle|
+     * unavailable|hang|down|unregister-later", "error": "DeviceNotRegistered", "times": 1, "seconds": 5}}; {@code
+     * DELETE} forgets every script. With a token the answer is for that token's messages, without one for whole
+     * requests; {@code down} makes every request 503 for {@code seconds}; {@code unregister-later} gives the
+     * token {@code ok} tickets whose receipts say {@code DeviceNotRegistered}.
+     */
+    private void scriptOverHttp(Request request, Response response, Callback callback) throws IOException {
+        if (HttpMethod.DELETE.is(request.getMethod())) {
+            script.clear();
+            unregisteredLater.clear();
+            reply(response, callback, 204, null);
+            return;
+        }
+        try {
+            JsonNode body = HeraldJson.mapper().readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
+            int times = body.path("times").asInt(1);
+            Duration seconds = Duration.ofSeconds(body.path("seconds").asLong(1));
+            String token = body.hasNonNull("token") ? body.path("token").asString() : null;
+            String kind = body.path("answer").asString("");
+            ExpoAnswer answer = switch (kind) {
+                case "succeed" -> ExpoAnswer.succeed();
+                case "ticket-error" -> {
+                    String error = body.path("error").asString("");
+                    if (!TICKET_ERRORS.contains(error)) {
+                        throw new IllegalArgumentException("error must be one of " + TICKET_ERRORS);
+                    }
+                    yield ExpoAnswer.ticketError(error);
+                }
+                case "throttle" -> ExpoAnswer.throttle(seconds);
+                case "unavailable" -> ExpoAnswer.unavailable();
+                case "hang" -> ExpoAnswer.hang(seconds);
+                case "down", "unregister-later" -> null;
+                default -> throw new IllegalArgumentException("unknown answer '" + kind + "'");
+            };
+            if (kind.equals("down")) {
+                script.downFor(seconds);
+            } else if (kind.equals("unregister-later")) {
+                if (token == null) {
+                    throw new IllegalArgumentException("unregister-later needs a token");
+                }
+                unregisterLater(token);
+            } else if (token != null) {
+                script.forToken(token, times, answer);
+            } else if (answer instanceof ExpoAnswer.TicketError) {
+                throw new IllegalArgumentException("a ticket error is for a token's messages: give a token");
+            } else {
+                script.everyRequest(times, answer);
+            }
+            reply(response, callback, 204, null);
+        } catch (RuntimeException e) {
+            reply(response, callback, 400, errors("VALIDATION_ERROR", String.valueOf(e.getMessage())));
+        }
+    }
+
     private static String ticketMessage(String error, String to) {
         return switch (error) {
             case "DeviceNotRegistered" -> "\"" + to + "\" is not a registered push notification recipient";
@@ -316,8 +386,12 @@ public final class ExpoEmulator implements AutoCloseable {
                 .writeValueAsString(Map.of("errors", List.of(Map.of("code", code, "message", message))));
     }
 
-    private static void reply(Response response, Callback callback, int status, String json) {
+    private static void reply(Response response, Callback callback, int status, @Nullable String json) {
         response.setStatus(status);
+        if (json == null) {
+            callback.succeeded();
+            return;
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
         Content.Sink.write(response, true, json, callback);
     }

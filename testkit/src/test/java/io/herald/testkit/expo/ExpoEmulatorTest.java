@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +93,99 @@ class ExpoEmulatorTest {
         assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(503);
         expo.script().up();
         assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void itCanBeScriptedOverHttp() throws Exception {
+        assertThat(script("{\"token\":\"ExponentPushToken[s]\",\"answer\":\"ticket-error\","
+                                + "\"error\":\"DeviceNotRegistered\",\"times\":1}")
+                        .statusCode())
+                .isEqualTo(204);
+        JsonNode ticket =
+                json(send(messages("ExponentPushToken[s]"))).path("data").get(0);
+        assertThat(ticket.path("details").path("error").asString()).isEqualTo("DeviceNotRegistered");
+        assertThat(json(send(messages("ExponentPushToken[s]")))
+                        .path("data")
+                        .get(0)
+                        .path("status")
+                        .asString())
+                .isEqualTo("ok");
+
+        assertThat(script("{\"answer\":\"throttle\",\"seconds\":2}").statusCode())
+                .isEqualTo(204);
+        var throttled = send(messages("ExponentPushToken[a]"));
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).hasValue("2");
+
+        assertThat(script("{\"answer\":\"down\",\"seconds\":60}").statusCode()).isEqualTo(204);
+        assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(503);
+        var forget = http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/emulator/script"))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(forget.statusCode()).isEqualTo(204);
+        assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(200);
+
+        assertThat(script("{\"token\":\"ExponentPushToken[later]\",\"answer\":\"unregister-later\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        String id = json(send(messages("ExponentPushToken[later]")))
+                .path("data")
+                .get(0)
+                .path("id")
+                .asString();
+        var receipts = http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/--/api/v2/push/getReceipts"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"ids\":[\"" + id + "\"]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json(receipts)
+                        .path("data")
+                        .path(id)
+                        .path("details")
+                        .path("error")
+                        .asString())
+                .isEqualTo("DeviceNotRegistered");
+
+        for (String bad : List.of(
+                "{\"answer\":\"explode\"}",
+                "{\"answer\":\"ticket-error\",\"error\":\"DeviceNotRegistered\"}",
+                "{\"token\":\"ExponentPushToken[s]\",\"answer\":\"ticket-error\",\"error\":\"Nope\"}",
+                "{\"answer\":\"unregister-later\"}",
+                "not json")) {
+            var refused = script(bad);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json(refused).path("errors").get(0).path("code").asString())
+                    .isEqualTo("VALIDATION_ERROR");
+        }
+    }
+
+    @Test
+    void whatItReceivedCanBeListedAndForgottenOverHttp() throws Exception {
+        expo.clear();
+        send(messages("ExponentPushToken[listed]"));
+        var listed = http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/emulator/messages"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json(listed).get(0).path("to").asString()).isEqualTo("ExponentPushToken[listed]");
+        var forget = http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/emulator/messages"))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(forget.statusCode()).isEqualTo(204);
+        assertThat(expo.received()).isEmpty();
+    }
+
+    private static HttpResponse<String> script(String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/emulator/script"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String messages(String... tokens) {
