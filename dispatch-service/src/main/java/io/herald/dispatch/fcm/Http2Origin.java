@@ -213,6 +213,9 @@ final class Http2Origin implements AutoCloseable {
         private volatile @Nullable Handler handler;
         private volatile boolean retired;
 
+        /** Why it could not be opened, told to requests queued on it afterwards too. */
+        private volatile @Nullable String connectFailure;
+
         /** Until it is lost, closed, told to go away or out of stream ids (connecting counts as usable). */
         boolean usable() {
             return !retired;
@@ -238,8 +241,9 @@ final class Http2Origin implements AutoCloseable {
                 if (done.isSuccess()) {
                     scheduleWrite();
                 } else {
+                    connectFailure = "could not connect to " + authority + ": " + done.cause();
                     retired = true;
-                    failAll(new IOException("could not connect to " + authority + ": " + done.cause(), done.cause()));
+                    failAll(new IOException(connectFailure, done.cause()));
                 }
             });
         }
@@ -250,7 +254,9 @@ final class Http2Origin implements AutoCloseable {
             if (c != null && c.isActive()) {
                 scheduleWrite();
             } else if (retired) {
-                failAll(new IOException("the connection to " + authority + " is closed"));
+                // A refused connection may fail before its first request is queued: that request is told why.
+                String failure = connectFailure;
+                failAll(new IOException(failure != null ? failure : "the connection to " + authority + " is closed"));
             }
         }
 
