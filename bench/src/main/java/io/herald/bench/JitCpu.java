@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  */
 final class JitCpu {
 
-    private static final double NANOS_PER_TICK = 1e9 / 100; // USER_HZ on Linux
+    private static final double NANOS_PER_TICK = 1e9 / MachineCpu.TICKS_PER_SECOND;
 
     private JitCpu() {}
 

@@ -12,7 +12,8 @@ import java.nio.file.Path;
  */
 record MachineCpu(long busyTicks, long stealTicks, long nanos) {
 
-    private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
+    /** The clock ticks of {@code /proc}'s CPU times (USER_HZ on Linux); {@link JitCpu} reads them too. */
+    static final double TICKS_PER_SECOND = 100;
 
     static MachineCpu now() {
         long nanos = System.nanoTime();
