@@ -3,6 +3,7 @@ package io.herald.bench;
 import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
+import io.herald.testkit.ConsumerLag;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.apns.ApnsEmulator;

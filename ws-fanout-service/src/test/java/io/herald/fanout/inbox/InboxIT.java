@@ -9,6 +9,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.herald.testkit.ConsumerLag;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import java.net.URI;
@@ -25,15 +26,12 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -268,22 +266,7 @@ class InboxIT {
 
     /** Records of herald.inapp.v1 the inbox writers' group has not committed. */
     private static long inboxLag(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("herald-ws-fanout-service")
-                .partitionsToOffsetAndMetadata()
-                .get();
-        Map<TopicPartition, OffsetSpec> ends = new java.util.HashMap<>();
-        admin.describeTopics(List.of(Topics.INAPP))
-                .allTopicNames()
-                .get()
-                .get(Topics.INAPP)
-                .partitions()
-                .forEach(p -> ends.put(new TopicPartition(Topics.INAPP, p.partition()), OffsetSpec.latest()));
-        long lag = 0;
-        for (var end : admin.listOffsets(ends).all().get().entrySet()) {
-            OffsetAndMetadata at = committed.get(end.getKey());
-            lag += end.getValue().offset() - (at == null ? 0 : at.offset());
-        }
-        return lag;
+        return ConsumerLag.of(admin, "herald-ws-fanout-service", Topics.INAPP);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.herald.bench;
+package io.herald.testkit;
 
 import java.util.HashMap;
 import java.util.List;
@@ -11,13 +11,16 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** How far a consumer group's commits are behind the end of a topic, read with the admin client. */
-final class ConsumerLag {
+/**
+ * How far a consumer group's commits are behind the end of a topic, read with the admin client, as {@code
+ * kafka-consumer-groups.sh --describe} shows it: what tests and benchmarks wait on to know the work was done.
+ */
+public final class ConsumerLag {
 
     private ConsumerLag() {}
 
     /** Records of {@code topic} that {@code group} has not committed yet, over all its partitions. */
-    static long of(Admin admin, String group, String topic)
+    public static long of(Admin admin, String group, String topic)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata()
