@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -609,13 +610,14 @@ final class PipelineE2eBench {
             producer.send(new ProducerRecord<>(Topics.EVENTS, event(users)));
         }
         // Which stage holds the backlog: the routing and dispatching groups' lag, sampled meanwhile.
-        Map<String, long[]> lagSums = new TreeMap<>(Map.of("router", new long[2], "dispatcher", new long[2]));
+        Map<String, LongSummaryStatistics> lags =
+                new TreeMap<>(Map.of("router", new LongSummaryStatistics(), "dispatcher", new LongSummaryStatistics()));
         var arrivedYet = new java.util.concurrent.atomic.AtomicBoolean();
         Thread sampler = Thread.ofVirtual().start(() -> {
             try {
                 while (!arrivedYet.get()) {
-                    add(lagSums.get("router"), bookkeeping.lagOf("herald-token-router", Topics.EVENTS));
-                    add(lagSums.get("dispatcher"), bookkeeping.lagOf("herald-dispatcher", Topics.PUSH));
+                    lags.get("router").accept(bookkeeping.lagOf("herald-token-router", Topics.EVENTS));
+                    lags.get("dispatcher").accept(bookkeeping.lagOf("herald-dispatcher", Topics.PUSH));
                     TimeUnit.MILLISECONDS.sleep(250);
                 }
             } catch (InterruptedException e) {
@@ -628,16 +630,10 @@ final class PipelineE2eBench {
         arrivedYet.set(true);
         sampler.join();
         Map<String, Long> meanLag = new TreeMap<>();
-        lagSums.forEach((stage, sum) -> meanLag.put(stage, sum[1] == 0 ? 0 : sum[0] / sum[1]));
+        lags.forEach((stage, samples) -> meanLag.put(stage, (long) samples.getAverage()));
         Map<String, Double> groups = new TreeMap<>();
         bookkeeping.awaitCaughtUp().forEach((group, at) -> groups.put(group, Math.max(0, at - began - arrived) / 1e9));
         return new Backlog(expected, arrived, System.nanoTime() - began, groups, meanLag);
-    }
-
-    /** Adds a sample to a sum and count (the sampler's alone until it is joined). */
-    private static void add(long[] sum, long lag) {
-        sum[0] += lag;
-        sum[1]++;
     }
 
     /**
@@ -899,7 +895,6 @@ final class PipelineE2eBench {
                 .sum();
     }
 
-    /** Each service's CPU time so far, in ns. */
     /**
      * Each service's share of the two cores between two readings; the rest is the broker, the emulators, PostgreSQL
      * and the bench's producer (and, paced, its probe).
@@ -922,6 +917,7 @@ final class PipelineE2eBench {
         return cores;
     }
 
+    /** Each service's CPU time so far, in ns. */
     private static Map<String, Long> cpuNanos(List<Service> services) {
         Map<String, Long> cpu = new LinkedHashMap<>();
         for (Service service : services) {
