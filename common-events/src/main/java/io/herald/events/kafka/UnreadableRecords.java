@@ -26,10 +26,16 @@ public final class UnreadableRecords {
                 record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
         return new BatchListenerFailedException(
                 what + " at offset " + record.offset() + " could not be read",
-                cause == null
-                        ? new RejectedRecordException(RejectedRecordException.SCHEMA_VIOLATION, what + " with no value")
-                        : cause,
+                cause == null ? noValue(what) : cause,
                 index);
+    }
+
+    /**
+     * For a record read without error whose value is null — none at all, or the JSON {@code null} — that names
+     * {@code what} it should have been (such as "a token feedback"): a schema violation, not retried.
+     */
+    public static RejectedRecordException noValue(String what) {
+        return new RejectedRecordException(RejectedRecordException.SCHEMA_VIOLATION, what + " with no value");
     }
 
     /**

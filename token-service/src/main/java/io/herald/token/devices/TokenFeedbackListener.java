@@ -1,8 +1,8 @@
 package io.herald.token.devices;
 
-import io.herald.events.RejectedRecordException;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.kafka.UnreadableRecords;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -33,8 +33,7 @@ class TokenFeedbackListener {
         TokenFeedback feedback = record.value();
         if (feedback == null) {
             // What could not be read never gets here (the error handler dead-letters it with the parser's reason).
-            throw new RejectedRecordException(
-                    RejectedRecordException.SCHEMA_VIOLATION, "a token feedback with no value (none, or JSON null)");
+            throw UnreadableRecords.noValue("a token feedback");
         }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
         boolean changed = devices.deactivate(provider, feedback.token());
