@@ -2,6 +2,7 @@ package io.herald.testkit.expo;
 
 import io.herald.events.HeraldJson;
 import io.herald.testkit.script.Script;
+import io.herald.testkit.script.ScriptRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -311,44 +312,39 @@ public final class ExpoEmulator implements AutoCloseable {
             return;
         }
         try {
-            JsonNode body = HeraldJson.mapper().readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
-            int times = body.path("times").asInt(1);
-            Duration seconds = Duration.ofSeconds(body.path("seconds").asLong(1));
-            String token = body.hasNonNull("token") ? body.path("token").asString() : null;
-            String kind = body.path("answer").asString("");
-            ExpoAnswer answer = switch (kind) {
-                case "succeed" -> ExpoAnswer.succeed();
-                case "ticket-error" -> {
-                    String error = body.path("error").asString("");
-                    if (!TICKET_ERRORS.contains(error)) {
-                        throw new IllegalArgumentException("error must be one of " + TICKET_ERRORS);
-                    }
-                    yield ExpoAnswer.ticketError(error);
-                }
-                case "throttle" -> ExpoAnswer.throttle(seconds);
-                case "unavailable" -> ExpoAnswer.unavailable();
-                case "hang" -> ExpoAnswer.hang(seconds);
-                case "down", "unregister-later" -> null;
-                default -> throw new IllegalArgumentException("unknown answer '" + kind + "'");
-            };
-            if (kind.equals("down")) {
-                script.downFor(seconds);
-            } else if (kind.equals("unregister-later")) {
+            ScriptRequest asked = ScriptRequest.parse(Content.Source.asString(request, StandardCharsets.UTF_8));
+            String token = asked.token();
+            if (asked.answer().equals("unregister-later")) {
                 if (token == null) {
                     throw new IllegalArgumentException("unregister-later needs a token");
                 }
                 unregisterLater(token);
-            } else if (token != null) {
-                script.forToken(token, times, answer);
-            } else if (answer instanceof ExpoAnswer.TicketError) {
-                throw new IllegalArgumentException("a ticket error is for a token's messages: give a token");
             } else {
-                script.everyRequest(times, answer);
+                asked.applyTo(script, ExpoEmulator::answerOf);
             }
             reply(response, callback, 204, null);
         } catch (RuntimeException e) {
             reply(response, callback, 400, errors("VALIDATION_ERROR", String.valueOf(e.getMessage())));
         }
+    }
+
+    private static ExpoAnswer answerOf(ScriptRequest asked) {
+        return switch (asked.answer()) {
+            case "succeed" -> ExpoAnswer.succeed();
+            case "ticket-error" -> {
+                if (!TICKET_ERRORS.contains(asked.errorOrEmpty())) {
+                    throw new IllegalArgumentException("error must be one of " + TICKET_ERRORS);
+                }
+                if (asked.token() == null) {
+                    throw new IllegalArgumentException("a ticket error is for a token's messages: give a token");
+                }
+                yield ExpoAnswer.ticketError(asked.errorOrEmpty());
+            }
+            case "throttle" -> ExpoAnswer.throttle(asked.seconds());
+            case "unavailable" -> ExpoAnswer.unavailable();
+            case "hang" -> ExpoAnswer.hang(asked.seconds());
+            default -> throw asked.unknown();
+        };
     }
 
     private static String ticketMessage(String error, String to) {

@@ -2,6 +2,7 @@ package io.herald.testkit.fcm;
 
 import io.herald.events.HeraldJson;
 import io.herald.testkit.script.Script;
+import io.herald.testkit.script.ScriptRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -341,27 +342,15 @@ public final class FcmEmulator implements AutoCloseable {
             return;
         }
         try {
-            JsonNode body = HeraldJson.mapper().readTree(Content.Source.asString(request, StandardCharsets.UTF_8));
-            int times = body.path("times").asInt(1);
-            Duration seconds = Duration.ofSeconds(body.path("seconds").asLong(1));
-            String kind = body.path("answer").asString("");
-            FcmAnswer answer = switch (kind) {
-                case "succeed" -> FcmAnswer.succeed();
-                case "fail" ->
-                    FcmAnswer.fail(FcmError.valueOf(body.path("error").asString("")));
-                case "throttle" -> FcmAnswer.throttle(seconds);
-                case "unavailable" -> FcmAnswer.unavailable();
-                case "hang" -> FcmAnswer.hang(seconds);
-                case "down" -> null;
-                default -> throw new IllegalArgumentException("unknown answer '" + kind + "'");
-            };
-            if (answer == null) {
-                script.downFor(seconds);
-            } else if (body.hasNonNull("token")) {
-                script.forToken(body.path("token").asString(), times, answer);
-            } else {
-                script.everyRequest(times, answer);
-            }
+            ScriptRequest.parse(Content.Source.asString(request, StandardCharsets.UTF_8))
+                    .applyTo(script, asked -> switch (asked.answer()) {
+                        case "succeed" -> FcmAnswer.succeed();
+                        case "fail" -> FcmAnswer.fail(FcmError.valueOf(asked.errorOrEmpty()));
+                        case "throttle" -> FcmAnswer.throttle(asked.seconds());
+                        case "unavailable" -> FcmAnswer.unavailable();
+                        case "hang" -> FcmAnswer.hang(asked.seconds());
+                        default -> throw asked.unknown();
+                    });
             reply(response, callback, 204, null);
         } catch (RuntimeException | java.io.IOException e) {
             reply(response, callback, 400, error(400, "INVALID_ARGUMENT", String.valueOf(e.getMessage()), null));

@@ -119,11 +119,7 @@ class ExpoEmulatorTest {
 
         assertThat(script("{\"answer\":\"down\",\"seconds\":60}").statusCode()).isEqualTo(204);
         assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(503);
-        var forget = http.send(
-                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/emulator/script"))
-                        .DELETE()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        var forget = delete("/emulator/script");
         assertThat(forget.statusCode()).isEqualTo(204);
         assertThat(send(messages("ExponentPushToken[a]")).statusCode()).isEqualTo(200);
 
@@ -171,13 +167,17 @@ class ExpoEmulatorTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(json(listed).get(0).path("to").asString()).isEqualTo("ExponentPushToken[listed]");
-        var forget = http.send(
-                HttpRequest.newBuilder(URI.create(expo.baseUrl() + "/emulator/messages"))
+        var forget = delete("/emulator/messages");
+        assertThat(forget.statusCode()).isEqualTo(204);
+        assertThat(expo.received()).isEmpty();
+    }
+
+    private static HttpResponse<String> delete(String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(expo.baseUrl() + path))
                         .DELETE()
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(forget.statusCode()).isEqualTo(204);
-        assertThat(expo.received()).isEmpty();
     }
 
     private static HttpResponse<String> script(String body) throws Exception {
