@@ -49,6 +49,7 @@ class FaultsIT {
     private static final int USERS = 40;
     private static final Duration STREAM = Duration.ofSeconds(16);
     private static final Duration EVENT_EVERY = Duration.ofMillis(25);
+    private static final Duration LONG_OUTAGE = Duration.parse(System.getProperty("herald.faults.long-outage", "PT5M"));
 
     @TempDir
     Path postgresData;
@@ -123,6 +124,26 @@ class FaultsIT {
         assertThat(outcome.duplicates()).as("pushes sent twice").isZero();
     }
 
+    /**
+     * PostgreSQL away for {@link #LONG_OUTAGE} (five minutes; {@code -Dherald.faults.long-outage=PT1M} to try it
+     * shorter): the events are held, not dead-lettered, and delivered — pushes and inbox rows — once it is back.
+     */
+    @Test
+    void postgresAwayForMinutesHoldsTheEventsAndDeadLettersNothing() throws Exception {
+        startFanout("fanout-a");
+        Outcome outcome = stream(Map.of(
+                Duration.ofSeconds(5),
+                () -> postgres.close(),
+                Duration.ofSeconds(5).plus(LONG_OUTAGE),
+                () -> postgres = PostgresServer.start(postgresPort, postgresData)));
+
+        assertThat(outcome.lost()).as("pushes that never reached FCM").isEmpty();
+        assertThat(outcome.duplicates()).as("pushes sent twice").isZero();
+        await().atMost(Duration.ofMinutes(2))
+                .untilAsserted(() -> assertThat(inboxRows()).as("inbox rows").isEqualTo(outcome.expected()));
+        assertThat(deadLettered()).as("records dead-lettered, by topic").isEmpty();
+    }
+
     @Test
     void theKafkaBrokerRestartedMidStreamLosesNothing() throws Exception {
         // Down for four seconds: every service's consumers and producers lose it and find it again.
@@ -133,7 +154,7 @@ class FaultsIT {
     }
 
     /** What a stream came to: expected pushes (event id and token) missing at FCM, and extra copies. */
-    record Outcome(List<String> lost, int duplicates) {}
+    record Outcome(List<String> lost, int duplicates, int expected) {}
 
     interface Fault {
         void run() throws Exception;
@@ -205,7 +226,7 @@ class FaultsIT {
         int duplicates = received.values().stream().mapToInt(n -> n - 1).sum();
         System.out.printf(
                 "faults: %d pushes expected, %d lost, %d duplicates%n", expected.size(), lost.size(), duplicates);
-        return new Outcome(lost, duplicates);
+        return new Outcome(lost, duplicates, expected.size());
     }
 
     /** How many times FCM received each (event id, token). */
@@ -247,6 +268,50 @@ class FaultsIT {
 
     private void startToken(String name) {
         start(name, TokenApplication.application(), database());
+    }
+
+    private void startFanout(String name) {
+        Map<String, String> properties = database();
+        properties.put("herald.fanout.jwt.hmac-secret", "faults-jwt-secret-of-at-least-32-bytes!");
+        properties.put("herald.fanout.ws.port", "0");
+        start(name, io.herald.fanout.FanoutApplication.application(), properties);
+    }
+
+    /** The inbox's rows (one per event: each event has one recipient). */
+    private int inboxRows() throws Exception {
+        PostgresServer.Database db = postgres.database("herald");
+        try (var connection = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+                var rows = connection.createStatement().executeQuery("select count(*) from inbox.notifications")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    /** Every {@code -dlt} topic that holds records, with how many. */
+    private Map<String, Long> deadLettered() throws Exception {
+        try (var admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            var topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.endsWith("-dlt"))
+                    .toList();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new HashMap<>();
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((topic, description) -> description
+                            .partitions()
+                            .forEach(p -> latest.put(
+                                    new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                                    org.apache.kafka.clients.admin.OffsetSpec.latest())));
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((partition, offsets) -> {
+                if (offsets.offset() > 0) {
+                    counts.merge(partition.topic(), offsets.offset(), Long::sum);
+                }
+            });
+            return counts;
+        }
     }
 
     private void startDispatch(String name) {

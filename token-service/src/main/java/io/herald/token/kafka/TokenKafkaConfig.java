@@ -9,6 +9,7 @@ import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.kafka.Outages;
 import io.herald.events.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -79,7 +80,7 @@ class TokenKafkaConfig {
             ConsumerFactory<String, DomainEvent> consumerFactory, DefaultErrorHandler errorHandler) {
         var factory = new ConcurrentKafkaListenerContainerFactory<String, DomainEvent>();
         factory.setConsumerFactory(consumerFactory);
-        factory.setCommonErrorHandler(errorHandler);
+        factory.setCommonErrorHandler(Outages.heldThrough(errorHandler));
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         // Each record is handled in the trace its traceparent names (trace ids in logs).
         factory.getContainerProperties().setObservationEnabled(true);
@@ -92,7 +93,7 @@ class TokenKafkaConfig {
             ConsumerFactory<String, DomainEvent> consumerFactory, DefaultErrorHandler errorHandler) {
         var factory = new ConcurrentKafkaListenerContainerFactory<String, DomainEvent>();
         factory.setConsumerFactory(consumerFactory);
-        factory.setCommonErrorHandler(errorHandler);
+        factory.setCommonErrorHandler(Outages.heldThrough(errorHandler));
         factory.setBatchListener(true);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         return factory;
@@ -124,7 +125,7 @@ class TokenKafkaConfig {
                 new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type)));
         consumers.addListener(new MicrometerConsumerListener<>(meters));
         factory.setConsumerFactory(consumers);
-        factory.setCommonErrorHandler(errorHandler);
+        factory.setCommonErrorHandler(Outages.heldThrough(errorHandler));
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         // Each record is handled in the trace its traceparent names (trace ids in logs).
         factory.getContainerProperties().setObservationEnabled(true);

@@ -6,6 +6,7 @@ import io.herald.events.JsonDeserializer;
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
+import io.herald.events.kafka.Outages;
 import io.herald.events.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -54,7 +55,8 @@ class FanoutKafkaConfig {
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, InAppNotification> kafkaListenerContainerFactory(
             ConsumerFactory<String, InAppNotification> consumerFactory, DefaultErrorHandler errorHandler) {
-        return batchFactory(consumerFactory, errorHandler);
+        // PostgreSQL away: the inbox waits for it (records held, not dead-lettered).
+        return batchFactory(consumerFactory, Outages.heldThrough(errorHandler));
     }
 
     /**
