@@ -40,8 +40,8 @@ public record GatewayProperties(
 
     /**
      * Token buckets: a sustained rate per second, and how much may come at once. An upstream app's unit is a
-     * notification: each event it publishes costs one per recipient (each event of a batch too; a request that
-     * publishes nothing, or asks about an event, costs one); an event with more recipients than the burst is
+     * notification: each valid event it sends costs one per recipient (each event of a batch too, a retry too; a
+     * request without a valid event, or asking about an event, costs one); an event with more recipients than the burst is
      * let through only when the bucket is full, and the app then waits until its rate has paid for it. A
      * user's unit is a request.
      *
