@@ -260,6 +260,9 @@ final class GatewayIngestBench {
                         "--herald.gateway.api-keys[0].sha256=" + ServiceProcess.sha256Hex(KEY),
                         "--herald.gateway.rate-limits.per-api-key-per-second=1000000",
                         "--herald.gateway.rate-limits.per-api-key-burst=1000000",
+                        "--herald.internal.secret=bench-internal-secret-of-at-least-32-bytes",
+                        // The actuator on the API's port, where the benchmark waits for its health.
+                        "--management.server.port=${server.port}",
                         "--logging.level.root=WARN"));
     }
 }

@@ -432,6 +432,8 @@ final class PipelineE2eBench {
         Map<String, String> shared = new LinkedHashMap<>();
         shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         shared.put("logging.level.root", "WARN");
+        // The internal APIs' credential, which token- and ws-fanout-service require and the gateway sends.
+        shared.put("herald.internal.secret", INTERNAL_SECRET);
         Map<String, String> database = new LinkedHashMap<>(shared);
         database.put("spring.datasource.url", db.jdbcUrl());
         database.put("spring.datasource.username", db.username());
@@ -466,6 +468,8 @@ final class PipelineE2eBench {
         gateway.put("herald.gateway.jwt.hmac-secret", secret);
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + token.port());
         gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutService.port());
+        // The actuator on the API's port, where the readiness and metrics checks below look for it.
+        gateway.put("management.server.port", "${server.port}");
         services.add(start("gateway-service", "io.herald.gateway.GatewayApplication", gateway));
         for (Service service : services) {
             WsFanoutBench.awaitUp(
@@ -511,6 +515,7 @@ final class PipelineE2eBench {
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + token.port()
                                             + "/internal/v1/users/user-" + user + "/devices"))
                                     .header("Content-Type", "application/json")
+                                    .header("X-Herald-Internal-Token", INTERNAL_SECRET)
                                     .POST(HttpRequest.BodyPublishers.ofString(body))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
@@ -541,6 +546,9 @@ final class PipelineE2eBench {
     }
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /** The services' {@code herald.internal.secret}. */
+    private static final String INTERNAL_SECRET = "bench-internal-" + UUID.randomUUID();
 
     /** An event as an upstream app in any language would write it, with its publish time in its data. */
     private static byte[] event(int users) {

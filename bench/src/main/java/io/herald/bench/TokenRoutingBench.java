@@ -48,6 +48,7 @@ final class TokenRoutingBench {
                             "--spring.datasource.url=" + db.jdbcUrl(),
                             "--spring.datasource.username=" + db.username(),
                             "--spring.datasource.password=" + db.password(),
+                            "--herald.internal.secret=bench-internal-secret-of-at-least-32-bytes",
                             "--logging.level.root=WARN");
             var props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

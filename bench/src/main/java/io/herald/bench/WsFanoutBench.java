@@ -526,6 +526,7 @@ final class WsFanoutBench {
                     "--spring.datasource.username=" + db.username(),
                     "--spring.datasource.password=" + db.password(),
                     "--herald.fanout.jwt.hmac-secret=" + secret,
+                    "--herald.internal.secret=bench-internal-secret-of-at-least-32-bytes",
                     // Its own live consumer group per node, starting at the newest record.
                     "--herald.fanout.ws.node-id=bench-" + (inboxWriter ? "with-inbox" : "live-only"),
                     "--herald.fanout.inbox.writer-enabled=" + inboxWriter,

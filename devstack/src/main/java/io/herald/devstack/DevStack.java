@@ -4,7 +4,7 @@ import io.herald.dispatch.DispatchApplication;
 import io.herald.fanout.FanoutApplication;
 import io.herald.fanout.ws.SocketServer;
 import io.herald.gateway.GatewayApplication;
-import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.LoopbackKafka;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.apns.ApnsEmulator;
 import io.herald.testkit.expo.ExpoEmulator;
@@ -28,7 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Herald on one machine, in one JVM: a real Kafka broker (KRaft), a real PostgreSQL server, the FCM, Expo
  * and APNs emulators, the four services and the dashboard page, each in its own Spring context reading its own configuration file, wired to each
- * other exactly as they would be in production (Kafka topics and internal HTTP).
+ * other exactly as they would be in production (Kafka topics and internal HTTP, with a service credential generated
+ * for the run). Everything listens on 127.0.0.1 alone ({@link #LOOPBACK}): nothing of it is reachable from another
+ * machine.
  *
  * <p>Used by {@link DevStackMain} for the one-command local run and by the end-to-end test. Not thread-safe;
  * {@link #close()} stops everything in reverse order.
@@ -41,11 +43,16 @@ public final class DevStack implements AutoCloseable {
     /** The dev stack's upstream app, allowed to publish every event type. */
     static final String APP_NAME = "dev-app";
 
+    /** The address every server of the dev stack listens on. */
+    static final String LOOPBACK = "127.0.0.1";
+
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
+    private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
     private final String apiKey;
     private final String jwtSecret;
-    private @Nullable KafkaBroker kafka;
+    private final String internalSecret;
+    private @Nullable LoopbackKafka kafka;
     private @Nullable FcmEmulator fcm;
     private @Nullable ExpoEmulator expo;
     private @Nullable ApnsEmulator apns;
@@ -55,6 +62,7 @@ public final class DevStack implements AutoCloseable {
         var random = new SecureRandom();
         this.apiKey = "hk_dev_" + randomToken(random, 24);
         this.jwtSecret = randomToken(random, 48);
+        this.internalSecret = randomToken(random, 32);
     }
 
     /**
@@ -72,6 +80,7 @@ public final class DevStack implements AutoCloseable {
      * @param dispatchPort dispatch-service (health and metrics)
      * @param fanoutPort ws-fanout-service's WebSocket
      * @param fanoutInternalPort ws-fanout-service's internal inbox API
+     * @param gatewayManagementPort gateway-service's actuator (health and metrics)
      */
     public record Ports(
             int kafkaPort,
@@ -85,11 +94,12 @@ public final class DevStack implements AutoCloseable {
             int tokenPort,
             int dispatchPort,
             int fanoutPort,
-            int fanoutInternalPort) {
+            int fanoutInternalPort,
+            int gatewayManagementPort) {
 
         /** Free ports and a throwaway database, for tests. */
         public static Ports ephemeral() {
-            return new Ports(0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new Ports(0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
     }
 
@@ -106,7 +116,7 @@ public final class DevStack implements AutoCloseable {
     }
 
     private void startAll(Ports ports) {
-        KafkaBroker broker = KafkaBroker.start(ports.kafkaPort());
+        LoopbackKafka broker = LoopbackKafka.start(ports.kafkaPort());
         started.add(broker);
         this.kafka = broker;
         String bootstrap = broker.bootstrapServers();
@@ -138,6 +148,10 @@ public final class DevStack implements AutoCloseable {
 
         Map<String, String> shared = new LinkedHashMap<>();
         shared.put("spring.kafka.bootstrap-servers", bootstrap);
+        // Every HTTP port on loopback (ws-fanout's WebSocket follows server.address too), and the credential of the
+        // internal APIs, which token-service and ws-fanout-service require and the gateway sends.
+        shared.put("server.address", LOOPBACK);
+        shared.put("herald.internal.secret", internalSecret);
         Map<String, String> database = new LinkedHashMap<>(shared);
         database.put("spring.datasource.url", db.jdbcUrl());
         database.put("spring.datasource.username", db.username());
@@ -173,8 +187,14 @@ public final class DevStack implements AutoCloseable {
         gateway.put("herald.gateway.cors.allowed-origins[1]", page.origin().replace("127.0.0.1", "localhost"));
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + tokenPort);
         gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternalPort);
+        gateway.put("management.server.port", Integer.toString(ports.gatewayManagementPort()));
+        gateway.put("management.server.address", LOOPBACK);
         int gatewayPort = run("gateway-service", GatewayApplication.application(), ports.gatewayPort(), gateway);
         urls.put("gateway", "http://127.0.0.1:" + gatewayPort);
+        urls.put(
+                "gateway-management",
+                "http://127.0.0.1:"
+                        + lastStarted().getEnvironment().getRequiredProperty("local.management.port", Integer.class));
     }
 
     private int run(String name, SpringApplication application, int port, Map<String, String> properties) {
@@ -183,6 +203,7 @@ public final class DevStack implements AutoCloseable {
         properties.forEach((key, value) -> args.add("--" + key + "=" + value));
         ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
         started.add(context);
+        contexts.put(name, context);
         Integer local = context.getEnvironment().getProperty("local.server.port", Integer.class);
         if (local == null) {
             throw new IllegalStateException(name + " started without a web server");
@@ -210,6 +231,16 @@ public final class DevStack implements AutoCloseable {
     /** The Kafka bootstrap servers. */
     public String kafkaBootstrapServers() {
         return requireStarted(kafka).bootstrapServers();
+    }
+
+    /** The credential of the internal APIs ({@code herald.internal.secret}), random per run. */
+    public String internalSecret() {
+        return internalSecret;
+    }
+
+    /** The service context started as {@code name} ({@code gateway-service}, {@code token-service} …). */
+    ConfigurableApplicationContext context(String name) {
+        return requireStarted(contexts.get(name));
     }
 
     /** The dev app's API key (random per run; only its hash is given to the gateway). */

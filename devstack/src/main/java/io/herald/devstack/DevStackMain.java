@@ -32,7 +32,8 @@ public final class DevStackMain {
                 port("HERALD_DEV_TOKEN_PORT", 8081),
                 port("HERALD_DEV_DISPATCH_PORT", 8082),
                 port("HERALD_DEV_FANOUT_PORT", 8083),
-                port("HERALD_DEV_FANOUT_INTERNAL_PORT", 8084));
+                port("HERALD_DEV_FANOUT_INTERNAL_PORT", 8084),
+                port("HERALD_DEV_GATEWAY_MANAGEMENT_PORT", 8085));
         DevStack stack = DevStack.start(ports);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -52,13 +53,15 @@ public final class DevStackMain {
                 HERALD_EXPO_EMULATOR=%s
                 HERALD_KAFKA=%s
                 HERALD_DASHBOARD=%s
+                HERALD_INTERNAL_SECRET=%s
                 """.formatted(
                         stack.gatewayUrl(),
                         stack.apiKey(),
                         stack.fcm().baseUrl(),
                         stack.expo().baseUrl(),
                         stack.kafkaBootstrapServers(),
-                        stack.dashboardUrl()));
+                        stack.dashboardUrl(),
+                        stack.internalSecret()));
         try {
             Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {

@@ -66,17 +66,62 @@ class ComposeFileTest {
     @Test
     void eachHealthcheckProbesThePortTheServiceServesItsActuatorOn() throws IOException {
         var services = services();
-        Pattern serverPort =
-                Pattern.compile("(?m)^server:\\s*\\n(?:\\s+#.*\\n)*\\s+port: \\$\\{(HERALD_[A-Z_]+):(\\d+)}");
         for (String name : HERALD) {
-            String config = Files.readString(ROOT.resolve(name).resolve("src/main/resources/" + name + ".yml"));
-            Matcher port = serverPort.matcher(config);
-            assertThat(port.find()).as(name + ": server.port").isTrue();
-            String actuatorPort = String.valueOf(env(services.get(name)).getOrDefault(port.group(1), port.group(2)));
             assertThat(Files.readString(ROOT.resolve(name).resolve("Dockerfile")))
                     .as(name)
-                    .contains("http://127.0.0.1:" + actuatorPort + "/actuator/health/readiness");
+                    .contains("http://127.0.0.1:" + actuatorPort(services, name) + "/actuator/health/readiness");
         }
+    }
+
+    @Test
+    void prometheusScrapesEachServiceOnItsActuatorPort() throws IOException {
+        var services = services();
+        String prometheus = Files.readString(ROOT.resolve("ops/prometheus.yml"));
+        for (String name : HERALD) {
+            assertThat(prometheus).as(name).contains("\"" + name + ":" + actuatorPort(services, name) + "\"");
+        }
+        // The gateway's public port serves no actuator.
+        assertThat(actuatorPort(services, "gateway-service")).isNotEqualTo("8080");
+    }
+
+    /**
+     * The port a service serves its actuator on in compose: {@code management.server.port} where its configuration
+     * sets one, else {@code server.port}, each as compose's environment sets it or the configuration's default.
+     */
+    private static String actuatorPort(Map<String, Map<String, Object>> services, String name) throws IOException {
+        String config = Files.readString(ROOT.resolve(name).resolve("src/main/resources/" + name + ".yml"));
+        Matcher port = Pattern.compile(
+                        "(?m)^management:\\s*\\n\\s+server:\\s*\\n(?:\\s+#.*\\n)*\\s+port: \\$\\{(HERALD_[A-Z_]+):(\\d+)}")
+                .matcher(config);
+        if (!port.find()) {
+            port = Pattern.compile("(?m)^server:\\s*\\n(?:\\s+#.*\\n)*\\s+port: \\$\\{(HERALD_[A-Z_]+):(\\d+)}")
+                    .matcher(config);
+            assertThat(port.find()).as(name + ": server.port").isTrue();
+        }
+        return String.valueOf(env(services.get(name)).getOrDefault(port.group(1), port.group(2)));
+    }
+
+    @Test
+    void theInternalCredentialIsRequiredLikeTheApiKey() throws IOException {
+        var services = services();
+        for (String name : List.of("gateway-service", "token-service", "ws-fanout-service")) {
+            assertThat(String.valueOf(env(services.get(name)).get("HERALD_INTERNAL_SECRET")))
+                    .as(name)
+                    .isEqualTo("${HERALD_INTERNAL_SECRET:?set HERALD_INTERNAL_SECRET}");
+        }
+        assertThat(String.valueOf(env(services.get("gateway-service")).get("HERALD_GATEWAY_APIKEYS_0_SHA256")))
+                .isEqualTo("${HERALD_API_KEY_SHA256:?set HERALD_API_KEY_SHA256}");
+    }
+
+    @Test
+    void kafkaUiHasNoLoginSoItIsReadOnlyAndOnThisHostAlone() throws IOException {
+        var ui = services().get("kafka-ui");
+        assertThat(env(ui)).containsEntry("KAFKA_CLUSTERS_0_READONLY", "true");
+        @SuppressWarnings("unchecked")
+        var ports = (List<Object>) ui.get("ports");
+        assertThat(ports)
+                .isNotEmpty()
+                .allSatisfy(port -> assertThat(String.valueOf(port)).startsWith("127.0.0.1:"));
     }
 
     @Test
@@ -108,7 +153,10 @@ class ComposeFileTest {
                 assertThat(dependsOn.get("postgres")).as(name).containsEntry("condition", "service_healthy");
             }
         }
-        assertThat(services.get("gateway-service").get("ports")).asString().contains("8080:8080");
+        assertThat(services.get("gateway-service").get("ports"))
+                .asString()
+                .contains("8080:8080")
+                .doesNotContain("8085");
         assertThat(services.get("ws-fanout-service").get("ports"))
                 .asString()
                 .contains("8083:8083")

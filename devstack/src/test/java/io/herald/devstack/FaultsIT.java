@@ -47,6 +47,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class FaultsIT {
 
     private static final int USERS = 40;
+    private static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
     private static final Duration STREAM = Duration.ofSeconds(16);
     private static final Duration EVENT_EVERY = Duration.ofMillis(25);
     private static final Duration LONG_OUTAGE = Duration.parse(System.getProperty("herald.faults.long-outage", "PT5M"));
@@ -248,7 +249,7 @@ class FaultsIT {
         String tokenService = "http://127.0.0.1:" + port("token-a");
         try (var http = HttpClient.newHttpClient()) {
             for (int user = 0; user < USERS; user++) {
-                InternalDevices.registerFcm(http, tokenService, "user-" + user, token(user));
+                InternalDevices.registerFcm(http, tokenService, INTERNAL_SECRET, "user-" + user, token(user));
             }
         }
     }
@@ -260,6 +261,7 @@ class FaultsIT {
         properties.put("spring.datasource.url", db.jdbcUrl());
         properties.put("spring.datasource.username", db.username());
         properties.put("spring.datasource.password", db.password());
+        properties.put("herald.internal.secret", INTERNAL_SECRET);
         // Another instance takes over a stopped one's partitions soon, not after the default 45 s.
         properties.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
         properties.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");

@@ -8,6 +8,7 @@ import io.herald.events.Ids;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
+import io.herald.events.web.InternalApiProperties;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -182,9 +183,10 @@ class PipelineIT {
                 """.formatted(user));
         awaitMessageFor(token);
         // ws-fanout's actuator is on its internal port, with the internal API; the WebSocket port has no HTTP API.
+        // The gateway's is on its management port, never published.
         String fanout = stack.urls().get("ws-fanout-internal");
         var services = new java.util.LinkedHashMap<String, String>();
-        services.put("gateway-service", stack.gatewayUrl());
+        services.put("gateway-service", stack.urls().get("gateway-management"));
         services.put("token-service", stack.urls().get("token-service"));
         services.put("dispatch-service", stack.urls().get("dispatch-service"));
         services.put("ws-fanout-service", fanout);
@@ -314,6 +316,7 @@ class PipelineIT {
     private static JsonNode getJson(String url) {
         return send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .header(InternalApiProperties.HEADER, stack.internalSecret())
                         .timeout(Duration.ofSeconds(15))
                         .GET()
                         .build(),

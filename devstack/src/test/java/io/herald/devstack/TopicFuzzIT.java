@@ -52,7 +52,12 @@ class TopicFuzzIT {
         stack = DevStack.start(DevStack.Ports.ephemeral());
         try (var http = HttpClient.newHttpClient()) {
             for (int user = 0; user < GOOD_USERS; user++) {
-                InternalDevices.registerFcm(http, stack.urls().get("token-service"), "fuzz-user-" + user, token(user));
+                InternalDevices.registerFcm(
+                        http,
+                        stack.urls().get("token-service"),
+                        stack.internalSecret(),
+                        "fuzz-user-" + user,
+                        token(user));
             }
         }
     }

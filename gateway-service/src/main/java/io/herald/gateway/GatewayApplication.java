@@ -1,5 +1,6 @@
 package io.herald.gateway;
 
+import io.herald.events.web.RequestBodyLimits;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
@@ -33,5 +34,16 @@ public class GatewayApplication {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /**
+     * The gateway's body limits, applied to every request before its body is read: {@code
+     * max-batch-request-size} for {@code POST /v1/events/batch}, {@code max-request-size} for everything else.
+     */
+    @Bean
+    RequestBodyLimits requestBodyLimits(GatewayProperties properties) {
+        long max = properties.maxRequestSize().toBytes();
+        long batch = properties.maxBatchRequestSize().toBytes();
+        return request -> "/v1/events/batch".equals(request.getRequestURI()) ? batch : max;
     }
 }

@@ -38,6 +38,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -52,6 +53,7 @@ import tools.jackson.databind.JsonNode;
 class GatewayIT {
 
     static final String SECRET = "a-gateway-test-secret-of-at-least-32-bytes";
+    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
     static final String KEY = "hk_test_" + UUID.randomUUID();
     static final String LIMITED_KEY = "hk_limited_" + UUID.randomUUID();
     static final KafkaBroker kafka = KafkaBroker.start();
@@ -67,6 +69,7 @@ class GatewayIT {
         registry.add("herald.gateway.api-keys[1].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(LIMITED_KEY)));
         registry.add("herald.gateway.api-keys[1].event-types", () -> "chat");
         registry.add("herald.gateway.jwt.hmac-secret", () -> SECRET);
+        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         registry.add("herald.gateway.dev.enabled", () -> "true");
         registry.add("herald.gateway.max-request-size", () -> "8KB");
         registry.add(
@@ -86,12 +89,15 @@ class GatewayIT {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     @Test
     void readinessIncludesKafka() throws Exception {
         try (var http = java.net.http.HttpClient.newHttpClient()) {
             var ready = http.send(
-                    java.net.http.HttpRequest.newBuilder(
-                                    java.net.URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                    "http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
                             .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);

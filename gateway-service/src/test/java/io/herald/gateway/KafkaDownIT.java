@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -39,10 +40,14 @@ class KafkaDownIT {
         registry.add("herald.gateway.publish-timeout", () -> "1s");
         registry.add("herald.gateway.api-keys[0].name", () -> "app");
         registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
+        registry.add("herald.internal.secret", () -> GatewayIT.INTERNAL_SECRET);
     }
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Test
     void publishingWithoutKafkaAnswers503WithRetryAfter() throws Exception {
@@ -63,7 +68,8 @@ class KafkaDownIT {
     void withoutKafkaTheGatewayIsAliveButNotReady() throws Exception {
         try (var http = HttpClient.newHttpClient()) {
             var ready = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(503);
@@ -75,7 +81,8 @@ class KafkaDownIT {
                             .asString())
                     .isEqualTo("DOWN");
             var live = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/liveness"))
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/liveness"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(live.statusCode()).isEqualTo(200);

@@ -33,6 +33,7 @@ class LimitsIT {
         registry.add("herald.gateway.api-keys[0].name", () -> "app");
         registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
         registry.add("herald.gateway.jwt.hmac-secret", () -> GatewayIT.SECRET);
+        registry.add("herald.internal.secret", () -> GatewayIT.INTERNAL_SECRET);
         registry.add("herald.gateway.rate-limits.per-api-key-per-second", () -> "1");
         registry.add("herald.gateway.rate-limits.per-api-key-burst", () -> "2");
         registry.add("herald.gateway.rate-limits.per-user-per-second", () -> "1");

@@ -12,6 +12,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.web.InternalApiProperties;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import java.net.URI;
@@ -64,6 +65,7 @@ import tools.jackson.databind.JsonNode;
 @ExtendWith(OutputCaptureExtension.class)
 class TokenServiceIT {
 
+    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
     static final KafkaBroker kafka = KafkaBroker.start();
     static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token");
     static KafkaProducer<String, byte[]> producer;
@@ -76,6 +78,7 @@ class TokenServiceIT {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
+        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         registry.add("herald.token.templates[product_like][fr].title", () -> "Votre produit a plu");
         registry.add("herald.token.templates[product_like][fr].body", () -> "{actor} aime « {object} »");
         registry.add("herald.token.templates[product_like][fr].android-channel", () -> "social");
@@ -688,6 +691,7 @@ class TokenServiceIT {
     private HttpResponse<String> call(String method, String path, String body) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json")
+                .header(InternalApiProperties.HEADER, INTERNAL_SECRET)
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))

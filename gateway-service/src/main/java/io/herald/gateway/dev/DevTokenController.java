@@ -53,9 +53,12 @@ class DevTokenController {
         }
         Instant now = clock.instant();
         Instant expires = now.plus(LIFETIME);
+        // The claims the gateway and the WebSocket require when issuer and audience are configured.
+        GatewayProperties.Jwt settings = properties.jwt();
         var claims = new JWTClaimsSet.Builder()
                 .subject(user)
-                .issuer("herald-dev")
+                .issuer(settings.issuer() == null || settings.issuer().isBlank() ? "herald-dev" : settings.issuer())
+                .audience(settings.audience())
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(expires))
                 .build();

@@ -1,6 +1,7 @@
 package io.herald.gateway.devices;
 
 import io.herald.events.HeraldJson;
+import io.herald.events.web.InternalApiProperties;
 import io.herald.gateway.problems.ApiProblem;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +31,10 @@ public final class Downstream {
     private final String name;
     private final RestClient client;
 
-    public Downstream(String name, URI baseUrl, Duration timeout) {
+    /**
+     * @param internalSecret the service credential, sent on every call as {@link InternalApiProperties#HEADER}
+     */
+    public Downstream(String name, URI baseUrl, Duration timeout, String internalSecret) {
         this.name = name;
         var http = HttpClient.newBuilder()
                 .connectTimeout(timeout)
@@ -40,6 +44,7 @@ public final class Downstream {
         factory.setReadTimeout(timeout);
         this.client = RestClient.builder()
                 .baseUrl(baseUrl.toString())
+                .defaultHeader(InternalApiProperties.HEADER, internalSecret)
                 .requestFactory(factory)
                 .build();
     }

@@ -11,7 +11,6 @@ import io.herald.gateway.security.ApiKeys;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -20,7 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns one JSON event from an upstream app into a {@link DomainEvent}, or says precisely what is wrong with
- * it. Fills {@code eventId} (derived from an idempotency key when there is one), {@code schemaVersion},
+ * it. Fills {@code eventId} (derived from an idempotency key when there is one, see {@link IdempotencyIds}),
+ * {@code schemaVersion},
  * {@code occurredAt} and {@code source}.
  */
 @Component
@@ -29,12 +29,12 @@ class EventValidator {
     /** FCM's limit for a push's notification and data; an event whose words and data exceed it is refused. */
     static final int MAX_PUSH_PAYLOAD_BYTES = 4096;
 
-    private static final UUID IDEMPOTENCY_NAMESPACE = UUID.fromString("6f0c2b1e-4a43-5c38-9d57-1d3b6c1e9a10");
-
     private final Clock clock;
+    private final IdempotencyIds idempotencyIds;
 
-    EventValidator(Clock clock) {
+    EventValidator(Clock clock, IdempotencyIds idempotencyIds) {
         this.clock = clock;
+        this.idempotencyIds = idempotencyIds;
     }
 
     DomainEvent validate(JsonNode tree, ApiKeys.App app, @Nullable String idempotencyKey) {
@@ -45,8 +45,7 @@ class EventValidator {
             if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
                 throw invalid("Idempotency-Key must be 1 to 200 characters", "Idempotency-Key");
             }
-            String derived = Ids.uuidV5(IDEMPOTENCY_NAMESPACE, app.name() + "\n" + idempotencyKey)
-                    .toString();
+            String derived = idempotencyIds.eventId(app.name(), idempotencyKey).toString();
             if (event.hasNonNull("eventId")
                     && !event.path("eventId").asString("").equals(derived)) {
                 throw invalid("send either an Idempotency-Key or an eventId, not both", "eventId");

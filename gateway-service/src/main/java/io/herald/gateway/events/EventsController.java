@@ -6,17 +6,24 @@ import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.devices.Downstream;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
+import io.herald.gateway.security.RateLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -32,9 +39,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * The upstream apps' API. {@code POST /v1/events}: one event, checked in this order: API key (401),
  * content type (415), size (413), JSON (400), the DomainEvent schema and push payload limit (400, the wrong
- * field named), the key's allowed event types (403); answered {@code 202} with the event id once Kafka has
- * it, {@code 503} with {@code Retry-After} when Kafka does not answer in time. {@code POST /v1/events/batch}:
- * up to 500 events, a result per event. {@code GET /v1/events/{eventId}}: what became of an event the app
+ * field named), the key's allowed event types (403), an id or {@code Idempotency-Key} used in the last 24 hours
+ * for a different event (422, {@code idempotency-conflict}), the app's rate limit, in notifications: one per
+ * recipient (429 with {@code Retry-After}); answered {@code 202} with the event id once Kafka has it (a retry
+ * of an accepted event gets the same answer and publishes nothing), {@code 503} with {@code Retry-After} when
+ * Kafka does not answer in time. {@code POST /v1/events/batch}: up to 500 events, a result per event. {@code GET /v1/events/{eventId}}: what became of an event the app
  * published. Delivery never happens here.
  */
 @RestController
@@ -48,6 +57,7 @@ class EventsController {
     private final RecentlyAccepted recent;
     private final Downstream tokenService;
     private final GatewayProperties properties;
+    private final RateLimits rateLimits;
     private final MeterRegistry meters;
 
     EventsController(
@@ -57,7 +67,9 @@ class EventsController {
             RecentlyAccepted recent,
             @Qualifier("tokenService") Downstream tokenService,
             GatewayProperties properties,
+            RateLimits rateLimits,
             MeterRegistry meters) {
+        this.rateLimits = rateLimits;
         this.meters = meters;
         this.apiKeys = apiKeys;
         this.validator = validator;
@@ -77,18 +89,32 @@ class EventsController {
             HttpServletRequest request) {
         ApiKeys.App app;
         DomainEvent event;
+        RecentlyAccepted.Seen seen;
+        byte[] fingerprint;
         try {
             app = authenticate(key);
             requireJson(request);
-            event = validator.validate(
-                    parse(readLimited(request, properties.maxRequestSize().toBytes())), app, idempotencyKey);
+            JsonNode tree =
+                    parse(readLimited(request, properties.maxRequestSize().toBytes()));
+            boolean occurredAtGiven = tree.hasNonNull("occurredAt");
+            event = validator.validate(tree, app, idempotencyKey);
+            fingerprint = EventFingerprint.of(event, occurredAtGiven);
+            seen = recent.check(app.name(), event.eventId(), fingerprint);
+            if (seen == RecentlyAccepted.Seen.CONFLICT) {
+                throw conflict(idempotencyKey != null ? "Idempotency-Key" : "eventId");
+            }
+            // The rate limit filter has taken one notification for the request.
+            Optional<Duration> wait = rateLimits.takeForApp(app.name(), cost(event), 1);
+            if (wait.isPresent()) {
+                throw RateLimits.tooMany("API key", wait.get());
+            }
         } catch (ApiProblem problem) {
             rejected(problem);
             throw problem;
         }
-        if (!recent.contains(app.name(), event.eventId())) {
+        if (seen == RecentlyAccepted.Seen.NEW) {
             publisher.publish(event);
-            recent.add(app.name(), event.eventId());
+            recent.add(app.name(), event.eventId(), fingerprint);
         }
         meters.counter("herald.gateway.events", "outcome", "accepted", "reason", "none")
                 .increment();
@@ -104,6 +130,11 @@ class EventsController {
 
     record BatchResults(int accepted, int refused, List<Result> results) {}
 
+    /**
+     * Every event is validated on its own; then, in order, each valid event takes its recipients from the app's
+     * rate limit: from the first that does not fit on, the valid events are refused with 429 (and the answer
+     * carries {@code Retry-After}); a batch of which the limit let nothing through is answered 429 as a whole.
+     */
     @PostMapping("/v1/events/batch")
     ResponseEntity<BatchResults> publishBatch(
             @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key, HttpServletRequest request) {
@@ -122,14 +153,38 @@ class EventsController {
         }
         Result[] results = new Result[events.size()];
         List<DomainEvent> toPublish = new ArrayList<>();
+        List<byte[]> fingerprints = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
+        Map<UUID, byte[]> inThisBatch = new HashMap<>();
+        long credit = 1; // what the rate limit filter took for the request
+        Duration limitedFor = null;
         for (int i = 0; i < events.size(); i++) {
             try {
+                boolean occurredAtGiven = events.get(i).hasNonNull("occurredAt");
                 DomainEvent event = validator.validate(events.get(i), app, null);
-                if (recent.contains(app.name(), event.eventId())) {
+                byte[] fingerprint = EventFingerprint.of(event, occurredAtGiven);
+                RecentlyAccepted.Seen seen = recent.check(app.name(), event.eventId(), fingerprint);
+                byte[] earlier = inThisBatch.get(event.eventId());
+                if (seen == RecentlyAccepted.Seen.CONFLICT
+                        || (earlier != null && !MessageDigest.isEqual(earlier, fingerprint))) {
+                    throw conflict("eventId");
+                }
+                if (limitedFor == null) {
+                    long cost = cost(event);
+                    long paid = Math.min(credit, cost);
+                    Optional<Duration> wait = rateLimits.takeForApp(app.name(), cost, paid);
+                    credit -= paid;
+                    limitedFor = wait.orElse(null);
+                }
+                if (limitedFor != null) {
+                    throw RateLimits.tooMany("API key", limitedFor);
+                }
+                if (seen == RecentlyAccepted.Seen.SAME || earlier != null) {
                     results[i] = new Result(i, 202, event.eventId(), null);
                 } else {
+                    inThisBatch.put(event.eventId(), fingerprint);
                     toPublish.add(event);
+                    fingerprints.add(fingerprint);
                     positions.add(i);
                 }
             } catch (ApiProblem problem) {
@@ -137,13 +192,18 @@ class EventsController {
                 results[i] = new Result(i, problem.status().value(), null, asMap(problem));
             }
         }
+        if (limitedFor != null
+                && Arrays.stream(results).noneMatch(r -> r != null && r.status() == 202)
+                && toPublish.isEmpty()) {
+            throw RateLimits.tooMany("API key", limitedFor);
+        }
         List<Boolean> acknowledged = publisher.publishAll(toPublish);
         int published = 0;
         for (int j = 0; j < toPublish.size(); j++) {
             DomainEvent event = toPublish.get(j);
             int i = positions.get(j);
             if (acknowledged.get(j)) {
-                recent.add(app.name(), event.eventId());
+                recent.add(app.name(), event.eventId(), fingerprints.get(j));
                 published++;
                 results[i] = new Result(i, 202, event.eventId(), null);
             } else {
@@ -152,9 +212,28 @@ class EventsController {
         }
         meters.counter("herald.gateway.events", "outcome", "accepted", "reason", "none")
                 .increment(published);
-        int accepted = (int)
-                java.util.Arrays.stream(results).filter(r -> r.status() == 202).count();
-        return ResponseEntity.ok(new BatchResults(accepted, results.length - accepted, List.of(results)));
+        int accepted =
+                (int) Arrays.stream(results).filter(r -> r.status() == 202).count();
+        var answer = ResponseEntity.ok();
+        if (limitedFor != null) {
+            answer.header(HttpHeaders.RETRY_AFTER, Long.toString(RateLimits.retryAfterSeconds(limitedFor)));
+        }
+        return answer.body(new BatchResults(accepted, results.length - accepted, List.of(results)));
+    }
+
+    /** What an event costs against the app's rate limit: one notification per recipient. */
+    private static long cost(DomainEvent event) {
+        return event.recipients().size();
+    }
+
+    private static ApiProblem conflict(String field) {
+        return new ApiProblem(
+                        HttpStatus.UNPROCESSABLE_CONTENT,
+                        "idempotency-conflict",
+                        "Idempotency key reused",
+                        "this " + field + " was used within the last 24 hours for a different event; a new event"
+                                + " needs a new " + field)
+                .with("field", field);
     }
 
     /** What became of one of this app's events (token-service's delivery log). */

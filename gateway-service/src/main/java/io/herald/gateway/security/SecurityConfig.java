@@ -1,12 +1,11 @@
 package io.herald.gateway.security;
 
 import io.herald.events.HeraldJson;
+import io.herald.events.jwt.UserJwtPolicy;
 import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.problems.ApiProblem;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -17,8 +16,6 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtDecoders;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
@@ -36,7 +33,8 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(
-            HttpSecurity http, JwtDecoder decoder, ApiKeys apiKeys, GatewayProperties properties) throws Exception {
+            HttpSecurity http, JwtDecoder decoder, ApiKeys apiKeys, RateLimits rateLimits, GatewayProperties properties)
+            throws Exception {
         AuthenticationEntryPoint unauthenticated = (request, response, exception) -> {
             var problem = new ApiProblem(
                             HttpStatus.UNAUTHORIZED,
@@ -68,8 +66,7 @@ class SecurityConfig {
         corsSource.registerCorsConfiguration("/dev/**", cors);
         return http.csrf(csrf -> csrf.disable())
                 .cors(c -> c.configurationSource(corsSource))
-                .addFilterAfter(
-                        new RateLimitFilter(apiKeys, properties.rateLimits()), BearerTokenAuthenticationFilter.class)
+                .addFilterAfter(new RateLimitFilter(apiKeys, rateLimits), BearerTokenAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(a -> a.requestMatchers(
                                 "/v1/devices", "/v1/devices/**", "/v1/preferences", "/v1/inbox", "/v1/inbox/**")
@@ -81,26 +78,27 @@ class SecurityConfig {
                 .build();
     }
 
+    /**
+     * User JWTs as {@link UserJwtPolicy} accepts them: a configuration it refuses stops the gateway at startup.
+     * With none of {@code hmac-secret}, {@code jwk-set-uri} and {@code issuer-uri} the gateway still serves the
+     * upstream apps, and refuses every user request.
+     */
     @Bean
     JwtDecoder jwtDecoder(GatewayProperties properties) {
         GatewayProperties.Jwt jwt = properties.jwt();
-        if (jwt.hmacSecret() != null && !jwt.hmacSecret().isBlank()) {
-            byte[] secret = jwt.hmacSecret().getBytes(StandardCharsets.UTF_8);
-            if (secret.length < 32) {
-                throw new IllegalStateException("herald.gateway.jwt.hmac-secret must be at least 32 bytes");
-            }
-            return NimbusJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
-                    .build();
-        }
-        if (jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()) {
-            return NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build();
-        }
-        if (jwt.issuerUri() != null && !jwt.issuerUri().isBlank()) {
-            return JwtDecoders.fromIssuerLocation(jwt.issuerUri());
-        }
-        log.warn("no JWT verification configured (herald.gateway.jwt.*): every user request will be refused");
-        return token -> {
-            throw new BadJwtException("no JWT verification is configured");
-        };
+        return UserJwtPolicy.decoder(new UserJwtPolicy.Settings(
+                        "herald.gateway.jwt",
+                        jwt.hmacSecret(),
+                        jwt.jwkSetUri(),
+                        jwt.issuerUri(),
+                        jwt.issuer(),
+                        jwt.audience()))
+                .orElseGet(() -> {
+                    log.warn("no JWT verification configured (herald.gateway.jwt.*): every user request will be"
+                            + " refused");
+                    return token -> {
+                        throw new BadJwtException("no JWT verification is configured");
+                    };
+                });
     }
 }

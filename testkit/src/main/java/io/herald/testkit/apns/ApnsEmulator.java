@@ -6,9 +6,14 @@ import com.eatthepath.pushy.apns.server.MockApnsServerListener;
 import com.eatthepath.pushy.apns.server.RejectedNotificationException;
 import com.eatthepath.pushy.apns.server.RejectionReason;
 import com.eatthepath.pushy.apns.server.UnregisteredDeviceTokenException;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,14 +81,32 @@ public final class ApnsEmulator implements AutoCloseable {
                     .setHandlerFactory(session -> (headers, payload) -> emulator.check(token(headers)))
                     .setListener(emulator.new Recorder())
                     .build();
-            emulator.server.start(chosen).get();
+            startOnLoopback(emulator.server, chosen);
             return emulator;
-        } catch (IOException | java.util.concurrent.ExecutionException e) {
+        } catch (IOException | ReflectiveOperationException e) {
             throw new IllegalStateException("could not start the APNs emulator", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the APNs emulator", e);
         }
+    }
+
+    /**
+     * What {@code MockApnsServer.start(port)} does, but on 127.0.0.1 alone: Pushy's mock binds every interface and
+     * has no setting for the address, so its bootstrap is bound here (the fields are Pushy's {@code
+     * BaseHttp2Server}'s; its {@code shutdown()} closes the channel as it closes its own).
+     */
+    private static void startOnLoopback(MockApnsServer server, int port)
+            throws ReflectiveOperationException, InterruptedException {
+        Class<?> base = MockApnsServer.class.getSuperclass();
+        Field bootstrapField = base.getDeclaredField("bootstrap");
+        Field channelsField = base.getDeclaredField("allChannels");
+        bootstrapField.setAccessible(true);
+        channelsField.setAccessible(true);
+        var bootstrap = (ServerBootstrap) bootstrapField.get(server);
+        ChannelFuture bound = bootstrap.bind(InetAddress.getLoopbackAddress(), port);
+        ((ChannelGroup) channelsField.get(server)).add(bound.channel());
+        bound.sync();
     }
 
     /** The notifications accepted so far, oldest first. */

@@ -166,7 +166,13 @@ public class SocketServer implements SmartLifecycle {
                                 .addLast(socket);
                     }
                 });
-        Channel bound = bootstrap.bind(properties.port()).syncUninterruptibly().channel();
+        // server.address, when set, is where this service listens: Tomcat's port and the WebSocket's alike.
+        String address = environment.getProperty("server.address");
+        Channel bound = (address == null || address.isBlank()
+                        ? bootstrap.bind(properties.port())
+                        : bootstrap.bind(address, properties.port()))
+                .syncUninterruptibly()
+                .channel();
         server = bound;
         port = ((InetSocketAddress) bound.localAddress()).getPort();
         environment

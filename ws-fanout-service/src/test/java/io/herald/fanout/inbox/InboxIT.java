@@ -9,6 +9,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.herald.events.web.InternalApiProperties;
 import io.herald.testkit.ConsumerLag;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
@@ -53,6 +54,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class InboxIT {
 
+    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
     static final KafkaBroker kafka = KafkaBroker.start();
     static final PostgresServer.Database db = PostgresServer.shared().newDatabase("inbox");
 
@@ -64,6 +66,7 @@ class InboxIT {
         registry.add("spring.datasource.password", db::password);
         registry.add("herald.fanout.jwt.hmac-secret", () -> "an-hmac-secret-of-at-least-32-bytes-for-tests");
         registry.add("herald.fanout.ws.port", () -> "0");
+        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
     }
 
     @AfterAll
@@ -208,6 +211,7 @@ class InboxIT {
     private HttpResponse<String> call(String method, String userId, String suffix) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalPort + "/internal/v1/users/"
                         + userId + "/notifications" + suffix))
+                .header(InternalApiProperties.HEADER, INTERNAL_SECRET)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         try (var client = HttpClient.newHttpClient()) {

@@ -87,6 +87,7 @@ class SocketIT {
                         "--spring.datasource.username=" + db.username(),
                         "--spring.datasource.password=" + db.password(),
                         "--herald.fanout.jwt.hmac-secret=" + SECRET,
+                        "--herald.internal.secret=an-internal-secret-of-at-least-32-bytes-for-tests",
                         "--herald.fanout.ws.node-id=" + nodeId);
     }
 
