@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,6 +24,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.CommonLoggingErrorHandler;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -51,10 +53,18 @@ class FanoutKafkaConfig {
         return factory;
     }
 
+    /**
+     * The inbox writer's. Its rebalance listener records, for each partition it is given, that everything below
+     * the group's committed offset is stored (a resume waits for the writers' progress).
+     */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, InAppNotification> kafkaListenerContainerFactory(
-            ConsumerFactory<String, InAppNotification> consumerFactory, DefaultErrorHandler errorHandler) {
-        return batchFactory(consumerFactory, errorHandler);
+            ConsumerFactory<String, InAppNotification> consumerFactory,
+            DefaultErrorHandler errorHandler,
+            @Qualifier("writerProgress") ConsumerAwareRebalanceListener writerProgress) {
+        var factory = batchFactory(consumerFactory, errorHandler);
+        factory.getContainerProperties().setConsumerRebalanceListener(writerProgress);
+        return factory;
     }
 
     /**
