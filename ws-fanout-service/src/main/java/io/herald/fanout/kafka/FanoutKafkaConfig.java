@@ -70,12 +70,16 @@ class FanoutKafkaConfig {
     /**
      * The live path's: it never dead-letters. A notification it cannot push is in the inbox all the same (the
      * inbox writer's group dead-letters what cannot be read or stored, once); a failure of one node's live path
-     * is logged and that poll's pushes are skipped — clients get them back with {@code resume}.
+     * is logged and that poll's pushes are skipped — clients get them back with {@code resume}. Its rebalance
+     * listener is the live path's frontier, which a resume splits the stream at.
      */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, InAppNotification> liveListenerContainerFactory(
-            ConsumerFactory<String, InAppNotification> consumerFactory) {
-        return batchFactory(consumerFactory, new CommonLoggingErrorHandler());
+            ConsumerFactory<String, InAppNotification> consumerFactory,
+            @Qualifier("liveFrontier") ConsumerAwareRebalanceListener liveFrontier) {
+        var factory = batchFactory(consumerFactory, new CommonLoggingErrorHandler());
+        factory.getContainerProperties().setConsumerRebalanceListener(liveFrontier);
+        return factory;
     }
 
     /**
