@@ -5,7 +5,9 @@ import io.herald.events.Topics;
 import io.herald.events.kafka.UnreadableRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,40 +42,61 @@ class InboxListener {
             properties = {"fetch.min.bytes=65536", "fetch.max.wait.ms=100"},
             autoStartup = "${herald.fanout.inbox.writer-enabled:true}")
     void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
-        List<InAppNotification> readable = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<String, InAppNotification> record = records.get(i);
             if (record.value() == null) {
                 // What came before it is stored; the error handler dead-letters this one and redelivers the rest.
-                store(readable, records);
+                store(records.subList(0, i + 1));
                 throw UnreadableRecords.failure(record, i, "an in-app notification");
             }
-            readable.add(record.value());
         }
-        store(readable, records);
+        store(records);
     }
 
-    private void store(List<InAppNotification> batch, List<ConsumerRecord<String, InAppNotification>> records) {
-        if (batch.isEmpty()) {
+    /**
+     * Stores the readable ones of {@code records} with their positions, and records the writers' progress past
+     * all of them (an unreadable one is dead-lettered, never stored: a resume need not wait for it).
+     */
+    private void store(List<ConsumerRecord<String, InAppNotification>> records) {
+        List<InboxStore.Positioned> batch = new ArrayList<>(records.size());
+        List<ConsumerRecord<String, InAppNotification>> stored = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, InAppNotification> record : records) {
+            if (record.value() != null) {
+                batch.add(new InboxStore.Positioned(record.value(), record.partition(), record.offset()));
+                stored.add(record);
+            }
+        }
+        if (records.isEmpty()) {
             return;
         }
-        int stored;
+        int added;
         try {
-            stored = store.storeAll(batch);
+            added = store.store(batch, progress(records));
         } catch (DataIntegrityViolationException e) {
             // One of them is refused by the table: store them one by one to find it.
-            stored = 0;
+            added = 0;
             for (int i = 0; i < batch.size(); i++) {
                 try {
-                    stored += store.store(batch.get(i)) ? 1 : 0;
+                    added += store.store(List.of(batch.get(i)), progress(List.of(stored.get(i))));
                 } catch (DataIntegrityViolationException refused) {
-                    count(stored, i - stored);
-                    throw UnreadableRecords.refused(records.get(i), "in-app notification", "the inbox", refused);
+                    count(added, i - added);
+                    // It goes to the dead-letter topic, never to the inbox: a resume need not wait for it.
+                    store.recordProgress(progress(List.of(stored.get(i))));
+                    throw UnreadableRecords.refused(stored.get(i), "in-app notification", "the inbox", refused);
                 }
             }
         }
-        count(stored, batch.size() - stored);
-        log.debug("inbox stored {} notifications, {} already there", stored, batch.size() - stored);
+        count(added, batch.size() - added);
+        log.debug("inbox stored {} notifications, {} already there", added, batch.size() - added);
+    }
+
+    /** Each partition of {@code records} to the offset after its last one. */
+    private static Map<Integer, Long> progress(List<? extends ConsumerRecord<?, ?>> records) {
+        var next = new HashMap<Integer, Long>();
+        for (ConsumerRecord<?, ?> record : records) {
+            next.merge(record.partition(), record.offset() + 1, Math::max);
+        }
+        return next;
     }
 
     private void count(int stored, int duplicates) {

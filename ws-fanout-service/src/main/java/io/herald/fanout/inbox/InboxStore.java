@@ -37,19 +37,36 @@ public class InboxStore {
 
     // A poll's worth in one statement: each column an array, unnested into rows. One parse, one bind and one
     // execution for the lot (a JDBC batch of single-row inserts costs PostgreSQL a bind and an execution per row).
+    // The writers' progress goes in the same statement, so whoever sees a partition's mark sees the rows under it;
+    // its partitions are locked in order, so two writers briefly sharing partitions (a rebalance) cannot deadlock.
     private static final String INSERT = """
-            insert into inbox.notifications (notification_id, event_id, user_id, type, title, body, data,
-                actor_id, actor_display_name, object_id, object_kind, object_title, occurred_at, created_at)
-            select id, event_id, user_id, type, title, body, cast(data as jsonb),
-                actor_id, actor_name, object_id, object_kind, object_title, occurred_at, created_at
-            from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as text[]), cast(? as text[]),
-                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]),
-                cast(? as timestamptz[]))
-                as n(id, event_id, user_id, type, title, body, data, actor_id, actor_name, object_id, object_kind,
-                    object_title, occurred_at, created_at)
-            on conflict (notification_id) do nothing
+            with stored as (
+                insert into inbox.notifications (notification_id, event_id, user_id, type, title, body, data,
+                    actor_id, actor_display_name, object_id, object_kind, object_title, occurred_at, created_at,
+                    kafka_partition, kafka_offset)
+                select id, event_id, user_id, type, title, body, cast(data as jsonb),
+                    actor_id, actor_name, object_id, object_kind, object_title, occurred_at, created_at,
+                    kafka_partition, kafka_offset
+                from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as text[]), cast(? as text[]),
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]),
+                    cast(? as timestamptz[]), cast(? as int[]), cast(? as bigint[]))
+                    as n(id, event_id, user_id, type, title, body, data, actor_id, actor_name, object_id, object_kind,
+                        object_title, occurred_at, created_at, kafka_partition, kafka_offset)
+                on conflict (notification_id) do nothing
+                returning 1
+            ), progress as (
+                insert into inbox.writer_progress (kafka_partition, next_offset)
+                select p, max(o) from unnest(cast(? as int[]), cast(? as bigint[])) as t(p, o)
+                group by p order by p
+                on conflict (kafka_partition)
+                do update set next_offset = greatest(inbox.writer_progress.next_offset, excluded.next_offset)
+            )
+            select count(*) from stored
             """;
+
+    /** A notification with its place in {@code herald.inapp.v1}. */
+    record Positioned(InAppNotification notification, int partition, long offset) {}
 
     /**
      * Stores a notification once: a redelivered record with the same notification id changes nothing.
@@ -62,16 +79,38 @@ public class InboxStore {
 
     /**
      * Stores notifications once each, in one statement and one transaction (a poll's worth at a time); those
-     * already stored change nothing. When the table refuses one of them, none is stored.
+     * already stored change nothing. When the table refuses one of them, none is stored. They get no stream
+     * position (resume replays them in time order): the inbox writer stores with {@link #store(List, Map)}.
      *
      * @return how many were new
      */
     public int storeAll(List<InAppNotification> notifications) {
+        return insert(notifications, null, Map.of());
+    }
+
+    /**
+     * Stores records of {@code herald.inapp.v1} once each with their stream positions, and raises the writers'
+     * progress to {@code progress} (partition to the next offset: every record below it stored or dead-lettered),
+     * all in one statement: when the table refuses one of them, nothing is stored and no progress recorded.
+     *
+     * @return how many were new
+     */
+    int store(List<Positioned> records, Map<Integer, Long> progress) {
+        return insert(records.stream().map(Positioned::notification).toList(), records, progress);
+    }
+
+    /** Raises the writers' progress alone: for records dead-lettered instead of stored. */
+    void recordProgress(Map<Integer, Long> progress) {
+        insert(List.of(), List.of(), progress);
+    }
+
+    private int insert(
+            List<InAppNotification> notifications, @Nullable List<Positioned> positions, Map<Integer, Long> progress) {
         int size = notifications.size();
-        if (size == 0) {
+        if (size == 0 && progress.isEmpty()) {
             return 0;
         }
-        var columns = new Object[14][size];
+        var columns = new Object[16][size];
         for (int i = 0; i < size; i++) {
             InAppNotification n = notifications.get(i);
             var actor = n.actor();
@@ -91,16 +130,42 @@ public class InboxStore {
             columns[12][i] = n.occurredAt() == null ? null : n.occurredAt().toString();
             // Its own instant per row: the inbox orders by it, so one batch keeps the order it came in.
             columns[13][i] = clock.instant().toString();
+            columns[14][i] = positions == null ? null : positions.get(i).partition();
+            columns[15][i] = positions == null ? null : positions.get(i).offset();
+        }
+        Integer[] progressPartitions = progress.keySet().toArray(Integer[]::new);
+        Long[] progressOffsets = new Long[progressPartitions.length];
+        for (int i = 0; i < progressPartitions.length; i++) {
+            progressOffsets[i] = progress.get(progressPartitions[i]);
         }
         Integer stored = jdbc.execute((Connection connection) -> {
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                 for (int c = 0; c < columns.length; c++) {
-                    insert.setArray(c + 1, connection.createArrayOf(c < 2 ? "uuid" : "text", columns[c]));
+                    String type = c < 2 ? "uuid" : c == 14 ? "int4" : c == 15 ? "int8" : "text";
+                    insert.setArray(c + 1, connection.createArrayOf(type, columns[c]));
                 }
-                return insert.executeUpdate();
+                insert.setArray(17, connection.createArrayOf("int4", progressPartitions));
+                insert.setArray(18, connection.createArrayOf("int8", progressOffsets));
+                try (ResultSet result = insert.executeQuery()) {
+                    result.next();
+                    return result.getInt(1);
+                }
             }
         });
         return stored == null ? 0 : stored;
+    }
+
+    /**
+     * How far the inbox writers have got: partition of {@code herald.inapp.v1} to the next offset, every record
+     * below it stored (or dead-lettered). Partitions no writer has reached yet are absent.
+     */
+    public Map<Integer, Long> storedUpTo() {
+        var progress = new java.util.HashMap<Integer, Long>();
+        client.sql("select kafka_partition, next_offset from inbox.writer_progress")
+                .query((ResultSet rs) -> {
+                    progress.put(rs.getInt(1), rs.getLong(2));
+                });
+        return progress;
     }
 
     /** A user's notifications, newest first, at most {@code limit}, after {@code cursor} when given. */
@@ -153,6 +218,77 @@ public class InboxStore {
                 .query(InboxStore::item)
                 .list();
     }
+
+    /**
+     * Where one of a user's notifications is in their stream; empty when it is not stored (not yet, or never: it
+     * does not exist, was deleted, or is someone else's). A notification stored before positions were recorded
+     * has none.
+     */
+    public Optional<Anchor> anchorOf(String userId, UUID notificationId) {
+        return client.sql("""
+                        select kafka_partition, kafka_offset from inbox.notifications
+                        where user_id = :userId and notification_id = :id
+                        """)
+                .param("userId", userId)
+                .param("id", notificationId)
+                .query((rs, row) -> {
+                    long offset = rs.getLong("kafka_offset");
+                    return new Anchor(
+                            notificationId,
+                            rs.wasNull() ? null : new StreamPosition(rs.getInt("kafka_partition"), offset));
+                })
+                .optional();
+    }
+
+    /**
+     * A user's notifications of {@code partition} with offsets after {@code after} and before {@code before},
+     * oldest first: the newest {@code limit} of them when there are more.
+     */
+    public List<Replayed> replay(String userId, int partition, long after, long before, int limit) {
+        List<Replayed> newestFirst = client.sql(SELECT_POSITIONED + """
+                        where user_id = :userId and kafka_partition = :partition
+                            and kafka_offset > :after and kafka_offset < :before
+                        order by kafka_offset desc limit :limit
+                        """)
+                .param("userId", userId)
+                .param("partition", partition)
+                .param("after", after)
+                .param("before", before)
+                .param("limit", limit)
+                .query((rs, row) -> new Replayed(
+                        item(rs, row), new StreamPosition(rs.getInt("kafka_partition"), rs.getLong("kafka_offset"))))
+                .list();
+        return newestFirst.reversed();
+    }
+
+    /**
+     * Whether the user's inbox holds a {@code work_assigned} notification for the work {@code workId}: its {@code
+     * data.work_id}, {@code data.workId} or {@code object.id}.
+     */
+    public boolean hasWorkAssignment(String userId, String workId) {
+        return client.sql("""
+                        select exists (select 1 from inbox.notifications
+                            where user_id = :userId and type = 'work_assigned'
+                                and (data ->> 'work_id' = :workId or data ->> 'workId' = :workId
+                                    or object_id = :workId))
+                        """)
+                .param("userId", userId)
+                .param("workId", workId)
+                .query(Boolean.class)
+                .single();
+    }
+
+    /**
+     * A notification's place in {@code herald.inapp.v1}: its record's partition and offset. A user's notifications
+     * are all in one partition (records are keyed by user), so the offset orders them.
+     */
+    public record StreamPosition(int partition, long offset) {}
+
+    /** A stored notification and, when it was stored with one, its stream position. */
+    public record Anchor(UUID id, @Nullable StreamPosition position) {}
+
+    /** A notification to replay, with its stream position. */
+    public record Replayed(InboxItem item, StreamPosition position) {}
 
     /** Page {@code page} (from 1) of a user's notifications, newest first, {@code size} per page. */
     public List<InboxItem> pageNumber(String userId, int page, int size) {
@@ -225,6 +361,12 @@ public class InboxStore {
 
     private static final String SELECT = """
             select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at
+            from inbox.notifications
+            """;
+
+    private static final String SELECT_POSITIONED = """
+            select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at,
+                kafka_partition, kafka_offset
             from inbox.notifications
             """;
 

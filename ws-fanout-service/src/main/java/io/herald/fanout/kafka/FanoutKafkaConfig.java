@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,6 +25,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.CommonLoggingErrorHandler;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -52,22 +54,34 @@ class FanoutKafkaConfig {
         return factory;
     }
 
+    /**
+     * The inbox writer's. Its rebalance listener records, for each partition it is given, that everything below
+     * the group's committed offset is stored (a resume waits for the writers' progress).
+     */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, InAppNotification> kafkaListenerContainerFactory(
-            ConsumerFactory<String, InAppNotification> consumerFactory, DefaultErrorHandler errorHandler) {
+            ConsumerFactory<String, InAppNotification> consumerFactory,
+            DefaultErrorHandler errorHandler,
+            @Qualifier("writerProgress") ConsumerAwareRebalanceListener writerProgress) {
         // PostgreSQL away: the inbox waits for it (records held, not dead-lettered).
-        return batchFactory(consumerFactory, Outages.heldThrough(errorHandler));
+        var factory = batchFactory(consumerFactory, Outages.heldThrough(errorHandler));
+        factory.getContainerProperties().setConsumerRebalanceListener(writerProgress);
+        return factory;
     }
 
     /**
      * The live path's: it never dead-letters. A notification it cannot push is in the inbox all the same (the
      * inbox writer's group dead-letters what cannot be read or stored, once); a failure of one node's live path
-     * is logged and that poll's pushes are skipped — clients get them back with {@code resume}.
+     * is logged and that poll's pushes are skipped — clients get them back with {@code resume}. Its rebalance
+     * listener is the live path's frontier, which a resume splits the stream at.
      */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, InAppNotification> liveListenerContainerFactory(
-            ConsumerFactory<String, InAppNotification> consumerFactory) {
-        return batchFactory(consumerFactory, new CommonLoggingErrorHandler());
+            ConsumerFactory<String, InAppNotification> consumerFactory,
+            @Qualifier("liveFrontier") ConsumerAwareRebalanceListener liveFrontier) {
+        var factory = batchFactory(consumerFactory, new CommonLoggingErrorHandler());
+        factory.getContainerProperties().setConsumerRebalanceListener(liveFrontier);
+        return factory;
     }
 
     /**

@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
 /**
  * Pushes every in-app notification to the sockets this node holds for its recipient. Each node reads {@code
  * herald.inapp.v1} in its own consumer group, starting from the newest records, so every node sees every
- * notification; what a client misses while disconnected it gets back with {@code resume} from the inbox.
+ * notification; what a client misses while disconnected it gets back with {@code resume} from the inbox. Each
+ * message carries the record's place in the topic ({@code position}), which a client resumes from.
  * Every socket write publishes a {@code delivered} {@link DeliveryStatus}.
  */
 @Component
@@ -31,6 +32,7 @@ class LiveFanout {
     private static final String SERVICE = "ws-fanout-service";
 
     private final SessionRegistry registry;
+    private final LiveFrontier frontier;
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final Clock clock;
@@ -38,12 +40,14 @@ class LiveFanout {
 
     LiveFanout(
             SessionRegistry registry,
+            LiveFrontier frontier,
             KafkaTemplate<String, Object> kafka,
             SocketProperties properties,
             Clock clock,
             MeterRegistry meters) {
         this.liveWrites = meters.counter("herald.fanout.live.writes");
         this.registry = registry;
+        this.frontier = frontier;
         this.kafka = kafka;
         this.properties = properties;
         this.clock = clock;
@@ -63,6 +67,8 @@ class LiveFanout {
             // records (each costs the broker and this thread); when quiet, at most 20 ms more per notification.
             properties = {"auto.offset.reset=latest", "fetch.min.bytes=32768", "fetch.max.wait.ms=20"})
     void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
+        // Before any socket is looked up: a resume replays what lies below the frontier (LiveFrontier).
+        frontier.passing(records);
         var batch = new WriteBatch<ProducerRecord<String, Object>>();
         for (ConsumerRecord<String, InAppNotification> record : records) {
             InAppNotification notification = record.value();
@@ -74,14 +80,17 @@ class LiveFanout {
             if (sessions.isEmpty()) {
                 continue;
             }
-            byte[] message = SocketMessages.notificationBytes(notification);
+            var frame = new StreamGate.Frame(
+                    record.partition(),
+                    record.offset(),
+                    SocketMessages.notificationBytes(notification, record.partition(), record.offset()));
             String traceparent = TraceContext.traceparent(record.headers());
             for (ClientSession session : sessions) {
                 var status = new ProducerRecord<String, Object>(
                         Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
                 // The status goes on in the trace of the event it reports on.
                 TraceContext.propagate(traceparent, status.headers());
-                batch.add(session, message, status);
+                batch.add(session, frame, status);
             }
             log.trace("notification {} for {} sockets", notification.notificationId(), sessions.size());
         }

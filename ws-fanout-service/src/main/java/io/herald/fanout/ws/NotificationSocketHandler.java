@@ -10,6 +10,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +37,19 @@ class NotificationSocketHandler {
     private static final int MAX_WORK_ID_LENGTH = 200;
 
     private final InboxStore inbox;
+    private final Resumer resumer;
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final Clock clock;
 
     NotificationSocketHandler(
-            InboxStore inbox, KafkaTemplate<String, Object> kafka, SocketProperties properties, Clock clock) {
+            InboxStore inbox,
+            Resumer resumer,
+            KafkaTemplate<String, Object> kafka,
+            SocketProperties properties,
+            Clock clock) {
         this.inbox = inbox;
+        this.resumer = resumer;
         this.kafka = kafka;
         this.properties = properties;
         this.clock = clock;
@@ -54,8 +64,19 @@ class NotificationSocketHandler {
         }
     }
 
-    /** Answers one text message of the client. Runs off the I/O thread, one message of a socket at a time. */
+    /**
+     * Answers one text message of the client. Runs off the I/O thread, one message of a socket at a time. Any
+     * message but a valid {@code resume} lets the live notifications held back since the socket opened flow.
+     */
     void onText(ClientSession session, String payload) {
+        try {
+            answer(session, payload);
+        } finally {
+            session.opened();
+        }
+    }
+
+    private void answer(ClientSession session, String payload) {
         JsonNode request;
         try {
             request = HeraldJson.mapper().readTree(payload);
@@ -71,8 +92,14 @@ class NotificationSocketHandler {
         String requestId = request.path("request_id").isString()
                 ? request.path("request_id").asString()
                 : null;
+        if (!type.equals("resume")) {
+            session.opened();
+        }
         try {
-            session.send(answer(session, type, request, requestId));
+            String answer = answer(session, type, request, requestId);
+            if (answer != null) {
+                session.send(answer);
+            }
         } catch (InvalidField e) {
             session.send(SocketMessages.error("invalid_field", e.getMessage(), type, requestId));
         } catch (DataAccessException e) {
@@ -85,7 +112,8 @@ class NotificationSocketHandler {
         }
     }
 
-    private String answer(ClientSession session, String type, JsonNode request, @Nullable String requestId) {
+    /** The answer to one request, or {@code null} when it was written already (a resume's, after its replay). */
+    private @Nullable String answer(ClientSession session, String type, JsonNode request, @Nullable String requestId) {
         String userId = session.userId();
         return switch (type) {
             case "ping" -> SocketMessages.pong(requestId);
@@ -109,21 +137,34 @@ class NotificationSocketHandler {
                         ? SocketMessages.deleted(id, inbox.unreadCount(userId), requestId)
                         : SocketMessages.error("not_found", "no such notification in your inbox", type, requestId);
             }
-            case "resume" -> resume(session, uuidField(request, "last_id"), requestId);
+            case "resume" -> {
+                resume(session, request, requestId);
+                yield null;
+            }
             case "work_response" -> workResponse(userId, request, requestId);
             default -> SocketMessages.error("unknown_type", "unknown message type", type, requestId);
         };
     }
 
-    /** Replays to this socket, oldest first, what the user missed after {@code lastId}, then says how many. */
-    private String resume(ClientSession session, UUID lastId, @Nullable String requestId) {
-        List<InboxItem> missed = inbox.after(session.userId(), lastId, properties.resumeLimit());
-        for (InboxItem item : missed) {
-            session.send(SocketMessages.notification(item));
+    /** Replays what the client missed after the {@code position} or {@code last_id} it sends (see {@link Resumer}). */
+    private void resume(ClientSession session, JsonNode request, @Nullable String requestId) {
+        JsonNode position = request.path("position");
+        if (!position.isMissingNode() && !position.isNull()) {
+            InboxStore.StreamPosition from =
+                    position.isString() ? SocketMessages.parsePosition(position.asString()) : null;
+            if (from == null) {
+                throw new InvalidField("position must be the position of a notification you received");
+            }
+            resumer.fromPosition(session, from, requestId);
+        } else {
+            resumer.fromNotification(session, uuidField(request, "last_id"), requestId);
         }
-        return SocketMessages.resumed(missed.size(), requestId);
     }
 
+    /**
+     * Publishes the user's answer to a work assignment for the upstream app, once Kafka has it. Only a {@code
+     * work_id} of a {@code work_assigned} notification in the user's own inbox is accepted.
+     */
     private String workResponse(String userId, JsonNode request, @Nullable String requestId) {
         JsonNode workId = request.path("work_id");
         if (!workId.isString()
@@ -136,6 +177,10 @@ class NotificationSocketHandler {
         if (!accepted.isBoolean()) {
             throw new InvalidField("accepted must be true or false");
         }
+        if (!inbox.hasWorkAssignment(userId, workId.asString())) {
+            return SocketMessages.error(
+                    "not_found", "no work assignment with this work_id in your inbox", "work_response", requestId);
+        }
         var action = new ClientAction(
                 UUID.randomUUID(),
                 DomainEvent.SCHEMA_VERSION,
@@ -143,7 +188,22 @@ class NotificationSocketHandler {
                 userId,
                 "work_response",
                 Map.of("work_id", workId.asString(), "accepted", Boolean.toString(accepted.asBoolean())));
-        kafka.send(Topics.CLIENT_ACTIONS, userId, action);
+        try {
+            // send() itself may block (up to the producer's max.block.ms) when Kafka is away: bound both.
+            CompletableFuture.supplyAsync(
+                            () -> kafka.send(Topics.CLIENT_ACTIONS, userId, action),
+                            task -> Thread.ofVirtual().start(task))
+                    .thenCompose(sent -> sent)
+                    .get(properties.actionTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("work response {} not acknowledged by Kafka: {}", action.eventId(), e.toString());
+            return SocketMessages.error(
+                    "unavailable", "the response could not be recorded, try again", "work_response", requestId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return SocketMessages.error(
+                    "unavailable", "the response could not be recorded, try again", "work_response", requestId);
+        }
         return SocketMessages.actionAccepted("work_response", action.eventId(), requestId);
     }
 

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
 /**
- * The sockets this node holds, by user. A user may hold several (phone and web). Thread-safe.
+ * The sockets this node holds, by user. A user may hold several (phone and web), up to {@code
+ * max-sockets-per-user}; the node holds up to {@code max-sockets}. Thread-safe.
  *
  * <p>A session is removed by identity, never by user id alone, so a socket closing late cannot evict the
  * user's newer socket.
@@ -16,21 +17,46 @@ import org.springframework.stereotype.Component;
 @Component
 class SessionRegistry {
 
+    /** What {@link #add} made of a session. */
+    enum Admission {
+        ADDED,
+        /** The node holds {@code max-sockets} already. */
+        NODE_FULL,
+        /** The user holds {@code max-sockets-per-user} on this node already. */
+        USER_FULL
+    }
+
     private final ConcurrentHashMap<String, Set<ClientSession>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final int maxSockets;
+    private final int maxSocketsPerUser;
 
-    SessionRegistry(MeterRegistry meters) {
+    SessionRegistry(MeterRegistry meters, SocketProperties properties) {
+        this.maxSockets = properties.maxSockets();
+        this.maxSocketsPerUser = properties.maxSocketsPerUser();
         meters.gauge("herald.fanout.sockets.open", open);
     }
 
-    void add(ClientSession session) {
+    /**
+     * Adds a session unless the node or its user is at the limit; both limits hold exactly, however many
+     * sockets open at once.
+     */
+    Admission add(ClientSession session) {
+        if (open.incrementAndGet() > maxSockets) {
+            open.decrementAndGet();
+            return Admission.NODE_FULL;
+        }
+        var admitted = new boolean[1];
         byUser.compute(session.userId(), (user, sessions) -> {
             Set<ClientSession> set = sessions == null ? ConcurrentHashMap.newKeySet() : sessions;
-            if (set.add(session)) {
-                open.incrementAndGet();
-            }
-            return set;
+            admitted[0] = set.size() < maxSocketsPerUser && set.add(session);
+            return set.isEmpty() ? null : set;
         });
+        if (!admitted[0]) {
+            open.decrementAndGet();
+            return Admission.USER_FULL;
+        }
+        return Admission.ADDED;
     }
 
     /** Removes exactly this session; other sessions of the same user stay. */

@@ -3,10 +3,13 @@ package io.herald.fanout.ws;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.stereotype.Component;
@@ -30,15 +33,21 @@ class SocketAuthenticator {
         this.decoder = decoder;
     }
 
+    /** Who a valid token names, and when it expires (a socket is closed then). */
+    record SocketUser(String id, @Nullable Instant expiresAt) {}
+
     /** The user the handshake request authenticates, if any. May block (a JWK set fetched over HTTP). */
-    Optional<String> userOf(HttpRequest request) {
+    Optional<SocketUser> userOf(HttpRequest request) {
         return tokenOf(request).flatMap(this::subject);
     }
 
-    private Optional<String> subject(String token) {
+    private Optional<SocketUser> subject(String token) {
         try {
-            String subject = decoder.decode(token).getSubject();
-            return subject == null || subject.isBlank() ? Optional.empty() : Optional.of(subject);
+            Jwt jwt = decoder.decode(token);
+            String subject = jwt.getSubject();
+            return subject == null || subject.isBlank()
+                    ? Optional.empty()
+                    : Optional.of(new SocketUser(subject, jwt.getExpiresAt()));
         } catch (JwtException e) {
             log.debug("socket handshake refused: {}", e.getClass().getSimpleName());
             return Optional.empty();

@@ -3,6 +3,7 @@ package io.herald.fanout.ws;
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
 import io.herald.fanout.inbox.InboxItem;
+import io.herald.fanout.inbox.InboxStore;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,21 +21,26 @@ final class SocketMessages {
 
     private SocketMessages() {}
 
-    static String notification(InboxItem item) {
+    /** A notification replayed from the inbox; with its stream position when it was stored with one. */
+    static byte[] notificationBytes(InboxItem item, InboxStore.@Nullable StreamPosition position) {
         var message = start("notification", null);
         message.put("notification", item(item));
-        return json(message);
+        if (position != null) {
+            message.put("position", position(position.partition(), position.offset()));
+        }
+        return HeraldJson.mapper().writeValueAsBytes(message);
     }
 
-    static String notification(InAppNotification n) {
-        return new String(notificationBytes(n), java.nio.charset.StandardCharsets.UTF_8);
+    static String notification(InAppNotification n, int partition, long offset) {
+        return new String(notificationBytes(n, partition, offset), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
-     * {@link #notification(InAppNotification)} as UTF-8, what the live path writes to every socket of the user:
-     * the same message a replay from the inbox gives, written field by field (the live path's hottest step).
+     * What the live path writes to every socket of the user for the record at {@code offset} of {@code
+     * partition}: the same message a replay from the inbox gives, written field by field (the live path's hottest
+     * step).
      */
-    static byte[] notificationBytes(InAppNotification n) {
+    static byte[] notificationBytes(InAppNotification n, int partition, long offset) {
         var out = new ByteArrayOutputStream(256);
         try (JsonGenerator json = HeraldJson.mapper().createGenerator(out)) {
             json.writeStartObject();
@@ -56,9 +62,33 @@ final class SocketMessages {
                 json.writeStringProperty("created_at", n.occurredAt().toString());
             }
             json.writeEndObject();
+            json.writeStringProperty("position", position(partition, offset));
             json.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A notification's stream position as the client sees it, {@code "<partition>:<offset>"} of its {@code
+     * herald.inapp.v1} record: opaque to clients, which send the last one they got back in {@code resume}.
+     */
+    static String position(int partition, long offset) {
+        return partition + ":" + offset;
+    }
+
+    /** The stream position a client sent, or {@code null} when it is not one. */
+    static InboxStore.@Nullable StreamPosition parsePosition(String text) {
+        int colon = text.indexOf(':');
+        if (colon < 1 || colon > 10 || text.length() - colon > 20) {
+            return null;
+        }
+        try {
+            int partition = Integer.parseInt(text, 0, colon, 10);
+            long offset = Long.parseLong(text, colon + 1, text.length(), 10);
+            return partition < 0 || offset < 0 ? null : new InboxStore.StreamPosition(partition, offset);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static void writeIfPresent(JsonGenerator json, String name, @Nullable String value) {
@@ -105,9 +135,10 @@ final class SocketMessages {
         return json(message);
     }
 
-    static String resumed(int replayed, @Nullable String requestId) {
+    static String resumed(int replayed, boolean complete, @Nullable String requestId) {
         var message = start("resumed", requestId);
         message.put("replayed", replayed);
+        message.put("complete", complete);
         return json(message);
     }
 
@@ -128,7 +159,7 @@ final class SocketMessages {
      * An error answer.
      *
      * @param code stable: {@code invalid_message}, {@code unknown_type}, {@code invalid_field}, {@code
-     *     not_found}, {@code unavailable}, {@code internal}
+     *     not_found}, {@code rate_limited}, {@code unavailable}, {@code internal}
      */
     static String error(String code, String text, @Nullable String requestType, @Nullable String requestId) {
         var message = start("error", requestId);

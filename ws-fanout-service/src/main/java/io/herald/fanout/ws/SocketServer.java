@@ -1,5 +1,6 @@
 package io.herald.fanout.ws;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,8 +36,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.WriteTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +67,12 @@ import org.springframework.web.cors.CorsConfiguration;
  * and the answers to client messages run on virtual threads, never on the I/O threads, since both may wait
  * (a JWK set fetched, the inbox queried).
  *
+ * <p>What one client may take: a connection not upgraded within {@code handshake-timeout} is closed; a socket
+ * beyond {@code max-sockets} (1013) or {@code max-sockets-per-user} (4030) is closed as soon as it opens; a
+ * socket's messages are limited to {@code max-messages-per-second} ({@link MessageRate}: {@code error
+ * rate_limited}, then 4029) and to {@code max-queued-messages} waiting for their answer (then it is not read);
+ * a socket is closed with 4001 when its JWT expires.
+ *
  * <p>The port actually bound is {@link #port()}, also published as {@code local.herald.fanout.ws.port}.
  */
 @Component
@@ -75,11 +86,15 @@ public class SocketServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
     private static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
+    /** The longest a socket's token may have left for the socket to get a timer closing it when it expires. */
+    private static final Duration MAX_LIFETIME = Duration.ofDays(365);
 
     private final SocketProperties properties;
     private final SocketAuthenticator authenticator;
     private final NotificationSocketHandler handler;
     private final SessionRegistry registry;
+    private final Clock clock;
+    private final MeterRegistry meters;
     private final ConfigurableEnvironment environment;
     private final @Nullable CorsConfiguration origins;
     private final WebSocketServerProtocolConfig protocol;
@@ -95,11 +110,15 @@ public class SocketServer implements SmartLifecycle {
             SocketAuthenticator authenticator,
             NotificationSocketHandler handler,
             SessionRegistry registry,
+            Clock clock,
+            MeterRegistry meters,
             ConfigurableEnvironment environment) {
         this.properties = properties;
         this.authenticator = authenticator;
         this.handler = handler;
         this.registry = registry;
+        this.clock = clock;
+        this.meters = meters;
         this.environment = environment;
         this.origins = originsOf(properties.allowedOrigins());
         int maxMessage =
@@ -110,7 +129,7 @@ public class SocketServer implements SmartLifecycle {
                 .checkStartsWith(true)
                 // A browser passing its JWT as "bearer.<jwt>" must get a subprotocol back: the one it asks for.
                 .subprotocols(SocketAuthenticator.SUBPROTOCOL)
-                .handshakeTimeoutMillis(10_000)
+                .handshakeTimeoutMillis(properties.handshakeTimeout().toMillis())
                 .dropPongFrames(true)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(maxMessage)
@@ -154,6 +173,19 @@ public class SocketServer implements SmartLifecycle {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         var socket = new SocketHandler();
+                        // A connection that has not become a socket in time is cut: half-open handshakes (a request
+                        // line and then nothing, or one byte a second) would otherwise hold it for ever.
+                        socket.handshakeTimeout = channel.eventLoop()
+                                .schedule(
+                                        () -> {
+                                            if (socket.session == null) {
+                                                log.debug("closing connection {}: no handshake in time", channel.id());
+                                                cut("handshake_timeout");
+                                                channel.close();
+                                            }
+                                        },
+                                        properties.handshakeTimeout().toMillis(),
+                                        TimeUnit.MILLISECONDS);
                         channel.pipeline()
                                 .addLast(new HttpServerCodec(8192, MAX_HANDSHAKE_BYTES, 8192))
                                 .addLast(new HttpObjectAggregator(MAX_HANDSHAKE_BYTES))
@@ -235,20 +267,20 @@ public class SocketServer implements SmartLifecycle {
             }
             ctx.channel().config().setAutoRead(false);
             worker().execute(() -> {
-                Optional<String> user;
+                Optional<SocketAuthenticator.SocketUser> user;
                 try {
                     user = authenticator.userOf(request);
                 } catch (RuntimeException e) {
                     log.warn("socket handshake refused, its token could not be checked: {}", e.toString());
                     user = Optional.empty();
                 }
-                Optional<String> authenticated = user;
+                Optional<SocketAuthenticator.SocketUser> authenticated = user;
                 ctx.executor().execute(() -> {
                     if (authenticated.isEmpty()) {
                         refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED);
                         return;
                     }
-                    socket.userId = authenticated.get();
+                    socket.user = authenticated.get();
                     ctx.fireChannelRead(request);
                     ctx.pipeline().remove(this);
                     ctx.channel().config().setAutoRead(true);
@@ -268,17 +300,63 @@ public class SocketServer implements SmartLifecycle {
         }
     }
 
-    /** One socket's life once the handshake has passed: registered, read, closed. */
+    /**
+     * One connection's life: a handshake in time, then a socket registered (within the node's and the user's
+     * limits), read (within the message rate), closed when its token expires, and forgotten.
+     */
     private final class SocketHandler extends ChannelInboundHandlerAdapter {
-        volatile @Nullable String userId;
+        volatile SocketAuthenticator.@Nullable SocketUser user;
         private @Nullable ClientSession session;
+        private @Nullable ScheduledFuture<?> handshakeTimeout;
+        private @Nullable ScheduledFuture<?> expiry;
+        private final MessageRate rate = new MessageRate(properties.maxMessagesPerSecond(), System::nanoTime);
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete && userId != null) {
-                var opened = new ClientSession(userId, ctx.channel(), worker());
+            SocketAuthenticator.SocketUser authenticated = user;
+            if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete && authenticated != null) {
+                cancel(handshakeTimeout);
+                handshakeTimeout = null;
+                var opened = new ClientSession(
+                        authenticated.id(),
+                        ctx.channel(),
+                        worker(),
+                        properties.resumeLimit(),
+                        !properties.resumeWindow().isZero(),
+                        properties.maxQueuedMessages());
                 session = opened;
-                registry.add(opened);
+                switch (registry.add(opened)) {
+                    case NODE_FULL -> {
+                        log.debug("socket {} refused: the node holds max-sockets", opened.id());
+                        cut("node_full");
+                        opened.close(ClientSession.NODE_FULL);
+                        return;
+                    }
+                    case USER_FULL -> {
+                        log.debug("socket {} refused: its user holds max-sockets-per-user", opened.id());
+                        cut("user_full");
+                        opened.close(ClientSession.TOO_MANY_SOCKETS);
+                        return;
+                    }
+                    case ADDED -> {}
+                }
+                Instant expiresAt = authenticated.expiresAt();
+                Duration left = expiresAt == null ? MAX_LIFETIME : Duration.between(clock.instant(), expiresAt);
+                // A token without exp (refused by a strict decoder) or valid for more than a year gets no timer.
+                if (left.compareTo(MAX_LIFETIME) < 0) {
+                    expiry = ctx.executor()
+                            .schedule(
+                                    () -> {
+                                        cut("token_expired");
+                                        opened.close(ClientSession.TOKEN_EXPIRED);
+                                    },
+                                    Math.max(0, left.toMillis()),
+                                    TimeUnit.MILLISECONDS);
+                }
+                if (!properties.resumeWindow().isZero()) {
+                    ctx.executor()
+                            .schedule(opened::opened, properties.resumeWindow().toMillis(), TimeUnit.MILLISECONDS);
+                }
                 opened.run(() -> handler.opened(opened));
             } else {
                 ctx.fireUserEventTriggered(event);
@@ -289,12 +367,29 @@ public class SocketServer implements SmartLifecycle {
         public void channelRead(ChannelHandlerContext ctx, Object message) {
             ClientSession current = session;
             try {
-                if (current == null) {
+                if (current == null || !current.isOpen()) {
                     return;
                 }
                 if (message instanceof TextWebSocketFrame text) {
-                    String payload = text.text();
-                    current.run(() -> handler.onText(current, payload));
+                    switch (rate.next()) {
+                        case ACCEPT -> {
+                            String payload = text.text();
+                            current.request(() -> handler.onText(current, payload));
+                        }
+                        case WARN ->
+                            current.send(SocketMessages.error(
+                                    "rate_limited",
+                                    "more than " + properties.maxMessagesPerSecond()
+                                            + " messages a second: this one was dropped",
+                                    null,
+                                    null));
+                        case DROP -> {}
+                        case CLOSE -> {
+                            log.debug("closing socket {}: far over the message rate", current.id());
+                            cut("too_many_messages");
+                            current.close(ClientSession.TOO_MANY_MESSAGES);
+                        }
+                    }
                 } else if (message instanceof BinaryWebSocketFrame) {
                     current.close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE);
                 }
@@ -305,6 +400,8 @@ public class SocketServer implements SmartLifecycle {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            cancel(handshakeTimeout);
+            cancel(expiry);
             ClientSession current = session;
             if (current != null) {
                 registry.remove(current);
@@ -332,6 +429,17 @@ public class SocketServer implements SmartLifecycle {
                 log.debug("socket {} failed: {}", current.id(), cause.toString());
                 current.close(WebSocketCloseStatus.INTERNAL_SERVER_ERROR);
             }
+        }
+    }
+
+    /** Counts a connection or socket this node cut for one of its limits. */
+    private void cut(String reason) {
+        meters.counter("herald.fanout.sockets.closed", "reason", reason).increment();
+    }
+
+    private static void cancel(@Nullable ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
         }
     }
 

@@ -20,20 +20,21 @@ final class WriteBatch<R> {
 
     private static final Logger log = LoggerFactory.getLogger(WriteBatch.class);
 
-    private record Write<R>(ClientSession session, byte[] utf8, R receipt) {}
+    private record Write<R>(ClientSession session, StreamGate.Frame frame, R receipt) {}
 
     private final Map<EventLoop, List<Write<R>>> byLoop = new IdentityHashMap<>();
 
     /**
-     * Adds one message for {@code session}.
+     * Adds one live notification for {@code session}.
      *
      * @return {@code false} when the socket cannot take it (closed, or just closed for being too slow)
      */
-    boolean add(ClientSession session, byte[] utf8, R receipt) {
+    boolean add(ClientSession session, StreamGate.Frame frame, R receipt) {
         if (!session.accept()) {
             return false;
         }
-        byLoop.computeIfAbsent(session.eventLoop(), loop -> new ArrayList<>()).add(new Write<>(session, utf8, receipt));
+        byLoop.computeIfAbsent(session.eventLoop(), loop -> new ArrayList<>())
+                .add(new Write<>(session, frame, receipt));
         return true;
     }
 
@@ -49,7 +50,7 @@ final class WriteBatch<R> {
             try {
                 loop.execute(() -> {
                     for (Write<R> write : writes) {
-                        write.session().write(write.utf8());
+                        write.session().live(write.frame());
                     }
                 });
                 writes.forEach(write -> handedOver.add(write.receipt()));

@@ -376,6 +376,45 @@ class InboxIT {
         assertThat(header(dead, HeraldHeaders.DLT_REASON)).contains("refused by the inbox");
     }
 
+    @Test
+    void theWriterStoresEachRecordsPositionAndItsProgressPassesRecordsItDeadLetters() throws Exception {
+        String user = "positions-" + UUID.randomUUID();
+        var first = notification(user, "first");
+        var second = notification(user, "second");
+        byte[] unreadable = "{not json".getBytes(StandardCharsets.UTF_8);
+        List<org.apache.kafka.clients.producer.RecordMetadata> sent = new ArrayList<>();
+        try (var producer =
+                new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+            // One user's records share a partition: the unreadable one between the two, and one more last.
+            for (byte[] value : List.of(
+                    HeraldJson.mapper().writeValueAsBytes(first),
+                    unreadable,
+                    HeraldJson.mapper().writeValueAsBytes(second),
+                    unreadable)) {
+                sent.add(producer.send(new ProducerRecord<>(Topics.INAPP, user, value))
+                        .get());
+            }
+        }
+        int partition = sent.getFirst().partition();
+        long last = sent.getLast().offset();
+
+        // Past the dead-lettered record that has nothing after it too: a resume would otherwise wait for it.
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.storedUpTo().getOrDefault(partition, 0L) >= last + 1);
+        assertThat(store.anchorOf(user, first.notificationId()).orElseThrow().position())
+                .isEqualTo(new InboxStore.StreamPosition(partition, sent.get(0).offset()));
+        assertThat(store.anchorOf(user, second.notificationId()).orElseThrow().position())
+                .isEqualTo(new InboxStore.StreamPosition(partition, sent.get(2).offset()));
+        assertThat(store.replay(user, partition, -1, last + 1, 10))
+                .extracting(replayed -> replayed.item().id())
+                .containsExactly(first.notificationId(), second.notificationId());
+        assertThat(store.replay(user, partition, sent.get(0).offset(), last + 1, 10))
+                .extracting(replayed -> replayed.item().id())
+                .containsExactly(second.notificationId());
+        // Another user's rows are not theirs to replay, and an id is looked up in its owner's inbox only.
+        assertThat(store.replay("someone-else", partition, -1, last + 1, 10)).isEmpty();
+        assertThat(store.anchorOf("someone-else", first.notificationId())).isEmpty();
+    }
+
     private static InAppNotification notification(String userId, String title) {
         UUID eventId = UUID.randomUUID();
         return new InAppNotification(

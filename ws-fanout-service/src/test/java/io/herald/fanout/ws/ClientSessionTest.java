@@ -15,6 +15,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -119,7 +120,7 @@ class ClientSessionTest {
     @Test
     void removingAnOldSessionKeepsTheUsersNewerOne() {
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        var registry = new SessionRegistry(meters);
+        var registry = new SessionRegistry(meters, TestProperties.socket(Map.of()));
         var old = session("alice");
         var newer = session("alice");
         registry.add(old);
@@ -135,6 +136,41 @@ class ClientSessionTest {
         registry.remove(newer);
         assertThat(registry.sessionsOf("alice")).isEmpty();
         assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void theNodeAndEachUserHoldNoMoreSocketsThanTheirLimitsEvenWhenManyOpenAtOnce() throws Exception {
+        var registry = new SessionRegistry(
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                TestProperties.socket(Map.of("max-sockets", "50", "max-sockets-per-user", "3")));
+        var admissions = new java.util.concurrent.ConcurrentLinkedQueue<SessionRegistry.Admission>();
+        try (var threads = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 400; i++) {
+                String user = "user-" + (i % 40);
+                threads.execute(() -> admissions.add(registry.add(session(user))));
+            }
+        }
+        // 40 users could hold 120 sockets, the node only 50: every one of them is used, none more.
+        assertThat(registry.size()).isEqualTo(50);
+        assertThat(registry.all()).hasSize(50);
+        assertThat(admissions)
+                .filteredOn(a -> a == SessionRegistry.Admission.ADDED)
+                .hasSize(50);
+        for (int i = 0; i < 40; i++) {
+            assertThat(registry.sessionsOf("user-" + i).size()).isLessThanOrEqualTo(3);
+        }
+
+        var roomy = new SessionRegistry(
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                TestProperties.socket(Map.of("max-sockets-per-user", "2")));
+        var first = session("dave");
+        assertThat(roomy.add(first)).isEqualTo(SessionRegistry.Admission.ADDED);
+        assertThat(roomy.add(session("dave"))).isEqualTo(SessionRegistry.Admission.ADDED);
+        assertThat(roomy.add(session("dave"))).isEqualTo(SessionRegistry.Admission.USER_FULL);
+        assertThat(roomy.size()).isEqualTo(2);
+        // A socket closing makes room for the next.
+        roomy.remove(first);
+        assertThat(roomy.add(session("dave"))).isEqualTo(SessionRegistry.Admission.ADDED);
     }
 
     private static ClientSession session(String user) {

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.herald.events.ClientAction;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
@@ -20,11 +15,9 @@ import io.herald.fanout.FanoutApplication;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -304,6 +297,9 @@ class SocketIT {
             JsonNode garbage = socket.ask("{nope", "error");
             assertThat(garbage.path("code").asString()).isEqualTo("invalid_message");
 
+            // Only work assigned to this user is answered (WorkResponseIT has the rest).
+            var assigned = publish(user, "work_assigned", Map.of("work_id", "w-42"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> rows(assigned.notificationId()) == 1);
             JsonNode ack = socket.ask(
                     "{\"type\":\"work_response\",\"work_id\":\"w-42\",\"accepted\":true}", "action_accepted");
             String actionId = ack.path("action_id").asString();
@@ -406,21 +402,18 @@ class SocketIT {
     }
 
     static String jwt(String subject, String secret, long expiresInSeconds) {
-        try {
-            var claims = new JWTClaimsSet.Builder()
-                    .subject(subject)
-                    .issueTime(new Date())
-                    .expirationTime(Date.from(Instant.now().plusSeconds(expiresInSeconds)))
-                    .build();
-            var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-            jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-            return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestTokens.jwt(subject, secret, expiresInSeconds);
     }
 
     private static InAppNotification publish(String user, String title) {
+        return publish(user, "product_like", title, Map.of("productId", "p-1"));
+    }
+
+    private static InAppNotification publish(String user, String type, Map<String, String> data) {
+        return publish(user, type, "title", data);
+    }
+
+    private static InAppNotification publish(String user, String type, String title, Map<String, String> data) {
         UUID eventId = UUID.randomUUID();
         var n = new InAppNotification(
                 Ids.notificationId(eventId, user),
@@ -428,10 +421,10 @@ class SocketIT {
                 DomainEvent.SCHEMA_VERSION,
                 Instant.now(),
                 user,
-                "product_like",
+                type,
                 title,
                 "body",
-                Map.of("productId", "p-1"),
+                data,
                 null,
                 null);
         try {

@@ -6,6 +6,7 @@ import io.herald.events.DomainEvent;
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
 import io.herald.fanout.inbox.InboxItem;
+import io.herald.fanout.inbox.InboxStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,8 +43,11 @@ class SocketMessagesTest {
                 live.occurredAt(),
                 live.occurredAt());
 
-        var liveJson = HeraldJson.mapper().readTree(SocketMessages.notificationBytes(live));
-        assertThat(liveJson).isEqualTo(HeraldJson.mapper().readTree(SocketMessages.notification(replayed)));
+        var liveJson = HeraldJson.mapper().readTree(SocketMessages.notificationBytes(live, 2, 1042));
+        assertThat(liveJson)
+                .isEqualTo(HeraldJson.mapper()
+                        .readTree(SocketMessages.notificationBytes(replayed, new InboxStore.StreamPosition(2, 1042))));
+        assertThat(liveJson.path("position").asString()).isEqualTo("2:1042");
         assertThat(liveJson.path("type").asString()).isEqualTo("notification");
         assertThat(liveJson.path("notification").path("created_at").asString())
                 .isEqualTo("2026-11-24T10:00:00.123456Z");
@@ -52,8 +56,9 @@ class SocketMessagesTest {
                         .path("quote\"and\\\\backslash")
                         .asString())
                 .isEqualTo("line\nbreak, ünïcödé 🚲 </script>");
-        assertThat(SocketMessages.notification(live))
-                .isEqualTo(new String(SocketMessages.notificationBytes(live), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(SocketMessages.notification(live, 2, 1042))
+                .isEqualTo(new String(
+                        SocketMessages.notificationBytes(live, 2, 1042), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test
@@ -70,9 +75,35 @@ class SocketMessagesTest {
                 Map.of(),
                 null,
                 null);
-        var json = HeraldJson.mapper().readTree(SocketMessages.notificationBytes(live));
+        var json = HeraldJson.mapper().readTree(SocketMessages.notificationBytes(live, 0, 0));
         assertThat(json.path("notification").path("data").isObject()).isTrue();
         assertThat(json.path("notification").path("data").size()).isZero();
         assertThat(json.path("notification").path("read").asBoolean(true)).isFalse();
+    }
+
+    @Test
+    void aPositionIsReadBackOnlyWhenItIsOne() {
+        assertThat(SocketMessages.parsePosition(SocketMessages.position(2, 1042)))
+                .isEqualTo(new InboxStore.StreamPosition(2, 1042));
+        assertThat(SocketMessages.parsePosition("0:0")).isEqualTo(new InboxStore.StreamPosition(0, 0));
+        for (String bad : new String[] {
+            "",
+            ":",
+            "1:",
+            ":1",
+            "1",
+            "a:1",
+            "1:b",
+            "-1:5",
+            "1:-5",
+            "1:2:3",
+            "1 :2",
+            "99999999999:1",
+            "1:99999999999999999999",
+            "1:" + "9".repeat(5000),
+            "\u0000:1"
+        }) {
+            assertThat(SocketMessages.parsePosition(bad)).as(bad).isNull();
+        }
     }
 }

@@ -5,34 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
 
 class SocketPingerTest {
 
     @Test
     void everySocketIsPingedOncePerIntervalAndThePingsAreSpreadOverIt() {
-        var registry = new SessionRegistry(new SimpleMeterRegistry());
+        var properties = TestProperties.socket(Map.of("ping-interval", "10s"));
+        var registry = new SessionRegistry(new SimpleMeterRegistry(), properties);
         List<EmbeddedChannel> channels = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             var channel = new EmbeddedChannel();
             channels.add(channel);
             registry.add(new ClientSession("user-" + i, channel, Runnable::run));
         }
-        var properties = new SocketProperties(
-                0,
-                0,
-                "n-" + UUID.randomUUID(),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(10),
-                DataSize.ofKilobytes(512),
-                DataSize.ofKilobytes(8),
-                List.of("*"),
-                500);
         var pinger = new SocketPinger(registry, properties);
 
         int busiestSecond = 0;

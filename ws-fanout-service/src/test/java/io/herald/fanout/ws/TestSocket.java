@@ -75,6 +75,28 @@ final class TestSocket implements AutoCloseable {
                 .orElseThrow();
     }
 
+    /** The oldest message of any of {@code types} not taken yet. */
+    JsonNode nextOf(String... types) {
+        return await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> {
+                            synchronized (received) {
+                                var it = received.iterator();
+                                while (it.hasNext()) {
+                                    JsonNode message = it.next();
+                                    if (java.util.Arrays.asList(types)
+                                            .contains(message.path("type").asString())) {
+                                        it.remove();
+                                        return java.util.Optional.of(message);
+                                    }
+                                }
+                                return java.util.Optional.<JsonNode>empty();
+                            }
+                        },
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+    }
+
     /** Whether a message of {@code type} has arrived and not been taken. */
     boolean has(String type) {
         synchronized (received) {
@@ -98,7 +120,16 @@ final class TestSocket implements AutoCloseable {
 
     /** The close code the server sent, waiting for it. */
     int closeCode() {
-        return closed.orTimeout(20, TimeUnit.SECONDS).join();
+        try {
+            return closed.get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the server did not close the socket within 20 s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("the connection ended without a close frame: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Sends a request and returns the answer of {@code answerType}. */

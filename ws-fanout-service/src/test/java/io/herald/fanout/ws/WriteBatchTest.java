@@ -27,12 +27,9 @@ class WriteBatchTest {
             var bob = session("bob", stopping, bobSocket, worker);
 
             var batch = new WriteBatch<String>();
-            assertThat(batch.add(alice, "{\"n\":1}".getBytes(StandardCharsets.UTF_8), "alice-1"))
-                    .isTrue();
-            assertThat(batch.add(bob, "{\"n\":2}".getBytes(StandardCharsets.UTF_8), "bob-2"))
-                    .isTrue();
-            assertThat(batch.add(alice, "{\"n\":3}".getBytes(StandardCharsets.UTF_8), "alice-3"))
-                    .isTrue();
+            assertThat(batch.add(alice, frame(1, "{\"n\":1}"), "alice-1")).isTrue();
+            assertThat(batch.add(bob, frame(2, "{\"n\":2}"), "bob-2")).isTrue();
+            assertThat(batch.add(alice, frame(3, "{\"n\":3}"), "alice-3")).isTrue();
             // Bob's I/O thread shuts down (the node is stopping) between the poll and the flush.
             stopping.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
 
@@ -59,12 +56,15 @@ class WriteBatchTest {
             session.close(io.netty.handler.codec.http.websocketx.WebSocketCloseStatus.NORMAL_CLOSURE);
 
             var batch = new WriteBatch<String>();
-            assertThat(batch.add(session, "{}".getBytes(StandardCharsets.UTF_8), "carol"))
-                    .isFalse();
+            assertThat(batch.add(session, frame(1, "{}"), "carol")).isFalse();
             assertThat(batch.flush()).isEmpty();
         } finally {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
         }
+    }
+
+    private static StreamGate.Frame frame(long offset, String json) {
+        return new StreamGate.Frame(0, offset, json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A real TCP connection served on {@code group}, seen from the server as a session. */
