@@ -43,7 +43,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * token-service and dispatch-service share the work, as in production. Whatever is stopped or restarted mid-stream,
  * every expected push reaches the FCM emulator, none is lost, and duplicates are counted (target: none). Kafka is
  * a broker process of its own here, so that it can be restarted on its data.
+ *
+ * <p>Its tests run one after another, but beside the module's other test classes (see devstack's pom): most of its
+ * time is spent waiting for a long PostgreSQL outage to end.
  */
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class FaultsIT {
 
     private static final int USERS = 40;

@@ -143,6 +143,74 @@ class HttpFuzzIT {
         assertThat(failures).as("of " + sent + " bad requests").isEmpty();
     }
 
+    /**
+     * Every endpoint, with valid credentials, sent bodies of 0 B, 1 MB and 100 MB (with a {@code Content-Length} and
+     * chunked; made as they are sent, never held), 100,000 levels of nesting, numbers of 100,000 digits and duplicate
+     * keys. None may be answered with a 5xx or a non-problem error, and the gateway must still work after each.
+     */
+    @Test
+    void everyEndpointSurvivesHostileBodies() throws Exception {
+        URI gateway = URI.create(stack.gatewayUrl());
+        Map<String, java.util.function.Supplier<byte[]>> shapes = new java.util.LinkedHashMap<>();
+        shapes.put("0 B", () -> new byte[0]);
+        shapes.put("deep nesting", () -> ("[".repeat(100_000) + "]".repeat(100_000)).getBytes());
+        shapes.put(
+                "huge numbers",
+                () -> ("{\"type\":\"product_like\",\"recipients\":[\"a\"],\"ttlSeconds\":" + "9".repeat(100_000)
+                                + ",\"priority\":1e999999,\"provider\":\"fcm\",\"token\":" + "1".repeat(100_000) + "}")
+                        .getBytes());
+        shapes.put(
+                "duplicate keys",
+                () -> "{\"type\":\"product_like\",\"type\":\"chat\",\"recipients\":[\"a\"],\"recipients\":[\"b\"]}"
+                        .getBytes());
+        List<String> failures = new ArrayList<>();
+        int sent = 0;
+        for (Endpoint endpoint : ENDPOINTS) {
+            String path = endpoint.path().replace("{id}", UUID.randomUUID().toString());
+            Map<String, String> headers = Map.of(
+                    endpoint.apiKey() ? "X-Api-Key" : "Authorization",
+                    endpoint.apiKey() ? stack.apiKey() : "Bearer " + jwt);
+            for (var shape : shapes.entrySet()) {
+                byte[] body = shape.getValue().get();
+                sent++;
+                checkRaw(
+                        failures,
+                        endpoint,
+                        shape.getKey(),
+                        HugeBody.send(gateway, endpoint.method(), path, headers, body));
+            }
+            for (long size : new long[] {1L << 20, 100L << 20}) {
+                for (boolean chunked : new boolean[] {false, true}) {
+                    sent++;
+                    checkRaw(
+                            failures,
+                            endpoint,
+                            (size >> 20) + " MB" + (chunked ? " chunked" : ""),
+                            HugeBody.send(gateway, endpoint.method(), path, headers, size, chunked));
+                }
+            }
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(stack.urls()
+                                                            .get("gateway-management") + "/actuator/health/liveness"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode())
+                    .as("the gateway after " + endpoint.method() + " " + endpoint.path())
+                    .isEqualTo(200);
+        }
+        assertThat(failures).as("of " + sent + " hostile bodies").isEmpty();
+    }
+
+    private static void checkRaw(List<String> failures, Endpoint endpoint, String what, HugeBody.Answer answer) {
+        String name = endpoint.method() + " " + endpoint.path() + " with " + what;
+        if (answer.status() >= 500) {
+            failures.add(name + ": " + answer.status() + " " + abbreviate(answer.body()));
+        } else if (answer.status() >= 400
+                && !answer.headers().getOrDefault("content-type", "").startsWith("application/problem+json")) {
+            failures.add(name + ": " + answer.status() + " without a problem document");
+        }
+    }
+
     @Test
     void aTypeConfusedFieldIsNamedAndNoInternalPathLeaks() throws Exception {
         var response = send(

@@ -44,7 +44,33 @@ final class HugeBody {
      */
     static Answer send(URI base, String method, String path, Map<String, String> headers, boolean chunked)
             throws Exception {
-        var body = new Generated(SIZE);
+        return send(base, method, path, headers, SIZE, chunked);
+    }
+
+    /** As {@link #send(URI, String, String, Map, boolean)}, with a generated body of {@code size} bytes. */
+    static Answer send(URI base, String method, String path, Map<String, String> headers, long size, boolean chunked)
+            throws Exception {
+        var body = new Generated(size);
+        return exchange(base, method, path, headers, body, size, chunked, body::handedOut);
+    }
+
+    /** Sends {@code body} as it is, with its {@code Content-Length}. */
+    static Answer send(URI base, String method, String path, Map<String, String> headers, byte[] body)
+            throws Exception {
+        return exchange(
+                base, method, path, headers, new java.io.ByteArrayInputStream(body), body.length, false, () -> -1);
+    }
+
+    private static Answer exchange(
+            URI base,
+            String method,
+            String path,
+            Map<String, String> headers,
+            InputStream body,
+            long size,
+            boolean chunked,
+            java.util.function.LongSupplier handedOut)
+            throws Exception {
         try (var socket = new Socket()) {
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
             socket.setSoTimeout(60_000);
@@ -59,16 +85,17 @@ final class HugeBody {
                     .append("\r\nContent-Type: application/json\r\n");
             headers.forEach((name, value) ->
                     head.append(name).append(": ").append(value).append("\r\n"));
-            head.append(chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + SIZE + "\r\n")
+            head.append(chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + size + "\r\n")
                     .append("\r\n");
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
             Thread writer =
                     Thread.ofPlatform().daemon().name("huge-body-writer").start(() -> write(body, out, chunked));
             Answer answer = read(new BufferedInputStream(socket.getInputStream()));
+            long taken = handedOut.getAsLong();
             socket.close();
             writer.join(TimeUnit.SECONDS.toMillis(30));
-            return new Answer(answer.status(), answer.headers(), answer.body(), body.handedOut());
+            return new Answer(answer.status(), answer.headers(), answer.body(), taken);
         }
     }
 
