@@ -83,10 +83,10 @@ public class DeliveryLogPartitions implements InitializingBean {
     public void afterPropertiesSet() {
         Maintenance done = maintain();
         log.info(
-                "delivery log: partitions ready (created {}, dropped {}); sends kept {}",
+                "delivery log: partitions ready (created {}, dropped {}); sends kept {} days",
                 done.created(),
                 done.dropped(),
-                settings.retention());
+                settings.retention().toDays());
     }
 
     @Scheduled(
