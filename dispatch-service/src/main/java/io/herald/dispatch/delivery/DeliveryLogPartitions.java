@@ -176,19 +176,23 @@ public class DeliveryLogPartitions implements InitializingBean {
             LocalDate d = day;
             boolean covered =
                     existing.stream().anyMatch(p -> p.attached() && !d.isBefore(p.from()) && d.isBefore(p.until()));
-            boolean exists = existing.stream().anyMatch(p -> p.name().equals(name(d)));
-            if (covered || exists) {
+            if (covered) {
                 continue;
             }
-            if (createPartition(day)) {
+            // A table of the day's name that is not attached (detached by hand, say) is attached as it is.
+            boolean exists = existing.stream().anyMatch(p -> p.name().equals(name(d)));
+            if (createPartition(day, exists)) {
                 created.add(name(day));
             }
         }
         return created;
     }
 
-    /** Whether this call created it: {@code false} when another instance did at the same time. */
-    private boolean createPartition(LocalDate day) {
+    /**
+     * Creates (unless {@code exists}) and attaches the day's partition; whether this call did it: {@code false}
+     * when another instance did at the same time.
+     */
+    private boolean createPartition(LocalDate day, boolean exists) {
         String table = "dispatch." + name(day);
         String from = "timestamptz '" + day.atStartOfDay(ZoneOffset.UTC).toInstant() + "'";
         String until =
@@ -196,9 +200,12 @@ public class DeliveryLogPartitions implements InitializingBean {
         return withConnection(connection -> {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
-                statement.execute("create table " + table
-                        + " (like dispatch.deliveries including defaults including constraints)");
+                if (!exists) {
+                    statement.execute("create table " + table
+                            + " (like dispatch.deliveries including defaults including constraints)");
+                }
                 // Proves the range to PostgreSQL, so the attach below has no rows to check.
+                statement.execute("alter table " + table + " drop constraint if exists " + name(day) + "_range");
                 statement.execute("alter table " + table + " add constraint " + name(day) + "_range check"
                         + " (recorded_at >= " + from + " and recorded_at < " + until + ")");
                 statement.execute("alter table dispatch.deliveries attach partition " + table + " for values from ("

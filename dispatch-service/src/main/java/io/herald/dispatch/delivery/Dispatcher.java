@@ -180,6 +180,7 @@ public class Dispatcher {
 
         Recorder recorder = new Recorder();
         Thread recording = Thread.ofVirtual().name("dispatch-recorder").start(recorder);
+        RuntimeException startFailure = null;
         try {
             for (Item item : items.values()) {
                 Earlier earlier = item.earlier;
@@ -191,6 +192,9 @@ public class Dispatcher {
                     start(item, recorder, published);
                 }
             }
+        } catch (RuntimeException e) {
+            // Kafka refusing a dead letter at once, say: the sends already started are still recorded first.
+            startFailure = e;
         } finally {
             recorder.close();
             // Every send of the poll is started: a provider holding some back to batch them need not wait longer.
@@ -198,6 +202,9 @@ public class Dispatcher {
         }
         recording.join();
         published.addAll(recorder.published);
+        if (startFailure != null) {
+            throw startFailure;
+        }
         if (recorder.failure != null) {
             throw recorder.failure;
         }
@@ -212,7 +219,7 @@ public class Dispatcher {
      */
     private final class Recorder implements Runnable {
 
-        /** Completed items, then {@link #CLOSED} with how many there are in all. */
+        /** Completed items, and a {@link Closed} marker saying how many there are in all. */
         private final BlockingQueue<Object> completed = new LinkedBlockingQueue<>();
 
         private int given;
@@ -254,24 +261,32 @@ public class Dispatcher {
                     taken.clear();
                     done += group.size();
                     if (!group.isEmpty()) {
-                        store(group);
+                        try {
+                            store(group);
+                        } catch (RuntimeException e) {
+                            // Kafka refusing a send at once, say. The sends still running are waited for, so
+                            // that their outcomes are kept for the batch read again.
+                            if (failure == null) {
+                                failure = e;
+                            }
+                        }
                         group.clear();
                     }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = new IllegalStateException("interrupted while recording outcomes", e);
-            } catch (RuntimeException e) {
-                failure = e;
             }
         }
 
         /** Stores a group of completed sends, then publishes what became of them. */
         private void store(List<Item> group) {
             List<DeliveryLog.Entry> entries = new ArrayList<>(group.size());
+            List<SendOutcome> outcomes = new ArrayList<>(group.size());
             for (Item item : group) {
                 SendOutcome outcome =
                         java.util.Objects.requireNonNull(item.outcome).join();
+                outcomes.add(outcome);
                 boolean recorded = item.earlier != null && item.earlier.recorded();
                 if (outcome instanceof SendOutcome.Accepted
                         || (outcome instanceof SendOutcome.Rejected rejected && rejected.tokenDead())) {
@@ -296,7 +311,8 @@ public class Dispatcher {
                 failure = e;
                 return;
             }
-            for (Item item : group) {
+            for (int i = 0; i < group.size(); i++) {
+                Item item = group.get(i);
                 UUID id = item.delivery.deliveryId();
                 unfinished.computeIfPresent(id, (key, earlier) -> new Earlier(earlier.outcome(), true));
                 String reason = refused.get(id);
@@ -309,7 +325,7 @@ public class Dispatcher {
                             reason);
                     meters.counter("herald.dispatch.unrecorded").increment();
                 }
-                published.addAll(publish(item, item.outcome.join()));
+                published.addAll(publish(item, outcomes.get(i)));
             }
         }
     }
