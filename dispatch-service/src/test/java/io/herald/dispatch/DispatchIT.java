@@ -182,8 +182,9 @@ class DispatchIT {
         io.herald.dispatch.delivery.FlakyDeliveryLog flakyDeliveryLog(
                 org.springframework.jdbc.core.simple.JdbcClient jdbc,
                 org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate named,
-                java.time.Clock clock) {
-            return new io.herald.dispatch.delivery.FlakyDeliveryLog(jdbc, named, clock);
+                java.time.Clock clock,
+                io.herald.dispatch.delivery.DeliveryLogPartitions partitions) {
+            return new io.herald.dispatch.delivery.FlakyDeliveryLog(jdbc, named, clock, partitions);
         }
     }
 

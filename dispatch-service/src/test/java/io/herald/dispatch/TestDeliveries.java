@@ -9,6 +9,7 @@ import io.herald.events.PushDelivery;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /** A like notification for one device, as token-service would plan it. */
 public final class TestDeliveries {
@@ -36,5 +37,37 @@ public final class TestDeliveries {
                 "likes",
                 "social",
                 "default");
+    }
+
+    /** {@code delivery} with {@code field} (its JSON name) set to {@code value}. */
+    @SuppressWarnings("unchecked")
+    public static PushDelivery with(PushDelivery delivery, String field, Object value) {
+        var json = (java.util.Map<String, Object>)
+                io.herald.events.HeraldJson.mapper().convertValue(delivery, java.util.Map.class);
+        json.put(field, value);
+        return io.herald.events.HeraldJson.mapper().convertValue(json, PushDelivery.class);
+    }
+
+    /** {@code delivery} with another collapse key ({@code null}: none). */
+    public static PushDelivery withCollapseKey(PushDelivery d, @Nullable String collapseKey) {
+        return new PushDelivery(
+                d.deliveryId(),
+                d.notificationId(),
+                d.eventId(),
+                d.schemaVersion(),
+                d.occurredAt(),
+                d.userId(),
+                d.type(),
+                d.provider(),
+                d.token(),
+                d.platform(),
+                d.title(),
+                d.body(),
+                d.data(),
+                d.priority(),
+                d.ttlSeconds(),
+                collapseKey,
+                d.androidChannelId(),
+                d.sound());
     }
 }

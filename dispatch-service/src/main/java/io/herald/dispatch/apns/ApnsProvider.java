@@ -8,6 +8,7 @@ import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPayloadBuilder;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import io.herald.dispatch.delivery.PushProvider;
+import io.herald.dispatch.delivery.ReplaceKey;
 import io.herald.dispatch.delivery.SendOutcome;
 import io.herald.dispatch.delivery.UndeliverableException;
 import io.herald.events.Priority;
@@ -28,7 +29,8 @@ import org.springframework.stereotype.Component;
  * APNs directly, with Pushy and token-based ({@code .p8}) authentication, for apps that do not go through FCM:
  * one long-lived, asynchronous client. Apple's answers become outcomes: accepted; {@code BadDeviceToken},
  * {@code Unregistered}, {@code DeviceTokenNotForTopic} a dead token; {@code TooManyRequests}, 5xx and I/O
- * failures transient; anything else permanent.
+ * failures transient; anything else permanent. Every notification carries an {@code apns-collapse-id} (see
+ * {@link ReplaceKey}).
  */
 @Component
 class ApnsProvider implements PushProvider, DisposableBean {
@@ -99,7 +101,8 @@ class ApnsProvider implements PushProvider, DisposableBean {
                 expiration,
                 delivery.priority() == Priority.HIGH ? DeliveryPriority.IMMEDIATE : DeliveryPriority.CONSERVE_POWER,
                 PushType.ALERT,
-                delivery.collapseKey());
+                // A repeat (sent again after a crash) replaces the first instead of showing twice.
+                ReplaceKey.of(delivery));
         CompletableFuture<SendOutcome> outcome = new CompletableFuture<>();
         apns.sendNotification(notification).whenComplete((response, failure) -> {
             if (failure != null) {

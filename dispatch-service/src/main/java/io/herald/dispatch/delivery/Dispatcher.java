@@ -9,7 +9,10 @@ import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -28,18 +33,31 @@ import org.springframework.kafka.KafkaException;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends a poll's worth of push deliveries at once. The listener thread reads the records, asks the delivery log
- * in one query which were sent before (those are skipped: Kafka redelivers after a rebalance or restart), takes
- * a token from each provider's rate limit and starts every send; the sends run concurrently. Once all have an
- * outcome (or timed out), the outcomes are stored in one batch, then every status, token feedback, retry and
- * dead letter is published and acknowledged by Kafka, and only then does the call return, so the records'
- * offsets are committed after their outcomes are safe. If storing or publishing fails after a send, the batch is
- * read again; the outcomes this instance already had are reused rather than sent again.
+ * Sends a poll's worth of push deliveries at once. The listener thread reads and checks the records (one that
+ * breaks a rule of {@link DeliveryChecks} is dead-lettered at once), asks the delivery log in one query which
+ * were sent before (those are skipped: Kafka redelivers after a rebalance or restart), takes a token from each
+ * provider's rate limit and starts every send; the sends run concurrently. Meanwhile a recorder stores the
+ * outcomes <em>as the sends complete</em> — whatever completed while it stored the last group is the next
+ * group, one JDBC batch each — and publishes each group's statuses, token feedback, retries and dead letters
+ * right after storing them. The call returns once every outcome is stored and acknowledged by Kafka, so the
+ * records' offsets are committed after their outcomes are safe.
  *
- * <p>Accepted: stored as sent, status {@code sent}. Rejected with a dead token: status {@code rejected} and token
- * feedback, never retried. Rejected otherwise (an invalid payload), unreadable, or for a provider not available:
- * the dead-letter topic at once. Failed (5xx, timeout, quota): status {@code failed} and the next retry topic,
- * or the dead-letter topic after the last attempt.
+ * <p>Why as they complete: a send the provider took but the log has not recorded is sent again by whoever
+ * reads the record next, should this instance die. Stored at the end of the poll, that was every send of the
+ * poll until its slowest had answered (up to {@code send-timeout}); stored as they complete, it is the sends of
+ * about one group write (milliseconds). A repeat that still happens replaces the first on the phone (see
+ * {@link ReplaceKey}).
+ *
+ * <p>Accepted: stored as sent, status {@code sent}. Rejected with a dead token: status {@code rejected} and
+ * token feedback, never retried. Rejected otherwise (an invalid payload), unreadable, invalid, for a provider
+ * not available, or thrown on by its provider client for a reason that will not pass ({@link SendFailures}):
+ * the dead-letter topic at once. Failed (5xx, timeout, quota, I/O): status {@code failed} and the next retry
+ * topic, or the dead-letter topic after the last attempt. A row PostgreSQL refuses for its data is not stored
+ * (and logged); its statuses are published all the same, and the poll goes on.
+ *
+ * <p>If storing or publishing fails (the database or Kafka away), the call waits for the sends still running,
+ * then throws, and the batch is read again; the final outcomes this instance already had are reused rather than
+ * sent again.
  */
 @Component
 public class Dispatcher {
@@ -54,19 +72,23 @@ public class Dispatcher {
     private final DispatchProperties properties;
     private final ProviderRateLimits rateLimits;
     private final MeterRegistry meters;
+    private final Clock clock;
+
+    /** A final outcome of this instance's, and whether the delivery log has it. */
+    private record Earlier(SendOutcome outcome, boolean recorded) {}
 
     /**
      * Final outcomes (accepted, or rejected for a dead token) of this instance's sends whose batch is not done
      * yet: when storing or publishing the outcomes fails and the batch is read again, these deliveries are not
-     * sent a second time, and their statuses are published again. Emptied as batches complete; capped.
+     * sent a second time (nor recorded twice), and their statuses are published again. Emptied as batches
+     * complete; capped.
      */
-    private final Map<UUID, SendOutcome> unfinished =
-            java.util.Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<UUID, SendOutcome> eldest) {
-                    return size() > 100_000;
-                }
-            });
+    private final Map<UUID, Earlier> unfinished = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Earlier> eldest) {
+            return size() > 100_000;
+        }
+    });
 
     Dispatcher(
             List<PushProvider> providers,
@@ -75,7 +97,8 @@ public class Dispatcher {
             Retries retries,
             DispatchProperties properties,
             ProviderRateLimits rateLimits,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            Clock clock) {
         providers.forEach(p -> this.providers.put(p.provider(), p));
         this.deliveries = deliveries;
         this.statuses = statuses;
@@ -83,6 +106,7 @@ public class Dispatcher {
         this.properties = properties;
         this.rateLimits = rateLimits;
         this.meters = meters;
+        this.clock = clock;
     }
 
     /** One delivery of the batch, with what became of it. */
@@ -91,15 +115,13 @@ public class Dispatcher {
         final PushDelivery delivery;
         final int attempt;
 
+        /** The send's outcome, once started. */
         @Nullable
         CompletableFuture<SendOutcome> outcome;
 
+        /** This instance's own earlier outcome, when a batch read again brings it again. */
         @Nullable
-        UndeliverableException undeliverable;
-
-        /** The outcome of this instance's own earlier send of it, when a retried batch brings it again. */
-        @Nullable
-        SendOutcome earlier;
+        Earlier earlier;
 
         Item(ConsumerRecord<String, byte[]> record, PushDelivery delivery) {
             this.record = record;
@@ -113,17 +135,21 @@ public class Dispatcher {
      * every outcome is stored and published.
      *
      * @throws KafkaException when an outcome could not be published; the caller must not commit the offsets
+     * @throws org.springframework.dao.DataAccessException when outcomes could not be stored (the database away);
+     *     the caller must not commit the offsets
      */
     public void dispatch(List<ConsumerRecord<String, byte[]>> records) throws InterruptedException {
         List<CompletableFuture<?>> published = new ArrayList<>();
         Map<UUID, Item> items = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        Instant firstPossibleSend = now;
         for (ConsumerRecord<String, byte[]> record : records) {
             PushDelivery delivery;
             try {
                 delivery = read(record);
             } catch (RejectedRecordException e) {
                 log.warn(
-                        "unreadable delivery at {}-{}@{} dead-lettered: {}",
+                        "unreadable or invalid delivery at {}-{}@{} dead-lettered: {}",
                         record.topic(),
                         record.partition(),
                         record.offset(),
@@ -133,11 +159,12 @@ public class Dispatcher {
             }
             // The same delivery twice in one poll (a replay next to a redelivery) is sent once.
             items.putIfAbsent(delivery.deliveryId(), new Item(record, delivery));
+            firstPossibleSend = earliest(firstPossibleSend, record.timestamp(), delivery.occurredAt());
         }
         for (Item item : items.values()) {
             item.earlier = unfinished.get(item.delivery.deliveryId());
         }
-        Set<UUID> sentBefore = deliveries.alreadySent(items.keySet());
+        Set<UUID> sentBefore = deliveries.alreadySent(items.keySet(), firstPossibleSend);
         int skipped = 0;
         for (UUID id : sentBefore) {
             if (items.get(id).earlier == null) {
@@ -151,50 +178,180 @@ public class Dispatcher {
             meters.counter("herald.dispatch.redeliveries.skipped").increment(skipped);
         }
 
-        for (Item item : items.values()) {
-            if (item.earlier != null) {
-                // Sent by this instance in a batch that failed after the send: never twice.
-                item.outcome = CompletableFuture.completedFuture(item.earlier);
-            } else {
-                start(item);
+        Recorder recorder = new Recorder();
+        Thread recording = Thread.ofVirtual().name("dispatch-recorder").start(recorder);
+        RuntimeException startFailure = null;
+        try {
+            for (Item item : items.values()) {
+                Earlier earlier = item.earlier;
+                if (earlier != null) {
+                    // Sent by this instance in a batch that failed after the send: never twice.
+                    item.outcome = CompletableFuture.completedFuture(earlier.outcome());
+                    recorder.add(item);
+                } else {
+                    start(item, recorder, published);
+                }
             }
+        } catch (RuntimeException e) {
+            // Kafka refusing a dead letter at once, say: the sends already started are still recorded first.
+            startFailure = e;
+        } finally {
+            recorder.close();
+            // Every send of the poll is started: a provider holding some back to batch them need not wait longer.
+            providers.values().forEach(PushProvider::flush);
         }
-        // Every send of the poll is started: a provider holding some back to batch them need not wait longer.
-        providers.values().forEach(PushProvider::flush);
-        List<DeliveryLog.Entry> entries = new ArrayList<>(items.size());
-        Map<Item, SendOutcome> outcomes = new LinkedHashMap<>();
-        for (Item item : items.values()) {
-            if (item.undeliverable != null) {
-                published.add(retries.deadLetter(
-                        item.record,
-                        DeadLetters.headers(
-                                Topics.PUSH,
-                                Retries.SERVICE,
-                                item.undeliverable.code(),
-                                String.valueOf(item.undeliverable.getMessage()))));
-                continue;
-            }
-            SendOutcome outcome = java.util.Objects.requireNonNull(item.outcome).join();
-            outcomes.put(item, outcome);
-            if (outcome instanceof SendOutcome.Accepted
-                    || (outcome instanceof SendOutcome.Rejected rejected && rejected.tokenDead())) {
-                unfinished.put(item.delivery.deliveryId(), outcome);
-            }
-            entries.add(
-                    switch (outcome) {
-                        case SendOutcome.Accepted accepted ->
-                            new DeliveryLog.Entry(item.delivery, DeliveryLog.SENT, accepted.providerMessageId(), null);
-                        case SendOutcome.Rejected rejected ->
-                            new DeliveryLog.Entry(item.delivery, "rejected", null, rejected.code());
-                        case SendOutcome.Failed failed ->
-                            new DeliveryLog.Entry(item.delivery, "failed", null, failed.code());
-                    });
+        recording.join();
+        published.addAll(recorder.published);
+        if (startFailure != null) {
+            throw startFailure;
         }
-        // Stored before anything is published: a redelivery after a crash must not send again.
-        deliveries.record(entries);
-        outcomes.forEach((item, outcome) -> published.addAll(publish(item, outcome)));
+        if (recorder.failure != null) {
+            throw recorder.failure;
+        }
         awaitPublished(published);
         items.keySet().forEach(unfinished::remove);
+    }
+
+    /**
+     * Stores and publishes outcomes as sends complete, on a thread of its own (the listener thread may still be
+     * starting sends): it takes whatever has completed, stores it in one batch, publishes it, and takes again,
+     * until every send it was given has an outcome.
+     */
+    private final class Recorder implements Runnable {
+
+        /** Completed items, and a {@link Closed} marker saying how many there are in all. */
+        private final BlockingQueue<Object> completed = new LinkedBlockingQueue<>();
+
+        private int given;
+        final List<CompletableFuture<?>> published = new ArrayList<>();
+
+        @Nullable
+        RuntimeException failure;
+
+        /** Records {@code item} once its send completes. Listener thread. */
+        void add(Item item) {
+            given++;
+            java.util.Objects.requireNonNull(item.outcome).whenComplete((outcome, e) -> completed.add(item));
+        }
+
+        /** No more items: the recorder ends once those given are done. Listener thread. */
+        void close() {
+            completed.add(new Closed(given));
+        }
+
+        private record Closed(int given) {}
+
+        @Override
+        public void run() {
+            int expected = -1;
+            int done = 0;
+            List<Object> taken = new ArrayList<>();
+            List<Item> group = new ArrayList<>();
+            try {
+                while (expected < 0 || done < expected) {
+                    taken.add(completed.take());
+                    completed.drainTo(taken);
+                    for (Object next : taken) {
+                        if (next instanceof Closed closed) {
+                            expected = closed.given();
+                        } else {
+                            group.add((Item) next);
+                        }
+                    }
+                    taken.clear();
+                    done += group.size();
+                    if (!group.isEmpty()) {
+                        try {
+                            store(group);
+                        } catch (RuntimeException e) {
+                            // Kafka refusing a send at once, say. The sends still running are waited for, so
+                            // that their outcomes are kept for the batch read again.
+                            if (failure == null) {
+                                failure = e;
+                            }
+                        }
+                        group.clear();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new IllegalStateException("interrupted while recording outcomes", e);
+            }
+        }
+
+        /** Stores a group of completed sends, then publishes what became of them. */
+        private void store(List<Item> group) {
+            List<DeliveryLog.Entry> entries = new ArrayList<>(group.size());
+            List<SendOutcome> outcomes = new ArrayList<>(group.size());
+            for (Item item : group) {
+                SendOutcome outcome =
+                        java.util.Objects.requireNonNull(item.outcome).join();
+                outcomes.add(outcome);
+                boolean recorded = item.earlier != null && item.earlier.recorded();
+                if (outcome instanceof SendOutcome.Accepted
+                        || (outcome instanceof SendOutcome.Rejected rejected && rejected.tokenDead())) {
+                    unfinished.putIfAbsent(item.delivery.deliveryId(), new Earlier(outcome, recorded));
+                }
+                if (!recorded) {
+                    entries.add(entry(item, outcome));
+                }
+            }
+            if (failure != null) {
+                // Storing failed earlier in this batch: the outcomes are kept for the batch read again.
+                return;
+            }
+            Map<UUID, String> refused;
+            try {
+                refused = deliveries.record(entries);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "outcomes of {} deliveries not stored; the batch will be read again: {}",
+                        entries.size(),
+                        e.toString());
+                failure = e;
+                return;
+            }
+            for (int i = 0; i < group.size(); i++) {
+                Item item = group.get(i);
+                UUID id = item.delivery.deliveryId();
+                unfinished.computeIfPresent(id, (key, earlier) -> new Earlier(earlier.outcome(), true));
+                String reason = refused.get(id);
+                if (reason != null) {
+                    // Sent (or not) all the same: say so; only a redelivery of it would no longer be recognised.
+                    log.warn(
+                            "delivery {} (event {}): its outcome was refused by the delivery log ({}); not recorded",
+                            id,
+                            item.delivery.eventId(),
+                            reason);
+                    meters.counter("herald.dispatch.unrecorded").increment();
+                }
+                published.addAll(publish(item, outcomes.get(i)));
+            }
+        }
+    }
+
+    private static DeliveryLog.Entry entry(Item item, SendOutcome outcome) {
+        return switch (outcome) {
+            case SendOutcome.Accepted accepted ->
+                new DeliveryLog.Entry(
+                        item.delivery, DeliveryLog.SENT, accepted.providerMessageId(), null, item.attempt);
+            case SendOutcome.Rejected rejected ->
+                new DeliveryLog.Entry(item.delivery, "rejected", null, rejected.code(), item.attempt);
+            case SendOutcome.Failed failed ->
+                new DeliveryLog.Entry(item.delivery, "failed", null, failed.code(), item.attempt);
+        };
+    }
+
+    /** The earliest of {@code earliest}, a record's timestamp and an event's time, where they are known. */
+    private static Instant earliest(Instant earliest, long recordTimestamp, @Nullable Instant occurredAt) {
+        Instant result = earliest;
+        if (recordTimestamp >= 0 && Instant.ofEpochMilli(recordTimestamp).isBefore(result)) {
+            result = Instant.ofEpochMilli(recordTimestamp);
+        }
+        if (occurredAt != null && occurredAt.isBefore(result)) {
+            result = occurredAt;
+        }
+        return result;
     }
 
     private PushDelivery read(ConsumerRecord<String, byte[]> record) {
@@ -202,33 +359,17 @@ public class Dispatcher {
         if (delivery == null) {
             throw new RejectedRecordException("empty-record", "the record has no value");
         }
-        List<String> missing = new ArrayList<>();
-        if (delivery.deliveryId() == null) {
-            missing.add("deliveryId");
-        }
-        if (delivery.eventId() == null) {
-            missing.add("eventId");
-        }
-        if (delivery.userId() == null) {
-            missing.add("userId");
-        }
-        if (delivery.provider() == null) {
-            missing.add("provider");
-        }
-        if (delivery.token() == null || delivery.token().isBlank()) {
-            missing.add("token");
-        }
-        if (!missing.isEmpty()) {
-            throw new RejectedRecordException("invalid-delivery", "a PushDelivery needs " + String.join(", ", missing));
-        }
+        DeliveryChecks.check(delivery);
         return delivery;
     }
 
-    private void start(Item item) throws InterruptedException {
+    private void start(Item item, Recorder recorder, List<CompletableFuture<?>> published) throws InterruptedException {
         PushProvider provider = providers.get(item.delivery.provider());
         if (provider == null) {
-            item.undeliverable = new UndeliverableException(
-                    "provider-not-implemented", "no " + item.delivery.provider() + " client in this version of Herald");
+            published.add(deadLetter(
+                    item,
+                    "provider-not-implemented",
+                    "no " + item.delivery.provider() + " client in this version of Herald"));
             return;
         }
         rateLimits.acquire(item.delivery.provider());
@@ -238,14 +379,37 @@ public class Dispatcher {
         try {
             sent = provider.send(item.delivery);
         } catch (UndeliverableException e) {
-            item.undeliverable = e;
+            published.add(deadLetter(item, e.code(), String.valueOf(e.getMessage())));
             return;
+        } catch (RuntimeException e) {
+            if (SendFailures.transientFailure(e)) {
+                sent = CompletableFuture.completedFuture(
+                        new SendOutcome.Failed("CLIENT", SendFailures.reason(e), null));
+            } else {
+                // Its client cannot take it as it is: sending it again would throw again, for ever.
+                log.warn(
+                        "delivery {} at {}-{}@{}: the {} client threw on it; dead-lettered: {}",
+                        item.delivery.deliveryId(),
+                        item.record.topic(),
+                        item.record.partition(),
+                        item.record.offset(),
+                        providerName,
+                        SendFailures.reason(e));
+                published.add(deadLetter(item, SendFailures.UNSENDABLE, SendFailures.reason(e)));
+                return;
+            }
         }
-        long timeout = properties.sendTimeout().toMillis();
-        item.outcome = sent.orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .exceptionally(e -> new SendOutcome.Failed("TIMEOUT", "no outcome within " + timeout + " ms", null))
+        var timeout = properties.sendTimeout();
+        item.outcome = sent.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                // The provider's contract is an outcome for everything; anything else is classified here.
+                .exceptionally(e -> SendFailures.outcome(e, timeout))
                 .whenComplete((outcome, e) -> meters.timer("herald.dispatch.provider.latency", "provider", providerName)
                         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        recorder.add(item);
+    }
+
+    private CompletableFuture<?> deadLetter(Item item, String code, String reason) {
+        return retries.deadLetter(item.record, DeadLetters.headers(Topics.PUSH, Retries.SERVICE, code, reason));
     }
 
     private List<CompletableFuture<?>> publish(Item item, SendOutcome outcome) {

@@ -27,12 +27,21 @@ import org.springframework.stereotype.Component;
  *
  * <p>The wait before attempt {@code n + 1} is {@code initial-interval × multiplier^(n-1)}, at most {@code
  * max-interval}, plus or minus up to {@code jitter}; or the provider's {@code Retry-After} when that is longer
- * (a provider asking for one second during an outage must not use up every attempt in a few seconds).
+ * (a provider asking for one second during an outage must not use up every attempt in a few seconds). A retry
+ * topic is read in order, so a record waits for those before it: a {@code Retry-After} longer than {@code
+ * max-retry-after} is not waited for on a retry topic, the delivery goes to the dead-letter topic at once with
+ * {@code retry-after-exceeded} (replay it once the provider takes pushes again).
+ *
+ * <p>A retry keeps the timestamp of the record it copies, so every copy of a delivery carries the time it was
+ * first published: the delivery log looks for earlier sends from then on (see {@link DeliveryLog}).
  */
 @Component
 public class Retries {
 
     static final String SERVICE = "dispatch-service";
+
+    /** The dead-letter reason code of a delivery whose provider asked to wait longer than {@code max-retry-after}. */
+    static final String RETRY_AFTER_EXCEEDED = "retry-after-exceeded";
 
     private final KafkaTemplate<String, Object> kafka;
     private final DispatchProperties.Retry settings;
@@ -42,9 +51,6 @@ public class Retries {
         this.kafka = kafka;
         this.settings = properties.retry();
         this.clock = clock;
-        if (settings.maxAttempts() < 1) {
-            throw new IllegalArgumentException("herald.dispatch.retry.max-attempts must be at least 1");
-        }
     }
 
     /** {@code herald.push.v1-retry-<index>}: where deliveries wait for attempt {@code index + 2}. */
@@ -94,7 +100,8 @@ public class Retries {
 
     /**
      * After the send that made it {@code attemptsMade} failed with {@code failure}: to the next retry topic, or
-     * to the dead-letter topic when that was the last attempt allowed.
+     * to the dead-letter topic when that was the last attempt allowed ({@code retries-exhausted}) or the
+     * provider asked to wait longer than {@code max-retry-after} ({@code retry-after-exceeded}).
      */
     CompletableFuture<?> retryOrDeadLetter(
             ConsumerRecord<String, byte[]> record, int attemptsMade, SendOutcome.Failed failure) {
@@ -108,11 +115,23 @@ public class Retries {
                             "retries-exhausted",
                             "not sent in " + attemptsMade + " attempts; last: " + lastFailure));
         }
-        Duration wait = backoff(attemptsMade);
-        if (failure.retryAfter() != null && failure.retryAfter().compareTo(wait) > 0) {
-            wait = failure.retryAfter();
+        Duration retryAfter = failure.retryAfter();
+        if (retryAfter != null && retryAfter.compareTo(settings.maxRetryAfter()) > 0) {
+            return deadLetter(
+                    record,
+                    DeadLetters.headers(
+                            Topics.PUSH,
+                            SERVICE,
+                            RETRY_AFTER_EXCEEDED,
+                            "the provider asked to wait " + retryAfter + ", longer than"
+                                    + " herald.dispatch.retry.max-retry-after (" + settings.maxRetryAfter()
+                                    + "), after attempt " + attemptsMade + "; last: " + lastFailure));
         }
-        var forward = copy(record, topic(attemptsMade - 1));
+        Duration wait = backoff(attemptsMade);
+        if (retryAfter != null && retryAfter.compareTo(wait) > 0) {
+            wait = retryAfter;
+        }
+        var forward = copy(record, topic(attemptsMade - 1), record.timestamp());
         forward.headers().add(HeraldHeaders.RETRY_ATTEMPT, utf8(Integer.toString(attemptsMade)));
         forward.headers()
                 .add(
@@ -124,13 +143,15 @@ public class Retries {
 
     /** To {@code herald.push.v1-dlt}, with {@code reason} ({@code herald-dlt-*} headers). */
     CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, Headers reason) {
-        var dead = copy(record, Topics.PUSH_DLT);
+        var dead = copy(record, Topics.PUSH_DLT, null);
         reason.forEach(dead.headers()::add);
         return kafka.send(dead);
     }
 
-    private static ProducerRecord<String, Object> copy(ConsumerRecord<String, byte[]> record, String topic) {
-        var copy = new ProducerRecord<String, Object>(topic, record.key(), record.value());
+    private static ProducerRecord<String, Object> copy(
+            ConsumerRecord<String, byte[]> record, String topic, @Nullable Long timestamp) {
+        var copy = new ProducerRecord<String, Object>(
+                topic, null, timestamp == null || timestamp < 0 ? null : timestamp, record.key(), record.value());
         for (Header header : record.headers()) {
             if (!header.key().startsWith("herald-retry-") && !header.key().startsWith("herald-dlt-")) {
                 copy.headers().add(header);

@@ -36,11 +36,16 @@ import tools.jackson.databind.JsonNode;
  * batch-linger} for company; bodies over {@code gzip-above} gzipped, the access token when configured. Tickets become outcomes: {@code ok} accepted;
  * {@code DeviceNotRegistered} a dead token; {@code MessageRateExceeded}, 429 and 5xx transient (with
  * {@code Retry-After}); anything else permanent.
+ *
+ * <p>Expo's message has no field that makes a push replace an earlier one (nothing like FCM's {@code tag} or
+ * APNs' {@code apns-collapse-id}): a delivery sent twice — an instance died between sending it and recording
+ * it — shows twice.
  */
 @Component
 class ExpoProvider implements PushProvider, DisposableBean {
 
-    private record Pending(PushDelivery delivery, CompletableFuture<SendOutcome> outcome) {}
+    /** A delivery waiting for its request, its message already written as JSON. */
+    private record Pending(byte[] json, CompletableFuture<SendOutcome> outcome) {}
 
     private final ExpoProperties properties;
     private final HttpClient http =
@@ -67,7 +72,8 @@ class ExpoProvider implements PushProvider, DisposableBean {
             throw new UndeliverableException(
                     "provider-disabled", "Expo is disabled (herald.dispatch.expo.enabled=false)");
         }
-        var pending = new Pending(delivery, new CompletableFuture<>());
+        // Written now, so that a message that cannot be written fails its own send, not the request it would share.
+        var pending = new Pending(HeraldJson.mapper().writeValueAsBytes(message(delivery)), new CompletableFuture<>());
         List<Pending> full = null;
         synchronized (this) {
             queued.add(pending);
@@ -112,9 +118,16 @@ class ExpoProvider implements PushProvider, DisposableBean {
 
     /** One push request for up to 100 deliveries; each gets the outcome of its own ticket. */
     private void post(List<Pending> batch) {
-        byte[] json = HeraldJson.mapper()
-                .writeValueAsBytes(
-                        batch.stream().map(p -> message(p.delivery())).toList());
+        try {
+            postNow(batch);
+        } catch (RuntimeException e) {
+            // The request could not even be made (a bad header setting, a client shut down): each send says so.
+            batch.forEach(p -> p.outcome().completeExceptionally(e));
+        }
+    }
+
+    private void postNow(List<Pending> batch) {
+        byte[] json = array(batch);
         var request = HttpRequest.newBuilder(send)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -148,6 +161,24 @@ class ExpoProvider implements PushProvider, DisposableBean {
     public void destroy() {
         flushQueued();
         timer.shutdown();
+    }
+
+    /** The messages as one JSON array. */
+    private static byte[] array(List<Pending> batch) {
+        int size = 2;
+        for (Pending pending : batch) {
+            size += pending.json().length + 1;
+        }
+        var out = new ByteArrayOutputStream(size);
+        out.write('[');
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.writeBytes(batch.get(i).json());
+        }
+        out.write(']');
+        return out.toByteArray();
     }
 
     /** One Expo message for one delivery. */

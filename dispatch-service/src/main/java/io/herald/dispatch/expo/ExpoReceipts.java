@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,6 +34,12 @@ class ExpoReceipts {
 
     private static final Logger log = LoggerFactory.getLogger(ExpoReceipts.class);
     private static final int BATCH = 1000;
+
+    /**
+     * How long Expo keeps a receipt (24 hours, its documentation says), with a margin: older tickets are not
+     * asked for.
+     */
+    private static final Duration RECEIPTS_KEPT = Duration.ofDays(2);
 
     private record Due(UUID deliveryId, UUID eventId, String ticket, String token) {}
 
@@ -57,12 +64,15 @@ class ExpoReceipts {
         if (!properties.enabled()) {
             return;
         }
+        // Tickets recorded in this window are due: old enough for a receipt, young enough for Expo to have it.
+        Instant cutoff = clock.instant().minus(properties.receiptDelay());
+        Instant oldest = cutoff.minus(RECEIPTS_KEPT);
         try {
             List<Due> due;
             do {
-                due = due();
+                due = due(oldest, cutoff);
                 if (!due.isEmpty()) {
-                    check(due);
+                    check(due, oldest, cutoff);
                 }
             } while (due.size() == BATCH);
         } catch (RuntimeException | java.io.IOException e) {
@@ -72,13 +82,15 @@ class ExpoReceipts {
         }
     }
 
-    private List<Due> due() {
+    private List<Due> due(Instant oldest, Instant cutoff) {
         return jdbc.sql("""
                         select delivery_id, event_id, provider_message_id, token from dispatch.deliveries
-                        where provider = 'expo' and outcome = 'sent' and not receipt_checked and updated_at < :cutoff
-                        order by updated_at limit :limit
+                        where provider = 'expo' and outcome = 'sent' and not receipt_checked
+                            and recorded_at < :cutoff and recorded_at >= :oldest
+                        order by recorded_at limit :limit
                         """)
-                .param("cutoff", Timestamp.from(clock.instant().minus(properties.receiptDelay())))
+                .param("cutoff", Timestamp.from(cutoff))
+                .param("oldest", Timestamp.from(oldest))
                 .param("limit", BATCH)
                 .query((rs, row) -> new Due(
                         rs.getObject("delivery_id", UUID.class),
@@ -88,7 +100,7 @@ class ExpoReceipts {
                 .list();
     }
 
-    private void check(List<Due> due) throws java.io.IOException, InterruptedException {
+    private void check(List<Due> due, Instant oldest, Instant cutoff) throws java.io.IOException, InterruptedException {
         var request = HttpRequest.newBuilder(properties.baseUrl().resolve(URI.create("/--/api/v2/push/getReceipts")))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -123,8 +135,14 @@ class ExpoReceipts {
                                 d.deliveryId()));
             }
         }
-        jdbc.sql("update dispatch.deliveries set receipt_checked = true where delivery_id in (:ids)")
+        // The time bounds keep the update to the partitions the tickets were read from.
+        jdbc.sql("""
+                        update dispatch.deliveries set receipt_checked = true
+                        where delivery_id in (:ids) and recorded_at >= :oldest and recorded_at < :cutoff
+                        """)
                 .param("ids", due.stream().map(Due::deliveryId).toList())
+                .param("oldest", Timestamp.from(oldest))
+                .param("cutoff", Timestamp.from(cutoff))
                 .update();
         log.debug("checked {} Expo receipts, {} dead tokens", due.size(), dead);
     }

@@ -40,12 +40,17 @@ final class FcmDirectClient implements AutoCloseable {
         this.credentials = credentials;
     }
 
+    /**
+     * Sends {@code message}; never blocks. The future never completes exceptionally.
+     *
+     * @throws RuntimeException when the message cannot be written as JSON (a bug or data FCM cannot take: the
+     *     caller dead-letters it rather than retrying)
+     */
     CompletableFuture<SendOutcome> send(Message message) {
-        byte[] body;
+        byte[] body = FcmJson.body(message);
         CharSequence bearer;
         try {
             bearer = authorization();
-            body = FcmJson.body(message);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(
                     new SendOutcome.Failed("AUTH", "no access token: " + e.getMessage(), null));

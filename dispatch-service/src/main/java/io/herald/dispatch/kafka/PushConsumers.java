@@ -24,7 +24,9 @@ import org.springframework.stereotype.Component;
  * herald.push.v1-dlt} (group {@code dispatcher-dlt}, statuses only).
  *
  * <p>A retry topic is read in order; records not yet due are not processed: the container pauses until the
- * first of them is (Spring Kafka's {@code nack}), and the records before it are committed.
+ * first of them is (Spring Kafka's {@code nack}), and the records before it are committed. No record is due
+ * later than the longest backoff or {@code herald.dispatch.retry.max-retry-after} after it was written (a
+ * provider asking for longer sends the delivery to the dead-letter topic instead), so no pause is longer.
  */
 @Component
 class PushConsumers implements SmartLifecycle {

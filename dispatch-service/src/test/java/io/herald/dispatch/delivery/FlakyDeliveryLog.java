@@ -2,6 +2,8 @@ package io.herald.dispatch.delivery;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -12,8 +14,9 @@ public class FlakyDeliveryLog extends DeliveryLog {
 
     private final AtomicInteger failures = new AtomicInteger();
 
-    public FlakyDeliveryLog(JdbcClient jdbc, NamedParameterJdbcTemplate named, Clock clock) {
-        super(jdbc, named, clock);
+    public FlakyDeliveryLog(
+            JdbcClient jdbc, NamedParameterJdbcTemplate named, Clock clock, DeliveryLogPartitions partitions) {
+        super(jdbc, named, clock, partitions);
     }
 
     /** The next {@code count} writes fail. */
@@ -22,10 +25,10 @@ public class FlakyDeliveryLog extends DeliveryLog {
     }
 
     @Override
-    void record(List<Entry> entries) {
+    Map<UUID, String> record(List<Entry> entries) {
         if (!entries.isEmpty() && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new DataAccessResourceFailureException("the database went away (FlakyDeliveryLog)");
         }
-        super.record(entries);
+        return super.record(entries);
     }
 }

@@ -36,9 +36,19 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ApnsEmulator implements AutoCloseable {
 
-    /** A notification the emulator accepted. */
+    /**
+     * A notification the emulator accepted.
+     *
+     * @param collapseId its {@code apns-collapse-id} header (a notification with the same one replaces an
+     *     earlier one on the device), or {@code null}
+     */
     public record Received(
-            String token, String topic, @Nullable String priority, String payload, Instant receivedAt) {}
+            String token,
+            String topic,
+            @Nullable String priority,
+            String payload,
+            Instant receivedAt,
+            @Nullable String collapseId) {}
 
     /** The topic (bundle id) the dev stack and tests use. */
     public static final String TOPIC = "dev.herald.app";
@@ -193,12 +203,14 @@ public final class ApnsEmulator implements AutoCloseable {
         @Override
         public void handlePushNotificationAccepted(Http2Headers headers, ByteBuf payload) {
             CharSequence priority = headers.get("apns-priority");
+            CharSequence collapseId = headers.get("apns-collapse-id");
             received.add(new Received(
                     token(headers),
                     String.valueOf(headers.get("apns-topic")),
                     priority == null ? null : priority.toString(),
                     payload.toString(StandardCharsets.UTF_8),
-                    Instant.now()));
+                    Instant.now(),
+                    collapseId == null ? null : collapseId.toString()));
         }
 
         @Override
