@@ -57,8 +57,12 @@ public final class TextRules {
 
         /** One line naming the field, the character (as {@code U+0000}, never the character itself) and the rule. */
         public String message() {
-            String where = key ? "a key of " + field : field;
-            return where + " contains " + describe(character) + " at index " + index + ": " + RULE;
+            return (key ? "a key of " + field : field) + " " + description();
+        }
+
+        /** The message without the field: {@code contains U+0000 at index 3: strings may not…}. */
+        public String description() {
+            return "contains " + describe(character) + (key ? " in a key" : "") + " at index " + index + ": " + RULE;
         }
 
         private static String describe(char c) {
@@ -207,18 +211,22 @@ public final class TextRules {
     }
 
     /**
-     * The first string field of a record read from a Herald topic that breaks the rule, or null; null too for a
-     * type this class does not know.
+     * Whether the JSON text {@code json} may hold a string that breaks the rule: only an escape ({@code \\u…}) can put
+     * a control character or a lone surrogate into a JSON string (raw ones are not JSON), and DEL may stand raw. A
+     * fast scan, so that a reader parses a record twice only when it has to; {@code false} means no string of it
+     * breaks the rule.
      */
-    public static @Nullable Violation checkRecord(@Nullable Object value) {
-        return switch (value) {
-            case DomainEvent e -> check(e);
-            case InAppNotification n -> check(n);
-            case PushDelivery d -> check(d);
-            case DeliveryStatus s -> check(s);
-            case TokenFeedback f -> check(f);
-            case null, default -> null;
-        };
+    public static boolean mayBreakRule(byte[] json) {
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b == 0x7F || (b == '\\' && i + 1 < json.length && json[i + 1] == 'u')) {
+                return true;
+            }
+            if (b == '\\') {
+                i++; // another escape: skip its character, which may be a backslash
+            }
+        }
+        return false;
     }
 
     /** What a consumer throws at a record that breaks the rule: permanent, dead-lettered with {@value #CODE}. */
