@@ -2,6 +2,7 @@ package io.herald.fanout.inbox;
 
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.herald.events.kafka.DataRefusals;
 import io.herald.events.kafka.UnreadableRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -9,15 +10,15 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Persists every in-app notification once, a poll's worth in one round trip. All nodes share this consumer
  * group, so each notification is stored by exactly one node; the store upserts on the notification id, so a
- * redelivery is harmless. A record that cannot be read, or that the table refuses, goes to {@code
- * herald.inapp.v1-dlt} with the reason; the records around it are stored.
+ * redelivery is harmless. A record that cannot be read (its strings breaking {@code TextRules} among the reasons),
+ * or that the table refuses on its own ({@link DataRefusals}), goes to {@code herald.inapp.v1-dlt} with the reason;
+ * the records around it are stored. The database being away is retried, never dead-lettered.
  */
 @Component
 class InboxListener {
@@ -57,23 +58,18 @@ class InboxListener {
         if (batch.isEmpty()) {
             return;
         }
-        int stored;
-        try {
-            stored = store.storeAll(batch);
-        } catch (DataIntegrityViolationException e) {
-            // One of them is refused by the table: store them one by one to find it.
-            stored = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                try {
-                    stored += store.store(batch.get(i)) ? 1 : 0;
-                } catch (DataIntegrityViolationException refused) {
-                    count(stored, i - stored);
-                    throw UnreadableRecords.refused(records.get(i), "in-app notification", "the inbox", refused);
-                }
-            }
+        int[] stored = {0};
+        // A notification the table refuses fails alone: the batch is stored again by halves to find it.
+        List<DataRefusals.Refusal> refused =
+                DataRefusals.refusedAmong(batch, part -> stored[0] += store.storeAll(part));
+        int duplicates = Math.max(0, batch.size() - refused.size() - stored[0]);
+        count(stored[0], duplicates);
+        log.debug("inbox stored {} notifications, {} already there", stored[0], duplicates);
+        if (!refused.isEmpty()) {
+            DataRefusals.Refusal first = refused.getFirst();
+            throw UnreadableRecords.refused(
+                    records.get(first.index()), "in-app notification", "the inbox", first.cause());
         }
-        count(stored, batch.size() - stored);
-        log.debug("inbox stored {} notifications, {} already there", stored, batch.size() - stored);
     }
 
     private void count(int stored, int duplicates) {
