@@ -211,16 +211,22 @@ public final class TextRules {
     }
 
     /**
-     * Whether the JSON text {@code json} may hold a string that breaks the rule: only an escape ({@code \\u…}) can put
-     * a control character or a lone surrogate into a JSON string (raw ones are not JSON), and DEL may stand raw. A
-     * fast scan, so that a reader parses a record twice only when it has to; {@code false} means no string of it
-     * breaks the rule.
+     * Whether the JSON text {@code json} may hold a string that breaks the rule: only an escape can put a control
+     * character or a lone surrogate into a JSON string ({@code \\u…}, or {@code \\b} and {@code \\f} for backspace
+     * and form feed; raw ones are not JSON), and DEL may stand raw. A fast scan, so that a reader parses a record
+     * twice only when it has to; {@code false} means no string of it breaks the rule.
      */
     public static boolean mayBreakRule(byte[] json) {
         for (int i = 0; i < json.length; i++) {
             byte b = json[i];
-            if (b == 0x7F || (b == '\\' && i + 1 < json.length && json[i + 1] == 'u')) {
+            if (b == 0x7F) {
                 return true;
+            }
+            if (b == '\\' && i + 1 < json.length) {
+                byte escaped = json[i + 1];
+                if (escaped == 'u' || escaped == 'b' || escaped == 'f') {
+                    return true;
+                }
             }
             if (b == '\\') {
                 i++; // another escape: skip its character, which may be a backslash

@@ -292,6 +292,29 @@ class TextRulesTest {
                 .isFalse();
         assertThat(TextRules.mayBreakRule(bytes("{\"a\":\"nul \\u0000\"}"))).isTrue();
         assertThat(TextRules.mayBreakRule(bytes("{\"a\":\"del \u007f\"}"))).isTrue();
+        assertThat(TextRules.mayBreakRule(bytes("{\"a\":\"backspace \\b\"}"))).isTrue();
+        assertThat(TextRules.mayBreakRule(bytes("{\"a\":\"form feed \\f\"}"))).isTrue();
+    }
+
+    /** Jackson writes backspace and form feed as the short escapes {@code \\b} and {@code \\f}. */
+    @Test
+    void aBackspaceOrAFormFeedInAStringIsRefusedToo() {
+        for (char c : new char[] {'\b', '\f'}) {
+            var feedback = new TokenFeedback(
+                    null,
+                    1,
+                    Instant.parse("2026-11-24T10:00:00Z"),
+                    Provider.FCM,
+                    "to" + c + "ken",
+                    "UNREGISTERED",
+                    null);
+            byte[] json = HeraldJson.mapper().writeValueAsBytes(feedback);
+
+            assertThatThrownBy(() -> new JsonDeserializer<>(TokenFeedback.class).deserialize("topic", json))
+                    .isInstanceOfSatisfying(
+                            RejectedRecordException.class,
+                            e -> assertThat(e.code()).isEqualTo(RejectedRecordException.INVALID_CHARACTERS));
+        }
     }
 
     private static byte[] bytes(String text) {
