@@ -63,7 +63,8 @@ class DeliveryStatusListener {
         if (refused.isEmpty()) {
             return;
         }
-        // The plans the refused statuses settled are written in their place, as they would have been without them.
+        // The plans the refused statuses settled are written in their place, as they would have been without them
+        // (one refused as well is left out: the status says no more than it would).
         List<DeliveryLog.Entry> replaced = refused.stream()
                 .map(r -> settled.plans().get(r.index()))
                 .filter(java.util.Objects::nonNull)
