@@ -62,7 +62,7 @@ public final class TextRules {
 
         /** The message without the field: {@code contains U+0000 at index 3: strings may not…}. */
         public String description() {
-            return "contains " + describe(character) + (key ? " in a key" : "") + " at index " + index + ": " + RULE;
+            return "contains " + describe(character) + " at index " + index + ": " + RULE;
         }
 
         private static String describe(char c) {
