@@ -19,8 +19,8 @@ public final class DomainEventDeserializer implements Deserializer<DomainEvent> 
     /**
      * Parses and validates one event.
      *
-     * @throws RejectedRecordException with code {@value RejectedRecordException#INVALID_JSON} or {@value
-     *     RejectedRecordException#SCHEMA_VIOLATION}
+     * @throws RejectedRecordException with code {@value RejectedRecordException#INVALID_JSON}, {@value
+     *     RejectedRecordException#INVALID_CHARACTERS} or {@value RejectedRecordException#SCHEMA_VIOLATION}
      */
     public static DomainEvent parse(byte[] json) {
         JsonNode tree;
@@ -33,8 +33,16 @@ public final class DomainEventDeserializer implements Deserializer<DomainEvent> 
         return fromTree(tree);
     }
 
-    /** Validates and converts an already parsed event; see {@link #parse(byte[])}. */
+    /**
+     * Validates and converts an already parsed event; see {@link #parse(byte[])}. Its strings are checked against
+     * {@link TextRules} first, so that a control character is refused with {@value
+     * RejectedRecordException#INVALID_CHARACTERS} naming the field rather than as a pattern of the schema.
+     */
     public static DomainEvent fromTree(JsonNode tree) {
+        TextRules.Violation invalidText = TextRules.check(tree);
+        if (invalidText != null) {
+            throw TextRules.rejection("not a valid DomainEvent", invalidText);
+        }
         var violations = DomainEventSchema.violations(tree);
         if (!violations.isEmpty()) {
             throw new RejectedRecordException(

@@ -15,6 +15,12 @@ public class RejectedRecordException extends SerializationException {
     /** The JSON does not validate against the schema. */
     public static final String SCHEMA_VIOLATION = "schema-violation";
 
+    /**
+     * A string of the record breaks {@link TextRules}: a control character or an unpaired surrogate. The reason
+     * names the field.
+     */
+    public static final String INVALID_CHARACTERS = "invalid-characters";
+
     private final String code;
 
     public RejectedRecordException(String code, String message) {

@@ -3,9 +3,19 @@ package io.herald.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.Channel;
 import io.herald.events.DeadLetters;
+import io.herald.events.DeliveryStatus;
+import io.herald.events.DomainEvent;
 import io.herald.events.HeraldHeaders;
+import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
+import io.herald.events.Platform;
+import io.herald.events.Priority;
+import io.herald.events.Provider;
+import io.herald.events.PushDelivery;
+import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +45,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Malformed, truncated, oversized and type-confused records on every topic Herald consumes, mixed with good
- * events, through the whole pipeline: each bad record lands on its topic's dead-letter topic with the reason in
- * its headers, no consumer stops, and every good event's push still reaches FCM.
+ * Malformed, truncated, oversized and type-confused records on every topic Herald consumes, and well-formed ones
+ * with a control character in one string, mixed with good events, through the whole pipeline: each bad record lands
+ * on its topic's dead-letter topic with the reason in its headers, no consumer stops, and every good event's push
+ * still reaches FCM.
  */
 class TopicFuzzIT {
 
@@ -203,6 +215,186 @@ class TopicFuzzIT {
                         .extracting(
                                 r -> r.message().path("data").path("eventId").asString(""))
                         .containsAll(goodEvents));
+    }
+
+    /**
+     * Herald's rule for text on every topic it consumes: a well-formed record with a control character in any one
+     * of its strings (each field in turn, map keys too, ids and times included) is dead-lettered with reason code
+     * {@code invalid-characters} naming that field, and the good event published after each is still delivered.
+     */
+    @Test
+    void aControlCharacterInAnyStringOfAnyConsumedRecordIsDeadLetteredNamingTheField() throws Exception {
+        Map<String, String> topicOf = new LinkedHashMap<>(); // key -> topic
+        Map<String, String> fieldOf = new LinkedHashMap<>(); // key -> what the reason must name
+        List<String> goodEvents = new ArrayList<>();
+        var props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            int good = 0;
+            int n = 0;
+            for (Map.Entry<String, ObjectNode> wellFormed : wellFormedRecords().entrySet()) {
+                for (ControlCharacters.Variant variant :
+                        ControlCharacters.variants(wellFormed.getValue(), CONTROLS.get(n++ % CONTROLS.size()))) {
+                    String key = "text-" + UUID.randomUUID();
+                    topicOf.put(key, wellFormed.getKey());
+                    fieldOf.put(key, variant.named());
+                    producer.send(new ProducerRecord<>(wellFormed.getKey(), key, variant.value()))
+                            .get(30, TimeUnit.SECONDS);
+                    goodEvents.add(publishGood(producer, good++ % GOOD_USERS));
+                }
+            }
+        }
+        assertThat(topicOf.values())
+                .as("every consumed topic")
+                .containsAll(List.of(
+                        Topics.EVENTS, Topics.PUSH, Topics.INAPP, Topics.TOKEN_FEEDBACK, Topics.DELIVERY_STATUS));
+
+        Map<String, String> described = new LinkedHashMap<>();
+        topicOf.forEach((key, topic) -> described.put(key, topic + " " + fieldOf.get(key)));
+        Map<String, ConsumerRecord<String, byte[]>> deadLettered = deadLetters(topicOf, described);
+        List<String> wrong = new ArrayList<>();
+        topicOf.forEach((key, topic) -> {
+            ConsumerRecord<String, byte[]> dead = deadLettered.get(key);
+            String code = header(dead, HeraldHeaders.DLT_REASON_CODE);
+            String reason = header(dead, HeraldHeaders.DLT_REASON);
+            if (!dead.topic().equals(topic + "-dlt")
+                    || !"invalid-characters".equals(code)
+                    || reason == null
+                    || !reason.contains(fieldOf.get(key) + " contains U+00")) {
+                wrong.add(topic + " " + fieldOf.get(key) + ": " + code + " " + reason);
+            }
+        });
+        assertThat(wrong)
+                .as("dead-lettered without naming the character and the field")
+                .isEmpty();
+
+        await().atMost(Duration.ofMinutes(2))
+                .untilAsserted(() -> assertThat(stack.fcm().received())
+                        .extracting(
+                                r -> r.message().path("data").path("eventId").asString(""))
+                        .containsAll(goodEvents));
+    }
+
+    /** The control characters the variants carry in turn: NUL first, then others the rule forbids. */
+    private static final List<Character> CONTROLS =
+            List.of('\u0000', '\u0001', '\u0007', '\u0008', '\u000b', '\u001b', '\u001f', '\u007f');
+
+    /** One well-formed record per consumed topic, every field filled in. */
+    private static Map<String, ObjectNode> wellFormedRecords() {
+        UUID eventId = UUID.randomUUID();
+        Instant at = Instant.now();
+        UUID notificationId = Ids.notificationId(eventId, "fuzz-text-user");
+        var actor = new DomainEvent.Actor("bob", "Bob");
+        var object = new DomainEvent.EventObject("p-1", "product", "Red bike");
+        Map<String, ObjectNode> records = new LinkedHashMap<>();
+        records.put(
+                Topics.EVENTS,
+                tree(new DomainEvent(
+                        eventId,
+                        1,
+                        "product_like",
+                        "fuzz",
+                        at,
+                        actor,
+                        List.of("fuzz-text-user"),
+                        object,
+                        Map.of("productId", "p-1"),
+                        "A title",
+                        "A body",
+                        Priority.HIGH,
+                        3600,
+                        "collapse",
+                        java.util.Set.of(Channel.PUSH))));
+        records.put(
+                Topics.PUSH,
+                tree(new PushDelivery(
+                        Ids.deliveryId(eventId, "fuzz-text-user", "fcm-token-fuzz-text"),
+                        notificationId,
+                        eventId,
+                        1,
+                        at,
+                        "fuzz-text-user",
+                        "product_like",
+                        Provider.FCM,
+                        "fcm-token-fuzz-text",
+                        Platform.ANDROID,
+                        "A title",
+                        "A body",
+                        Map.of("productId", "p-1"),
+                        Priority.HIGH,
+                        3600,
+                        "collapse",
+                        "social",
+                        "default")));
+        records.put(
+                Topics.INAPP,
+                tree(new InAppNotification(
+                        notificationId,
+                        eventId,
+                        1,
+                        at,
+                        "fuzz-text-user",
+                        "product_like",
+                        "A title",
+                        "A body",
+                        Map.of("productId", "p-1"),
+                        actor,
+                        object)));
+        records.put(
+                Topics.TOKEN_FEEDBACK,
+                tree(new TokenFeedback(
+                        eventId, 1, at, Provider.FCM, "fcm-token-fuzz-text", "UNREGISTERED", UUID.randomUUID())));
+        records.put(
+                Topics.DELIVERY_STATUS,
+                tree(new DeliveryStatus(
+                        eventId,
+                        1,
+                        at,
+                        "fuzz-text-user",
+                        Channel.PUSH,
+                        notificationId,
+                        UUID.randomUUID(),
+                        Provider.FCM,
+                        DeliveryStatus.Outcome.FAILED,
+                        "UNAVAILABLE",
+                        "dispatch-service")));
+        return records;
+    }
+
+    private static ObjectNode tree(Object record) {
+        return HeraldJson.mapper().valueToTree(record);
+    }
+
+    /**
+     * The dead letters of {@code keys} (key -> original topic), waiting until every one is there; {@code described}
+     * says what each key was, for the failure message.
+     */
+    private static Map<String, ConsumerRecord<String, byte[]>> deadLetters(
+            Map<String, String> keys, Map<String, String> described) {
+        Map<String, ConsumerRecord<String, byte[]>> deadLettered = new ConcurrentHashMap<>();
+        var c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "fuzz-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
+        try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(
+                    keys.values().stream().distinct().map(t -> t + "-dlt").toList());
+            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.key() != null && keys.containsKey(record.key())) {
+                        deadLettered.putIfAbsent(record.key(), record);
+                    }
+                }
+                assertThat(keys.keySet().stream()
+                                .filter(key -> !deadLettered.containsKey(key))
+                                .map(described::get))
+                        .as("bad records not (yet) dead-lettered")
+                        .isEmpty();
+            });
+        }
+        return deadLettered;
     }
 
     private static String publishGood(KafkaProducer<String, byte[]> producer, int user) throws Exception {

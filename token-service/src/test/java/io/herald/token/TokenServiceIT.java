@@ -428,8 +428,14 @@ class TokenServiceIT {
                 key,
                 status(eventId, user, first, null),
                 "{\"eventId\": not json".getBytes(StandardCharsets.UTF_8),
-                // PostgreSQL's text cannot hold a NUL: the row is refused.
-                status(eventId, user, refused, "bad\u0000reason"),
+                // PostgreSQL's timestamptz ends in the year 294276: the row is refused.
+                status(
+                        eventId,
+                        user,
+                        refused,
+                        DeliveryStatus.Outcome.SENT,
+                        null,
+                        Instant.parse("+300000-01-01T00:00:00Z")),
                 status(eventId, user, last, null));
 
         await().atMost(Duration.ofSeconds(30))

@@ -2,7 +2,6 @@ package io.herald.events.kafka;
 
 import io.herald.events.RejectedRecordException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.springframework.dao.DataAccessException;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.SerializationUtils;
@@ -43,13 +42,20 @@ public final class UnreadableRecords {
      * the database's own message. {@code what} names the record (such as "in-app notification").
      */
     public static BatchListenerFailedException refused(
-            ConsumerRecord<?, ?> record, String what, String by, DataAccessException refusal) {
-        return new BatchListenerFailedException(
-                what + " refused by " + by,
-                new RejectedRecordException(
-                        RejectedRecordException.SCHEMA_VIOLATION,
-                        "refused by " + by + ": "
-                                + refusal.getMostSpecificCause().getMessage()),
-                record);
+            ConsumerRecord<?, ?> record, String what, String by, RuntimeException refusal) {
+        return new BatchListenerFailedException(what + " refused by " + by, refusal(by, refusal), record);
+    }
+
+    /**
+     * The refusal of a record by {@code by} (such as "the device registry"), for a listener of one record at a
+     * time: a schema violation, not retried, whose reason carries the database's own message.
+     */
+    public static RejectedRecordException refusal(String by, Throwable refusal) {
+        Throwable cause = refusal;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return new RejectedRecordException(
+                RejectedRecordException.SCHEMA_VIOLATION, "refused by " + by + ": " + cause.getMessage(), refusal);
     }
 }

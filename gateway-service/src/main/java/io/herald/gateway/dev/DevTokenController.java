@@ -47,8 +47,15 @@ class DevTokenController {
             throw new ApiProblem(HttpStatus.NOT_FOUND, "not-found", "Not found", "no such endpoint");
         }
         String user = request.userId();
-        if (user == null || user.isBlank() || user.length() > 200) {
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", "userId is required")
+        if (user == null
+                || user.isBlank()
+                || user.codePointCount(0, user.length()) > 255
+                || !io.herald.events.TextRules.isAllowed(user)) {
+            throw new ApiProblem(
+                            HttpStatus.BAD_REQUEST,
+                            "invalid-request",
+                            "Invalid request",
+                            "userId is required: up to 255 characters, no control characters")
                     .with("field", "userId");
         }
         Instant now = clock.instant();

@@ -74,7 +74,7 @@ class DevicesController {
                 "herald",
                 clock.instant(),
                 null,
-                List.of(jwt.getSubject()),
+                List.of(Users.id(jwt)),
                 null,
                 Map.of(),
                 "Test notification",

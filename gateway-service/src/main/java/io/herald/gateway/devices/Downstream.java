@@ -29,6 +29,7 @@ public final class Downstream {
     private static final Logger log = LoggerFactory.getLogger(Downstream.class);
 
     private final String name;
+    private final String baseUrl;
     private final RestClient client;
 
     /**
@@ -36,6 +37,8 @@ public final class Downstream {
      */
     public Downstream(String name, URI baseUrl, Duration timeout, String internalSecret) {
         this.name = name;
+        String base = baseUrl.toString();
+        this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         var http = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .version(HttpClient.Version.HTTP_1_1)
@@ -80,10 +83,14 @@ public final class Downstream {
         return HeraldJson.mapper().writeValueAsBytes(problem);
     }
 
-    /** Forwards one request; {@code path} is already encoded. */
+    /**
+     * Forwards one request; {@code path} (with its query) is already encoded and is sent exactly as it is: as a
+     * {@link URI}, which the client does not encode again (given a string, it would, and {@code auth0%7Cabc} would
+     * reach the service as the user id {@code auth0%7Cabc} instead of {@code auth0|abc}).
+     */
     public ResponseEntity<byte[]> forward(HttpMethod method, String path, byte @Nullable [] body) {
         try {
-            var request = client.method(method).uri(path);
+            var request = client.method(method).uri(URI.create(baseUrl + path));
             if (body != null) {
                 request.contentType(MediaType.APPLICATION_JSON).body(body);
             }

@@ -1,15 +1,79 @@
 package io.herald.gateway.devices;
 
+import io.herald.events.TextRules;
+import io.herald.gateway.problems.ApiProblem;
 import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.web.util.UriUtils;
 
-/** Paths of the internal APIs for the signed-in user: the user id always comes from the JWT's subject. */
+/**
+ * The signed-in user's id and the internal APIs' paths for it: the id always comes from the JWT's subject, and any
+ * subject Herald can use works, whatever its characters ({@code auth0|abc}, {@code google-oauth2|1/2}, {@code 100%},
+ * emoji…).
+ */
 final class Users {
+
+    /** The longest subject Herald takes, in characters (OpenID Connect's limit; an event's recipients allow as many). */
+    static final int MAX_LENGTH = 255;
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private Users() {}
 
+    /**
+     * The JWT's subject as a user id. A subject Herald cannot use — blank, over {@value #MAX_LENGTH} characters, or
+     * breaking its rule for text ({@link TextRules}: a control character) — is refused with 400 {@code
+     * invalid-subject}: no other request with the same token can succeed, so the client should not simply retry.
+     */
+    static String id(Jwt jwt) {
+        String subject = jwt.getSubject();
+        if (subject == null || subject.isBlank()) {
+            throw invalidSubject("the token has no subject");
+        }
+        if (subject.codePointCount(0, subject.length()) > MAX_LENGTH) {
+            throw invalidSubject("the token's subject is longer than " + MAX_LENGTH + " characters");
+        }
+        TextRules.Violation violation = TextRules.check("the token's subject", subject);
+        if (violation != null) {
+            throw invalidSubject(violation.message());
+        }
+        return subject;
+    }
+
+    /** The internal API's path for the signed-in user: {@code /internal/v1/users/<id>} and {@code rest}, as it is. */
     static String path(Jwt jwt, String rest) {
-        return "/internal/v1/users/" + UriUtils.encodePathSegment(jwt.getSubject(), StandardCharsets.UTF_8) + rest;
+        return "/internal/v1/users/" + segment(id(jwt)) + rest;
+    }
+
+    /**
+     * A user id as one path segment, to be sent as it is (never encoded again): each UTF-8 byte of it percent-encoded
+     * except letters, digits, {@code -}, {@code _} and {@code ~}. Encoding everything else — {@code /}, {@code %},
+     * {@code ;} (a path parameter to Tomcat), {@code .} (so that {@code ..} is no step up), {@code +} and {@code @} —
+     * leaves no character that any server or proxy on the way reads as anything but part of the id.
+     */
+    static String segment(String userId) {
+        byte[] utf8 = userId.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[utf8.length * 3];
+        int n = 0;
+        for (byte b : utf8) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '_'
+                    || c == '~') {
+                out[n++] = b;
+            } else {
+                out[n++] = '%';
+                out[n++] = HEX[c >> 4];
+                out[n++] = HEX[c & 0xF];
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.US_ASCII);
+    }
+
+    private static ApiProblem invalidSubject(String detail) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-subject", "Unusable user id", detail);
     }
 }

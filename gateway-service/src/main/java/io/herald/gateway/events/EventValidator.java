@@ -6,6 +6,7 @@ import io.herald.events.DomainEventSchema;
 import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.RejectedRecordException;
+import io.herald.events.TextRules;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
 import java.time.Clock;
@@ -62,6 +63,11 @@ class EventValidator {
             event.put("occurredAt", clock.instant().toString());
         }
         event.put("source", app.name());
+        // Herald's rule for text before the schema, so that a control character is named as such, with its field.
+        TextRules.Violation invalidText = TextRules.check(event);
+        if (invalidText != null) {
+            throw invalid(invalidText.message(), invalidText.field());
+        }
         List<String> violations = DomainEventSchema.violations(event);
         if (!violations.isEmpty()) {
             throw invalid("the event does not match the DomainEvent schema: " + violations.getFirst(), null)

@@ -1,5 +1,6 @@
 package io.herald.token.devices;
 
+import io.herald.events.TextRules;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -27,6 +28,14 @@ final class DeviceValidator {
 
     private DeviceValidator() {}
 
+    private static void textRule(
+            List<FieldError> errors, String field, @org.jspecify.annotations.Nullable String value) {
+        TextRules.Violation violation = TextRules.check(field, value);
+        if (violation != null) {
+            errors.add(new FieldError(field, violation.description()));
+        }
+    }
+
     /** A web push token is the browser's PushSubscription as JSON: an https endpoint and its two keys. */
     private static @org.jspecify.annotations.Nullable String webPushProblem(String token) {
         String wanted =
@@ -44,6 +53,18 @@ final class DeviceValidator {
     }
 
     static List<FieldError> check(DeviceRegistration r) {
+        // Herald's rule for text first: a NUL would otherwise reach PostgreSQL, which cannot store it (a 500).
+        var invalidText = new ArrayList<FieldError>();
+        textRule(invalidText, "provider", r.provider());
+        textRule(invalidText, "token", r.token());
+        textRule(invalidText, "platform", r.platform());
+        textRule(invalidText, "appId", r.appId());
+        textRule(invalidText, "locale", r.locale());
+        textRule(invalidText, "timeZone", r.timeZone());
+        textRule(invalidText, "firebaseInstallationId", r.firebaseInstallationId());
+        if (!invalidText.isEmpty()) {
+            return invalidText;
+        }
         var errors = new ArrayList<FieldError>();
         String provider = r.provider();
         if (provider == null || !PROVIDERS.contains(provider)) {

@@ -2,6 +2,7 @@ package io.herald.token.devices;
 
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.kafka.DataRefusals;
 import io.herald.events.kafka.UnreadableRecords;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +37,16 @@ class TokenFeedbackListener {
             throw UnreadableRecords.noValue("a token feedback");
         }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
-        boolean changed = devices.deactivate(provider, feedback.token());
+        boolean changed;
+        try {
+            changed = devices.deactivate(provider, feedback.token());
+        } catch (RuntimeException e) {
+            if (DataRefusals.isDataRefusal(e)) {
+                // Not the database being away: retrying this record cannot help.
+                throw UnreadableRecords.refusal("the device registry", e);
+            }
+            throw e;
+        }
         cache.invalidateAll();
         String token = feedback.token();
         log.info(

@@ -2,21 +2,22 @@ package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus;
 import io.herald.events.Topics;
+import io.herald.events.kafka.DataRefusals;
 import io.herald.events.kafka.UnreadableRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Keeps the delivery log up to date from {@code herald.delivery-status.v1}, a poll's worth of statuses in one
  * batch of statements (a status per delivery and per socket write: one transaction each took more of the
- * database than the routing it reports on). A record that cannot be read, or that the table refuses, goes to
- * {@code herald.delivery-status.v1-dlt} with the reason; the records around it are written.
+ * database than the routing it reports on). A record that cannot be read (its strings breaking {@code TextRules}
+ * among the reasons), or that the table refuses on its own ({@link DataRefusals}), goes to {@code
+ * herald.delivery-status.v1-dlt} with the reason; the records around it are written.
  */
 @Component
 class DeliveryStatusListener {
@@ -57,24 +58,21 @@ class DeliveryStatusListener {
 
     private void write(List<DeliveryLog.Entry> statuses, List<ConsumerRecord<String, DeliveryStatus>> sources) {
         PlannedPushes.Settled settled = plans.settle(statuses);
-        List<DeliveryLog.Entry> entries = settled.entries();
-        try {
-            log.write(entries);
-        } catch (DataIntegrityViolationException e) {
-            // One of them is refused by the table: write them one by one to find it.
-            for (int i = 0; i < entries.size(); i++) {
-                try {
-                    log.write(List.of(entries.get(i)));
-                } catch (DataIntegrityViolationException refused) {
-                    // The plan it settled is written in its place, as it would have been without the status.
-                    DeliveryLog.Entry plan = settled.plans().get(i);
-                    if (plan != null) {
-                        log.write(List.of(plan));
-                    }
-                    throw UnreadableRecords.refused(sources.get(i), "delivery status", "the delivery log", refused);
-                }
-            }
+        // A status the table refuses fails alone: the batch is written again by halves to find it.
+        List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(settled.entries(), log::write);
+        if (refused.isEmpty()) {
+            return;
         }
+        // The plans the refused statuses settled are written in their place, as they would have been without them
+        // (one refused as well is left out: the status says no more than it would).
+        List<DeliveryLog.Entry> replaced = refused.stream()
+                .map(r -> settled.plans().get(r.index()))
+                .filter(java.util.Objects::nonNull)
+                .toList();
+        DataRefusals.refusedAmong(replaced, log::write);
+        DataRefusals.Refusal first = refused.getFirst();
+        throw UnreadableRecords.refused(
+                sources.get(first.index()), "delivery status", "the delivery log", first.cause());
     }
 
     /** The log entry a status makes, or null for one that concerns no user and channel. */

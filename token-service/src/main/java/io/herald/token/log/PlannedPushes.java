@@ -1,6 +1,7 @@
 package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus.Outcome;
+import io.herald.events.kafka.DataRefusals;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -211,8 +212,16 @@ public class PlannedPushes {
             return null;
         }
         try {
-            writer.accept(plans);
-            written.increment(plans.size());
+            // A plan the table refuses on its own is dropped, or it would be held again, with the plans written
+            // alongside it, for ever. Its status, if one comes, meets the same refusal and is dead-lettered.
+            List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(plans, writer::accept);
+            written.increment(plans.size() - refused.size());
+            if (!refused.isEmpty()) {
+                log.warn(
+                        "{} planned deliveries refused by the delivery log, not logged as planned: {}",
+                        refused.size(),
+                        refused.getFirst().cause().toString());
+            }
             return null;
         } catch (RuntimeException e) {
             return e;

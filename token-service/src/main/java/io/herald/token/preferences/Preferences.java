@@ -1,5 +1,6 @@
 package io.herald.token.preferences;
 
+import io.herald.events.TextRules;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -65,9 +66,30 @@ public record Preferences(
         return quietHours != null && quietHours.contains(now);
     }
 
+    private static void textRule(List<String> problems, String field, @Nullable String value) {
+        TextRules.Violation violation = TextRules.check(field, value);
+        if (violation != null) {
+            problems.add(field + ": " + violation.description());
+        }
+    }
+
     /** What is wrong with these preferences, field by field; empty when nothing is. */
     List<String> problems() {
         var problems = new ArrayList<String>();
+        // Herald's rule for text first: PostgreSQL's jsonb cannot hold a NUL (a 500 otherwise).
+        mutedTypes.forEach(type -> textRule(problems, "mutedTypes", type));
+        mutedChannels.forEach((type, channels) -> {
+            textRule(problems, "mutedChannels", type);
+            channels.forEach(channel -> textRule(problems, "mutedChannels", channel));
+        });
+        if (quietHours != null) {
+            textRule(problems, "quietHours.start", quietHours.start());
+            textRule(problems, "quietHours.end", quietHours.end());
+            textRule(problems, "quietHours.timeZone", quietHours.timeZone());
+        }
+        if (!problems.isEmpty()) {
+            return problems;
+        }
         mutedChannels.forEach((type, channels) -> channels.forEach(channel -> {
             if (!channel.equals("push") && !channel.equals("inapp")) {
                 problems.add("mutedChannels." + type + ": unknown channel " + channel + " (push or inapp)");

@@ -3,6 +3,7 @@ package io.herald.token.routing;
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
+import io.herald.events.kafka.DataRefusals;
 import io.herald.events.kafka.UnreadableRecords;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
@@ -40,7 +42,11 @@ import org.springframework.stereotype.Component;
  * downstream ids are derived, so that is harmless.
  *
  * <p>A record that could not be read stops the batch at its position: the events before it are routed and
- * committed, it goes to the dead-letter topic, and the rest are read again.
+ * committed, it goes to the dead-letter topic, and the rest are read again. An event whose data the database refuses
+ * (SQLState class 22 or 23: a value no column can hold, a constraint) fails alone: the poll is routed again by halves
+ * ({@link DataRefusals}) until that event is found, every other event of the poll is routed, and it goes to the
+ * dead-letter topic with the database's reason. The database being away is retried as a whole, as before: nothing
+ * is dead-lettered for an outage.
  */
 @Component
 class RoutingListener {
@@ -87,29 +93,49 @@ class RoutingListener {
             // A poll pays its statements and a wait for Kafka's acknowledgements: fetches wait up to 10 ms for 16 KB
             // of events, so that a poll takes tens of them at moderate rates rather than one or two (pipeline-e2e).
             properties = {"fetch.min.bytes=16384", "fetch.max.wait.ms=10"})
-    void onEvents(List<ConsumerRecord<String, DomainEvent>> records)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        List<DomainEvent> readable = new ArrayList<>();
-        Map<UUID, String> traces = new java.util.HashMap<>();
+    void onEvents(List<ConsumerRecord<String, DomainEvent>> records) throws InterruptedException {
         for (int i = 0; i < records.size(); i++) {
-            ConsumerRecord<String, DomainEvent> record = records.get(i);
-            if (record.value() == null) {
-                route(readable, traces);
-                throw UnreadableRecords.failure(record, i, "an event");
+            if (records.get(i).value() == null) {
+                routeEachAlone(records.subList(0, i));
+                throw UnreadableRecords.failure(records.get(i), i, "an event");
             }
-            readable.add(record.value());
+        }
+        routeEachAlone(records);
+    }
+
+    /**
+     * Routes the batch; an event the database refuses on its own stops the batch at its position, after every other
+     * event of the batch was routed (those after it are read again and skipped as routed).
+     */
+    private void routeEachAlone(List<ConsumerRecord<String, DomainEvent>> batch) throws InterruptedException {
+        List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(batch, this::route);
+        if (!refused.isEmpty()) {
+            DataRefusals.Refusal first = refused.getFirst();
+            ConsumerRecord<String, DomainEvent> record = batch.get(first.index());
+            log.warn(
+                    "event {} at {}-{}@{} refused by the database, dead-lettered; {} of the poll's {} events refused",
+                    record.value().eventId(),
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    refused.size(),
+                    batch.size());
+            throw UnreadableRecords.refused(record, "event", "the database", first.cause());
+        }
+    }
+
+    private void route(List<ConsumerRecord<String, DomainEvent>> records) throws InterruptedException {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<DomainEvent> batch = new ArrayList<>(records.size());
+        Map<UUID, String> traces = new java.util.HashMap<>();
+        for (ConsumerRecord<String, DomainEvent> record : records) {
+            batch.add(record.value());
             String traceparent = TraceContext.traceparent(record.headers());
             if (traceparent != null) {
                 traces.put(record.value().eventId(), traceparent);
             }
-        }
-        route(readable, traces);
-    }
-
-    private void route(List<DomainEvent> batch, Map<UUID, String> traces)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        if (batch.isEmpty()) {
-            return;
         }
         Set<UUID> before =
                 routed.routedAmong(batch.stream().map(DomainEvent::eventId).toList());
@@ -151,8 +177,13 @@ class RoutingListener {
             }
         }
         plans.write(entries);
-        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
-                .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+                    .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // Kafka's trouble, not the events': the poll is retried.
+            throw new KafkaException("notifications not acknowledged by Kafka", e);
+        }
         routed.markRouted(fresh);
         meters.counter("herald.token.events.routed").increment(fresh.size());
         meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);

@@ -22,12 +22,17 @@ class PlannedPushesTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private long now = 1_000;
     private boolean databaseDown;
+    private String refusedUser = "";
 
     private PlannedPushes plans(Duration hold, int maxHeld) {
         return new PlannedPushes(
                 entries -> {
                     if (databaseDown) {
                         throw new IllegalStateException("database down");
+                    }
+                    if (entries.stream().anyMatch(e -> e.userId().equals(refusedUser))) {
+                        throw new IllegalStateException(
+                                "refused", new java.sql.SQLException("check constraint violated", "23514"));
                     }
                     if (!entries.isEmpty()) {
                         writes.add(List.copyOf(entries));
@@ -155,6 +160,23 @@ class PlannedPushesTest {
         assertThat(writes).hasSize(1);
         assertThat(writes.getFirst()).containsExactlyInAnyOrder(a, b);
         assertThat(plans.held()).isZero();
+    }
+
+    @Test
+    void aPlanTheTableRefusesIsDroppedAndTheOthersDueWithItAreWritten() {
+        var plans = plans(Duration.ofSeconds(5), 100);
+        var a = entry("ana", "push", "d1", "fcm", Outcome.PLANNED, T);
+        var refused = entry("eve", "push", "d2", "fcm", Outcome.PLANNED, T);
+        var b = entry("bob", "push", "d3", "fcm", Outcome.PLANNED, T);
+        plans.write(List.of(a, refused, b));
+        refusedUser = "eve";
+        now += TimeUnit.SECONDS.toNanos(5);
+
+        plans.flush();
+
+        assertThat(writes.stream().flatMap(List::stream)).containsExactlyInAnyOrder(a, b);
+        assertThat(plans.held()).as("nothing held again for ever").isZero();
+        assertThat(plansCounted("written")).isEqualTo(2);
     }
 
     @Test

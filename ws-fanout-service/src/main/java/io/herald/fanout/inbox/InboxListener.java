@@ -2,6 +2,7 @@ package io.herald.fanout.inbox;
 
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
+import io.herald.events.kafka.DataRefusals;
 import io.herald.events.kafka.UnreadableRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -11,15 +12,15 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Persists every in-app notification once, a poll's worth in one round trip. All nodes share this consumer
  * group, so each notification is stored by exactly one node; the store upserts on the notification id, so a
- * redelivery is harmless. A record that cannot be read, or that the table refuses, goes to {@code
- * herald.inapp.v1-dlt} with the reason; the records around it are stored.
+ * redelivery is harmless. A record that cannot be read (its strings breaking {@code TextRules} among the reasons),
+ * or that the table refuses on its own ({@link DataRefusals}), goes to {@code herald.inapp.v1-dlt} with the reason;
+ * the records around it are stored. The database being away is retried, never dead-lettered.
  */
 @Component
 class InboxListener {
@@ -69,31 +70,39 @@ class InboxListener {
         if (records.isEmpty()) {
             return;
         }
-        int added;
-        try {
-            added = store.store(batch, progress(records));
-        } catch (DataIntegrityViolationException e) {
-            // One of them is refused by the table: store them one by one to find it.
-            added = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                try {
-                    added += store.store(List.of(batch.get(i)), progress(List.of(stored.get(i))));
-                } catch (DataIntegrityViolationException refused) {
-                    count(added, i - added);
-                    // It goes to the dead-letter topic, never to the inbox: a resume need not wait for it.
-                    store.recordProgress(progress(List.of(stored.get(i))));
-                    throw UnreadableRecords.refused(stored.get(i), "in-app notification", "the inbox", refused);
-                }
-            }
+        Map<Integer, Long> all = progress(records);
+        int[] added = {0};
+        // A notification the table refuses fails alone: the batch is stored again by halves to find it.
+        List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(
+                batch, part -> added[0] += store.store(part, part.size() == batch.size() ? all : progressOf(part)));
+        if (!refused.isEmpty() || batch.size() < records.size()) {
+            // The refused and the unreadable go to the dead-letter topic, never to the inbox: a resume need not
+            // wait for them.
+            store.recordProgress(all);
         }
-        count(added, batch.size() - added);
-        log.debug("inbox stored {} notifications, {} already there", added, batch.size() - added);
+        int duplicates = Math.max(0, batch.size() - refused.size() - added[0]);
+        count(added[0], duplicates);
+        log.debug("inbox stored {} notifications, {} already there", added[0], duplicates);
+        if (!refused.isEmpty()) {
+            DataRefusals.Refusal first = refused.getFirst();
+            throw UnreadableRecords.refused(
+                    stored.get(first.index()), "in-app notification", "the inbox", first.cause());
+        }
     }
 
     /** Each partition of {@code records} to the offset after its last one. */
     private static Map<Integer, Long> progress(List<? extends ConsumerRecord<?, ?>> records) {
         var next = new HashMap<Integer, Long>();
         for (ConsumerRecord<?, ?> record : records) {
+            next.merge(record.partition(), record.offset() + 1, Math::max);
+        }
+        return next;
+    }
+
+    /** As {@link #progress(List)}, for stored notifications. */
+    private static Map<Integer, Long> progressOf(List<InboxStore.Positioned> part) {
+        var next = new HashMap<Integer, Long>();
+        for (InboxStore.Positioned record : part) {
             next.merge(record.partition(), record.offset() + 1, Math::max);
         }
         return next;

@@ -1,5 +1,6 @@
 package io.herald.fanout.ws;
 
+import io.herald.events.TextRules;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -17,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Tells who opens a socket: the subject of a valid JWT taken from, in order, the {@code Authorization: Bearer}
  * header, a {@code bearer.<jwt>} entry of {@code Sec-WebSocket-Protocol} (browsers cannot set headers), or a
- * {@code token} query parameter. The token is never logged.
+ * {@code token} query parameter. The token is never logged. A subject that breaks Herald's rule for text ({@link
+ * TextRules}: a control character) authenticates no one.
  */
 @Component
 class SocketAuthenticator {
@@ -45,6 +47,11 @@ class SocketAuthenticator {
         try {
             Jwt jwt = decoder.decode(token);
             String subject = jwt.getSubject();
+            if (subject != null && !TextRules.isAllowed(subject)) {
+                // Herald's rule for text: no user id holds a control character (the gateway refuses it too).
+                log.debug("socket handshake refused: the subject breaks the text rule");
+                return Optional.empty();
+            }
             return subject == null || subject.isBlank()
                     ? Optional.empty()
                     : Optional.of(new SocketUser(subject, jwt.getExpiresAt()));

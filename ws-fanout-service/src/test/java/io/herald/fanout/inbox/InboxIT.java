@@ -352,8 +352,20 @@ class InboxIT {
     void aNotificationTheTableRefusesIsDeadLetteredAndTheOthersAreStored() {
         String user = "refused-" + UUID.randomUUID();
         var before = notification(user, "before");
-        // PostgreSQL text cannot hold a NUL character; JSON can.
-        var refused = notification(user, "nul \u0000 inside");
+        // PostgreSQL's timestamptz ends in the year 294276; an Instant (and JSON) goes further.
+        var sample = notification(user, "too far ahead");
+        var refused = new InAppNotification(
+                sample.notificationId(),
+                sample.eventId(),
+                sample.schemaVersion(),
+                Instant.parse("+300000-01-01T00:00:00Z"),
+                user,
+                sample.type(),
+                sample.title(),
+                sample.body(),
+                sample.data(),
+                sample.actor(),
+                sample.object());
         var after = notification(user, "after");
         try (var producer =
                 new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
