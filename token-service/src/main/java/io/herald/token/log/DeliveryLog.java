@@ -90,7 +90,7 @@ public class DeliveryLog {
             insert into token.delivery_log (event_id, user_id, channel, delivery_key, provider, outcome, reason, updated_at,
                 notification_id)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (event_id, user_id, channel, delivery_key) do update set
+            on conflict (event_id, user_id, channel, delivery_key, day) do update set
                 provider = coalesce(excluded.provider, token.delivery_log.provider), outcome = excluded.outcome,
                 reason = excluded.reason, updated_at = excluded.updated_at,
                 notification_id = coalesce(excluded.notification_id, token.delivery_log.notification_id)
@@ -107,7 +107,10 @@ public class DeliveryLog {
 
     /**
      * Writes entries in one batch. The driver sends it as multi-row statements ({@code reWriteBatchedInserts}),
-     * and one statement may not update a row twice, so entries for the same row are first folded into one.
+     * and one statement may not update a row twice, so entries for the same row are first folded into one. Each row
+     * goes to the partition of the day the database writes it ({@code day}'s default, {@link LogPartitions}): an
+     * entry updates its row within the day, and one written on a later day starts a row of that day, which the
+     * reading side takes as the newer.
      */
     public void write(List<Entry> entries) {
         if (entries.isEmpty()) {
@@ -158,22 +161,33 @@ public class DeliveryLog {
         Map<List<String>, Stored> rows = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
                 .thenComparing(k -> k.get(1))
                 .thenComparing(k -> k.get(2)));
-        jdbc.sql("""
-                        select user_id, channel, delivery_key, provider, outcome, reason, updated_at, notification_id
-                        from token.delivery_log where event_id = :id
-                        """).param("id", eventId).query(rs -> {
-            var row = new Stored(
-                    new Row(
-                            rs.getString("user_id"),
-                            rs.getString("channel"),
-                            rs.getString("provider"),
-                            rs.getString("outcome"),
-                            rs.getString("reason"),
-                            rs.getTimestamp("updated_at").toInstant()),
-                    rs.getObject("notification_id", UUID.class));
-            rows.merge(
-                    List.of(row.row().userId(), row.row().channel(), rs.getString("delivery_key")), row, Stored::then);
-        });
+        // A row of each day it was written on (LogPartitions), and rows from before the log was partitioned while
+        // they are kept: the newest of each wins, with what only older ones name.
+        boolean legacy = jdbc.sql("select to_regclass('token.delivery_log_legacy') is not null")
+                .query(Boolean.class)
+                .single();
+        String columns = "user_id, channel, delivery_key, provider, outcome, reason, updated_at, notification_id";
+        jdbc.sql("select " + columns + " from token.delivery_log where event_id = :id"
+                        + (legacy
+                                ? " union all select " + columns
+                                        + " from token.delivery_log_legacy where event_id = :id"
+                                : ""))
+                .param("id", eventId)
+                .query(rs -> {
+                    var row = new Stored(
+                            new Row(
+                                    rs.getString("user_id"),
+                                    rs.getString("channel"),
+                                    rs.getString("provider"),
+                                    rs.getString("outcome"),
+                                    rs.getString("reason"),
+                                    rs.getTimestamp("updated_at").toInstant()),
+                            rs.getObject("notification_id", UUID.class));
+                    rows.merge(
+                            List.of(row.row().userId(), row.row().channel(), rs.getString("delivery_key")),
+                            row,
+                            Stored::then);
+                });
         for (Entry e : held) {
             rows.putIfAbsent(
                     List.of(e.userId(), e.channel(), e.deliveryKey()),

@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -136,6 +137,35 @@ class RoutedEvents {
             ps.setTimestamp(3, now);
             ps.setBytes(4, sorted.hashes().get(i));
         });
+    }
+
+    /**
+     * What one batch of {@link #deleteRoutedBefore} did.
+     *
+     * @param deleted how many marks it deleted
+     * @param newest the newest of them, where the next batch starts, or null if none
+     */
+    record Pruned(int deleted, @Nullable Instant newest) {}
+
+    /**
+     * Deletes up to {@code limit} marks routed before {@code cutoff} and not before {@code from}, oldest first, in
+     * one statement (its own transaction). {@code from} lets batches walk the index forward instead of passing over
+     * the entries of the marks deleted before them again.
+     */
+    Pruned deleteRoutedBefore(Instant cutoff, Instant from, int limit) {
+        List<Instant> deleted = jdbc.sql("""
+                        delete from token.routed_events where ctid = any(array(
+                            select ctid from token.routed_events where routed_at >= :from and routed_at < :cutoff
+                            order by routed_at limit :limit))
+                        returning routed_at
+                        """)
+                .param("from", Timestamp.from(from))
+                .param("cutoff", Timestamp.from(cutoff))
+                .param("limit", limit)
+                .query((rs, row) -> rs.getTimestamp(1).toInstant())
+                .list();
+        return new Pruned(
+                deleted.size(), deleted.stream().max(Instant::compareTo).orElse(null));
     }
 
     /**
