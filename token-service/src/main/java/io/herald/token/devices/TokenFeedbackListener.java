@@ -36,8 +36,10 @@ class TokenFeedbackListener {
             throw UnreadableRecords.noValue("a token feedback");
         }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
-        boolean changed = devices.deactivate(provider, feedback.token());
-        cache.invalidateAll();
+        java.util.Optional<String> owner = devices.deactivate(provider, feedback.token());
+        // This instance at once; the others before their next routing poll (DeviceCache).
+        owner.ifPresent(cache::invalidate);
+        boolean changed = owner.isPresent();
         String token = feedback.token();
         log.info(
                 "{} token …{} {} ({})",
