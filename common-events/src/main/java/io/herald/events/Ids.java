@@ -8,27 +8,48 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Derives downstream ids from the event id, so a redelivered event yields the same ids and every consumer
- * can deduplicate. Name-based UUIDs, version 5 (RFC 9562, SHA-1):
+ * Derives downstream ids from the event id and the app that published it, so a redelivered event yields the
+ * same ids and every consumer can deduplicate, while two apps that happen to use the same event id (by chance,
+ * or one claiming the other's) get ids of their own. Name-based UUIDs, version 5 (RFC 9562, SHA-1):
  *
  * <ul>
- *   <li>{@code notificationId = UUIDv5(namespace = eventId, name = UTF-8(userId))}
+ *   <li>{@code eventScope = UUIDv5(namespace = eventId, name = UTF-8(source))}
+ *   <li>{@code notificationId = UUIDv5(namespace = eventScope, name = UTF-8(userId))}
  *   <li>{@code deliveryId = UUIDv5(namespace = notificationId, name = UTF-8(token))}
  * </ul>
  *
- * Any language with a UUIDv5 function computes the same values (Python: {@code uuid.uuid5(event_id,
- * user_id)}).
+ * Any language with a UUIDv5 function computes the same values (Python: {@code uuid.uuid5(uuid.uuid5(event_id,
+ * source), user_id)}). Events routed before ids were scoped by source kept the ids they were given, without the
+ * scope ({@link #notificationId(UUID, String)}, {@link #deliveryId(UUID, String, String)}).
  */
 public final class Ids {
 
     private Ids() {}
 
-    /** The id of the notification one recipient gets for one event. */
+    /** The namespace of one app's event: the same event id from two apps makes two scopes. */
+    public static UUID eventScope(UUID eventId, String source) {
+        return uuidV5(eventId, source);
+    }
+
+    /** The id of the notification one recipient gets for one app's event. */
+    public static UUID notificationId(UUID eventId, String source, String userId) {
+        return uuidV5(eventScope(eventId, source), userId);
+    }
+
+    /** The id of the push to one device token of one recipient for one app's event. */
+    public static UUID deliveryId(UUID eventId, String source, String userId, String token) {
+        return uuidV5(notificationId(eventId, source, userId), token);
+    }
+
+    /**
+     * The notification id events were given before ids were scoped by source ({@code UUIDv5(eventId, userId)}):
+     * the ids stored for them keep it. Routing no longer uses it, since it lets two apps' events collide.
+     */
     public static UUID notificationId(UUID eventId, String userId) {
         return uuidV5(eventId, userId);
     }
 
-    /** The id of the push to one device token of one recipient for one event. */
+    /** The delivery id events were given before ids were scoped by source; see {@link #notificationId(UUID, String)}. */
     public static UUID deliveryId(UUID eventId, String userId, String token) {
         return uuidV5(notificationId(eventId, userId), token);
     }

@@ -35,6 +35,21 @@ class IdsTest {
     }
 
     @Test
+    void theSameEventIdFromTwoAppsGivesEachItsOwnIds() {
+        UUID a = Ids.notificationId(EVENT, "shop", "u-bob");
+        UUID b = Ids.notificationId(EVENT, "chat", "u-bob");
+
+        assertThat(a).isNotEqualTo(b).isEqualTo(Ids.notificationId(EVENT, "shop", "u-bob"));
+        assertThat(a).isEqualTo(Ids.uuidV5(Ids.uuidV5(EVENT, "shop"), "u-bob"));
+        assertThat(a).isEqualTo(Ids.uuidV5(Ids.eventScope(EVENT, "shop"), "u-bob"));
+        assertThat(Ids.deliveryId(EVENT, "shop", "u-bob", "token-1"))
+                .isEqualTo(Ids.uuidV5(a, "token-1"))
+                .isNotEqualTo(Ids.deliveryId(EVENT, "chat", "u-bob", "token-1"));
+        // Python: uuid.uuid5(uuid.uuid5(uuid.UUID("6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10"), "shop"), "u-bob")
+        assertThat(a).hasToString("6f7f310b-210e-57b7-bc73-bfd7bead4307");
+    }
+
+    @Test
     void newEventIdsAreVersion7AndOrderedByTime() {
         UUID id = Ids.newEventId();
         assertThat(id.version()).isEqualTo(7);

@@ -97,8 +97,51 @@ class PipelineIT {
                     getJson(stack.urls().get("ws-fanout-internal") + "/internal/v1/users/" + alice + "/notifications");
             assertThat(inbox.path("items")).hasSize(1);
             assertThat(inbox.path("items").get(0).path("id").asString())
-                    .isEqualTo(
-                            Ids.notificationId(UUID.fromString(eventId), alice).toString());
+                    .isEqualTo(Ids.notificationId(UUID.fromString(eventId), DevStack.APP_NAME, alice)
+                            .toString());
+        });
+    }
+
+    @Test
+    void twoAppsUsingTheSameEventIdBothReachThePhoneAndTheInbox() throws Exception {
+        String alice = "alice-" + UUID.randomUUID();
+        String token = "fcm-token-" + UUID.randomUUID();
+        registerFcmDevice(alice, token);
+        UUID eventId = UUID.randomUUID();
+        var props = new Properties();
+        props.put(
+                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.kafkaBootstrapServers());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (String app : List.of("shop", "chat")) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                Topics.EVENTS, eventId.toString(), """
+                                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"%s","occurredAt":"2026-12-07T10:00:00Z",
+                                 "recipients":["%s"],"title":"From %s","body":"Hello"}""".formatted(eventId, app, alice, app)))
+                        .get();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> stack.fcm().received().stream()
+                                .filter(r ->
+                                        r.message().path("token").asString().equals(token))
+                                .count()
+                        == 2);
+        assertThat(stack.fcm().received().stream()
+                        .filter(r -> r.message().path("token").asString().equals(token))
+                        .map(r -> r.message().path("notification").path("title").asString()))
+                .containsExactlyInAnyOrder("From shop", "From chat");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode inbox =
+                    getJson(stack.urls().get("ws-fanout-internal") + "/internal/v1/users/" + alice + "/notifications");
+            assertThat(inbox.path("items").findValuesAsString("id"))
+                    .containsExactlyInAnyOrder(
+                            Ids.notificationId(eventId, "shop", alice).toString(),
+                            Ids.notificationId(eventId, "chat", alice).toString());
         });
     }
 

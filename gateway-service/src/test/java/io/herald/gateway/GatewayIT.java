@@ -58,6 +58,7 @@ class GatewayIT {
     static final String LIMITED_KEY = "hk_limited_" + UUID.randomUUID();
     static final KafkaBroker kafka = KafkaBroker.start();
     static final List<String> tokenServiceCalls = new CopyOnWriteArrayList<>();
+    static final List<String> tokenServiceQueries = new CopyOnWriteArrayList<>();
     static final HttpServer tokenService = stubTokenService();
 
     @DynamicPropertySource
@@ -341,6 +342,8 @@ class GatewayIT {
                 .build());
         assertThat(own.statusCode()).isEqualTo(200);
         assertThat(json(own).path("source").asString()).isEqualTo("marketplace");
+        // token-service is asked for this app's event under the id only (another app may use the same id).
+        assertThat(tokenServiceQueries).contains("/internal/v1/events/" + eventId + "/deliveries?source=marketplace");
         var other = send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
                 .header("X-Api-Key", LIMITED_KEY)
                 .GET()
@@ -443,6 +446,10 @@ class GatewayIT {
             server.createContext("/", exchange -> {
                 String path = exchange.getRequestURI().getPath();
                 tokenServiceCalls.add(exchange.getRequestMethod() + " " + path);
+                if (exchange.getRequestURI().getRawQuery() != null) {
+                    tokenServiceQueries.add(
+                            path + "?" + exchange.getRequestURI().getRawQuery());
+                }
                 exchange.getRequestBody().readAllBytes();
                 int status = path.contains("down-user")
                         ? 500

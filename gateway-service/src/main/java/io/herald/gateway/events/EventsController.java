@@ -241,8 +241,13 @@ class EventsController {
     ResponseEntity<byte[]> status(
             @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key, @PathVariable UUID eventId) {
         ApiKeys.App app = authenticate(key);
-        ResponseEntity<byte[]> answer =
-                tokenService.forward(HttpMethod.GET, "/internal/v1/events/" + eventId + "/deliveries", null);
+        // Only this app's event under the id: another app may have used the same id for one of its own.
+        ResponseEntity<byte[]> answer = tokenService.forward(
+                HttpMethod.GET,
+                "/internal/v1/events/" + eventId + "/deliveries?source="
+                        + org.springframework.web.util.UriUtils.encodeQueryParam(
+                                app.name(), java.nio.charset.StandardCharsets.UTF_8),
+                null);
         if (answer.getStatusCode().is2xxSuccessful() && answer.getBody() != null) {
             JsonNode log = HeraldJson.mapper().readTree(answer.getBody());
             if (!app.name().equals(log.path("source").asString(""))) {

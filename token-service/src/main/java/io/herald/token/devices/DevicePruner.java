@@ -6,7 +6,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** Deletes devices not seen for {@code herald.token.devices.stale-after} (270 days), as FCM advises. */
+/**
+ * Deletes devices not seen for {@code herald.token.devices.stale-after} (270 days), as FCM advises, and device
+ * changes older than every instance's cache needs.
+ */
 @Component
 public class DevicePruner {
 
@@ -34,5 +37,11 @@ public class DevicePruner {
             log.info("pruned {} devices not seen for {}", deleted, properties.staleAfter());
         }
         return deleted;
+    }
+
+    /** Forgets device changes every instance has read ({@link DeviceCache}). */
+    @Scheduled(initialDelay = 10, fixedDelay = 10, timeUnit = java.util.concurrent.TimeUnit.MINUTES)
+    public int forgetOldChanges() {
+        return devices.forgetChangesOlderThan(DeviceCache.CHANGES_KEPT);
     }
 }

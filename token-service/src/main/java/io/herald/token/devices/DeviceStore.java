@@ -11,7 +11,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -21,6 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
 public class DeviceStore {
 
     private static final int LOOKUP_CHUNK = 5_000;
+    /** The class of the advisory locks registrations of one user take turns on ("devi"). */
+    private static final int USER_LOCK_CLASS = 0x64657669;
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -35,20 +40,26 @@ public class DeviceStore {
      *
      * @param created whether the token was new
      * @param previousUser the user who had the token before, when it moved, or {@code null}
+     * @param retired the user's devices deleted to keep them within the cap, least recently seen first
      */
     record Registered(
-            Device device,
-            boolean created,
-            @org.jspecify.annotations.Nullable String previousUser) {}
+            Device device, boolean created, @Nullable String previousUser, List<Device> retired) {}
 
     /**
      * Registers a token for a user, or refreshes it: the same provider and token again updates the row (and
-     * moves it to {@code userId} if another user had it) instead of adding one.
+     * moves it to {@code userId} if another user had it) instead of adding one. A user keeps at most {@code
+     * maxPerUser} devices: the registration deletes the least recently seen beyond it (inactive ones first; never the
+     * one registered). Registrations of one user take turns, so two at once cannot both stay over the cap. The
+     * change is noted for every instance's device cache, in the same transaction.
      */
     @Transactional
-    Registered register(String userId, DeviceRegistration r) {
+    Registered register(String userId, DeviceRegistration r, int maxPerUser) {
+        jdbc.sql("select pg_advisory_xact_lock(:lockClass, hashtext(:userId))")
+                .param("lockClass", USER_LOCK_CLASS)
+                .param("userId", userId)
+                .query(rs -> {});
         Timestamp now = Timestamp.from(clock.instant());
-        return jdbc.sql("""
+        Registered registered = jdbc.sql("""
                         with previous as (
                             select user_id from token.devices where provider = :provider and token = :token)
                         insert into token.devices (device_id, user_id, provider, token, platform, app_id, locale,
@@ -74,9 +85,35 @@ public class DeviceStore {
                 .query((rs, row) -> {
                     String previous = rs.getString("previous_user");
                     return new Registered(
-                            device(rs), rs.getBoolean("created"), userId.equals(previous) ? null : previous);
+                            device(rs), rs.getBoolean("created"), userId.equals(previous) ? null : previous, List.of());
                 })
                 .single();
+        List<Device> retired = jdbc.sql("""
+                        delete from token.devices where device_id in (
+                            select device_id from token.devices where user_id = :userId and device_id <> :kept
+                            order by active desc, last_seen_at desc, registered_at desc, device_id
+                            offset :others)
+                        returning *
+                        """)
+                .param("userId", userId)
+                .param("kept", registered.device().deviceId())
+                .param("others", maxPerUser - 1)
+                .query((rs, row) -> device(rs))
+                .list();
+        noteChanged(registered.previousUser() == null ? List.of(userId) : List.of(userId, registered.previousUser()));
+        List<Device> leastRecentFirst = new ArrayList<>(retired);
+        leastRecentFirst.sort(java.util.Comparator.comparing(Device::lastSeenAt));
+        return new Registered(
+                registered.device(), registered.created(), registered.previousUser(), List.copyOf(leastRecentFirst));
+    }
+
+    /** Notes that these users' devices changed, for every instance's device cache ({@link DeviceCache}). */
+    private void noteChanged(List<String> userIds) {
+        for (String user : userIds) {
+            jdbc.sql("insert into token.device_changes (user_id) values (:userId)")
+                    .param("userId", user)
+                    .update();
+        }
     }
 
     /** A user's active devices, newest first. */
@@ -92,27 +129,79 @@ public class DeviceStore {
 
     /** Removes one of a user's devices; {@code false} when it is not theirs or does not exist. */
     boolean delete(String userId, UUID deviceId) {
-        return jdbc.sql("delete from token.devices where user_id = :userId and device_id = :id")
+        return jdbc.sql("""
+                        with gone as (delete from token.devices where user_id = :userId and device_id = :id returning user_id),
+                        noted as (insert into token.device_changes (user_id) select user_id from gone)
+                        select count(*) from gone
+                        """)
                         .param("userId", userId)
                         .param("id", deviceId)
-                        .update()
+                        .query(Integer.class)
+                        .single()
                 == 1;
     }
 
-    /** Deactivates a token a provider called dead; returns whether a device had it. */
-    public boolean deactivate(String provider, String token) {
-        return jdbc.sql(
-                                "update token.devices set active = false where provider = :provider and token = :token and active")
-                        .param("provider", provider)
-                        .param("token", token)
-                        .update()
-                > 0;
+    /** Deactivates a token a provider called dead; the user whose device had it, if an active one did. */
+    public Optional<String> deactivate(String provider, String token) {
+        return jdbc.sql("""
+                        with hit as (
+                            update token.devices set active = false
+                            where provider = :provider and token = :token and active returning user_id),
+                        noted as (insert into token.device_changes (user_id) select user_id from hit)
+                        select user_id from hit
+                        """)
+                .param("provider", provider)
+                .param("token", token)
+                .query(String.class)
+                .optional();
     }
 
     /** Deletes devices not seen since {@code cutoff}; returns how many. */
     int deleteNotSeenSince(java.time.Instant cutoff) {
-        return jdbc.sql("delete from token.devices where last_seen_at < :cutoff")
+        return jdbc.sql("""
+                        with gone as (delete from token.devices where last_seen_at < :cutoff returning user_id),
+                        noted as (insert into token.device_changes (user_id) select distinct user_id from gone)
+                        select count(*) from gone
+                        """)
                 .param("cutoff", Timestamp.from(cutoff))
+                .query(Integer.class)
+                .single();
+    }
+
+    /**
+     * The device changes since {@code horizon} (a transaction id; none: only the horizon), and the horizon to
+     * look from next. In one statement, under one snapshot: a change it does not see was made by a transaction
+     * still running or not begun when it was taken, whose id is at least the snapshot's oldest running one — the
+     * next horizon — so the next look sees it.
+     */
+    DeviceChanges changesSince(OptionalLong horizon) {
+        if (horizon.isEmpty()) {
+            long next = jdbc.sql("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                    .query(Long.class)
+                    .single();
+            return new DeviceChanges(next, List.of());
+        }
+        List<DeviceChanges.Change> changes = new ArrayList<>();
+        long[] next = {horizon.getAsLong()};
+        jdbc.sql("""
+                        select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as horizon,
+                            c.seq, c.tx::text::bigint as tx, c.user_id
+                        from (select 1) as one
+                        left join token.device_changes c on c.tx >= cast(cast(:horizon as text) as xid8)
+                        """).param("horizon", horizon.getAsLong()).query(rs -> {
+            next[0] = rs.getLong("horizon");
+            String user = rs.getString("user_id");
+            if (user != null) {
+                changes.add(new DeviceChanges.Change(rs.getLong("seq"), rs.getLong("tx"), user));
+            }
+        });
+        return new DeviceChanges(next[0], changes);
+    }
+
+    /** Forgets device changes older than {@code age}: every instance has looked since. */
+    int forgetChangesOlderThan(java.time.Duration age) {
+        return jdbc.sql("delete from token.device_changes where changed_at < now() - cast(:age as interval)")
+                .param("age", age.toSeconds() + " seconds")
                 .update();
     }
 

@@ -1,5 +1,6 @@
 package io.herald.token.devices;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -27,27 +28,40 @@ class DevicesController {
 
     private final DeviceStore store;
     private final DeviceCache cache;
+    private final DeviceProperties properties;
 
-    DevicesController(DeviceStore store, DeviceCache cache) {
+    DevicesController(DeviceStore store, DeviceCache cache, DeviceProperties properties) {
         this.store = store;
         this.cache = cache;
+        this.properties = properties;
     }
 
-    /** Registers ({@code 201}) or refreshes ({@code 200}) a device of the user. */
+    /**
+     * A registration's answer: the device, and the user's devices it deleted to stay within {@code
+     * herald.token.devices.max-per-user} ({@code retired}, least recently seen first; usually empty).
+     */
+    record RegisteredDevice(@JsonUnwrapped Device device, List<Device> retired) {}
+
+    /**
+     * Registers ({@code 201}) or refreshes ({@code 200}) a device of the user. One over the cap retires the
+     * least recently seen of the others (inactive ones first): they are deleted, and named in the answer.
+     */
     @PostMapping
-    ResponseEntity<Device> register(@PathVariable String userId, @RequestBody DeviceRegistration registration) {
+    ResponseEntity<RegisteredDevice> register(
+            @PathVariable String userId, @RequestBody DeviceRegistration registration) {
         List<DeviceValidator.FieldError> errors = DeviceValidator.check(registration);
         if (!errors.isEmpty()) {
             throw new InvalidDevice(errors);
         }
-        DeviceStore.Registered registered = store.register(userId, registration);
+        DeviceStore.Registered registered = store.register(userId, registration, properties.maxPerUser());
+        // This instance at once; every instance before its next routing poll (DeviceCache).
         cache.invalidate(userId);
         if (registered.previousUser() != null) {
             // The token moved from another user: their cached list is stale too.
             cache.invalidate(registered.previousUser());
         }
         return ResponseEntity.status(registered.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .body(registered.device());
+                .body(new RegisteredDevice(registered.device(), registered.retired()));
     }
 
     @GetMapping

@@ -37,9 +37,9 @@ class TokenFeedbackListener {
             throw UnreadableRecords.noValue("a token feedback");
         }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
-        boolean changed;
+        java.util.Optional<String> owner;
         try {
-            changed = devices.deactivate(provider, feedback.token());
+            owner = devices.deactivate(provider, feedback.token());
         } catch (RuntimeException e) {
             if (DataRefusals.isDataRefusal(e)) {
                 // Not the database being away: retrying this record cannot help.
@@ -47,7 +47,9 @@ class TokenFeedbackListener {
             }
             throw e;
         }
-        cache.invalidateAll();
+        // This instance at once; the others before their next routing poll (DeviceCache).
+        owner.ifPresent(cache::invalidate);
+        boolean changed = owner.isPresent();
         String token = feedback.token();
         log.info(
                 "{} token …{} {} ({})",

@@ -1,6 +1,7 @@
 package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus;
+import io.herald.events.Ids;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +28,12 @@ public class DeliveryLog {
     /** The delivery key of an entry that concerns no particular delivery (a skipped recipient or channel). */
     public static final String NONE = "-";
 
-    /** One entry to write. */
+    /**
+     * One entry to write.
+     *
+     * @param notificationId the notification the entry concerns, or {@code null} if unknown (a status naming
+     *     none): it tells which app's event the entry belongs to when two apps used the same event id
+     */
     public record Entry(
             UUID eventId,
             String userId,
@@ -35,13 +42,38 @@ public class DeliveryLog {
             @Nullable String provider,
             DeliveryStatus.Outcome outcome,
             @Nullable String reason,
-            Instant at) {
+            Instant at,
+            @Nullable UUID notificationId) {
 
-        /** This entry, naming {@code earlier}'s provider when it names none itself. */
+        /** An entry that names no notification. */
+        public Entry(
+                UUID eventId,
+                String userId,
+                String channel,
+                String deliveryKey,
+                @Nullable String provider,
+                DeliveryStatus.Outcome outcome,
+                @Nullable String reason,
+                Instant at) {
+            this(eventId, userId, channel, deliveryKey, provider, outcome, reason, at, null);
+        }
+
+        /** This entry, naming {@code earlier}'s provider and notification where it names none itself. */
         Entry withProviderOf(Entry earlier) {
-            return provider != null || earlier.provider() == null
+            boolean provide = provider == null && earlier.provider() != null;
+            boolean notify = notificationId == null && earlier.notificationId() != null;
+            return !provide && !notify
                     ? this
-                    : new Entry(eventId, userId, channel, deliveryKey, earlier.provider(), outcome, reason, at);
+                    : new Entry(
+                            eventId,
+                            userId,
+                            channel,
+                            deliveryKey,
+                            provide ? earlier.provider() : provider,
+                            outcome,
+                            reason,
+                            at,
+                            notify ? earlier.notificationId() : notificationId);
         }
     }
 
@@ -55,11 +87,13 @@ public class DeliveryLog {
             Instant updatedAt) {}
 
     private static final String UPSERT = """
-            insert into token.delivery_log (event_id, user_id, channel, delivery_key, provider, outcome, reason, updated_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (event_id, user_id, channel, delivery_key) do update set
+            insert into token.delivery_log (event_id, user_id, channel, delivery_key, provider, outcome, reason, updated_at,
+                notification_id)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (event_id, user_id, channel, delivery_key, day) do update set
                 provider = coalesce(excluded.provider, token.delivery_log.provider), outcome = excluded.outcome,
-                reason = excluded.reason, updated_at = excluded.updated_at
+                reason = excluded.reason, updated_at = excluded.updated_at,
+                notification_id = coalesce(excluded.notification_id, token.delivery_log.notification_id)
             where excluded.updated_at >= token.delivery_log.updated_at
             """;
 
@@ -73,7 +107,10 @@ public class DeliveryLog {
 
     /**
      * Writes entries in one batch. The driver sends it as multi-row statements ({@code reWriteBatchedInserts}),
-     * and one statement may not update a row twice, so entries for the same row are first folded into one.
+     * and one statement may not update a row twice, so entries for the same row are first folded into one. Each row
+     * goes to the partition of the day the database writes it ({@code day}'s default, {@link LogPartitions}): an
+     * entry updates its row within the day, and one written on a later day starts a row of that day, which the
+     * reading side takes as the newer.
      */
     public void write(List<Entry> entries) {
         if (entries.isEmpty()) {
@@ -88,6 +125,7 @@ public class DeliveryLog {
             ps.setString(6, wire(e.outcome()));
             ps.setString(7, e.reason());
             ps.setTimestamp(8, Timestamp.from(e.at()));
+            ps.setObject(9, e.notificationId());
         });
     }
 
@@ -111,40 +149,93 @@ public class DeliveryLog {
     /**
      * What became of an event, by recipient and channel; empty when the event is unknown. {@code held}: its
      * entries not written yet ({@link PlannedPushes}), shown where the table has no row for them.
+     *
+     * <p>{@code source}: show only that app's entries, or {@code null} for all. Two apps may use the same event
+     * id; an entry is an app's when its notification id is the one that app's event gives its recipient ({@link
+     * Ids#notificationId(UUID, String, String)}); an entry that names no notification (written before entries
+     * named one, or a status without one) is an app's only when no other app's event was routed under that id
+     * ({@code routedBy}, from {@link #sourcesOf}).
      */
-    public List<Row> of(UUID eventId, List<Entry> held) {
+    public List<Row> of(UUID eventId, List<Entry> held, @Nullable String source, Set<String> routedBy) {
         // by user, channel and delivery key, as before
-        Map<List<String>, Row> rows = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
+        Map<List<String>, Stored> rows = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
                 .thenComparing(k -> k.get(1))
                 .thenComparing(k -> k.get(2)));
-        jdbc.sql("""
-                        select user_id, channel, delivery_key, provider, outcome, reason, updated_at
-                        from token.delivery_log where event_id = :id
-                        """).param("id", eventId).query(rs -> {
-            rows.put(
-                    List.of(rs.getString("user_id"), rs.getString("channel"), rs.getString("delivery_key")),
-                    new Row(
-                            rs.getString("user_id"),
-                            rs.getString("channel"),
-                            rs.getString("provider"),
-                            rs.getString("outcome"),
-                            rs.getString("reason"),
-                            rs.getTimestamp("updated_at").toInstant()));
-        });
+        // A row of each day it was written on (LogPartitions), and rows from before the log was partitioned while
+        // they are kept: the newest of each wins, with what only older ones name.
+        boolean legacy = jdbc.sql("select to_regclass('token.delivery_log_legacy') is not null")
+                .query(Boolean.class)
+                .single();
+        String columns = "user_id, channel, delivery_key, provider, outcome, reason, updated_at, notification_id";
+        jdbc.sql("select " + columns + " from token.delivery_log where event_id = :id"
+                        + (legacy
+                                ? " union all select " + columns
+                                        + " from token.delivery_log_legacy where event_id = :id"
+                                : ""))
+                .param("id", eventId)
+                .query(rs -> {
+                    var row = new Stored(
+                            new Row(
+                                    rs.getString("user_id"),
+                                    rs.getString("channel"),
+                                    rs.getString("provider"),
+                                    rs.getString("outcome"),
+                                    rs.getString("reason"),
+                                    rs.getTimestamp("updated_at").toInstant()),
+                            rs.getObject("notification_id", UUID.class));
+                    rows.merge(
+                            List.of(row.row().userId(), row.row().channel(), rs.getString("delivery_key")),
+                            row,
+                            Stored::then);
+                });
         for (Entry e : held) {
             rows.putIfAbsent(
                     List.of(e.userId(), e.channel(), e.deliveryKey()),
-                    new Row(e.userId(), e.channel(), e.provider(), wire(e.outcome()), e.reason(), e.at()));
+                    new Stored(
+                            new Row(e.userId(), e.channel(), e.provider(), wire(e.outcome()), e.reason(), e.at()),
+                            e.notificationId()));
         }
-        return List.copyOf(rows.values());
+        return rows.values().stream()
+                .filter(stored -> source == null || stored.belongsTo(eventId, source, routedBy))
+                .map(Stored::row)
+                .toList();
     }
 
-    /** The app that published a routed event, if it was routed. */
-    public java.util.Optional<String> sourceOf(UUID eventId) {
-        return jdbc.sql("select source from token.routed_events where event_id = :id")
+    /** A row as stored, with the notification it names (null if none). */
+    private record Stored(Row row, @Nullable UUID notificationId) {
+
+        /** Two rows of one entry: the newer one, with what only the older one names. */
+        Stored then(Stored later) {
+            Stored newer = later.row().updatedAt().isBefore(row.updatedAt()) ? this : later;
+            Stored older = newer == this ? later : this;
+            Row r = newer.row();
+            return new Stored(
+                    r.provider() != null
+                            ? r
+                            : new Row(
+                                    r.userId(),
+                                    r.channel(),
+                                    older.row().provider(),
+                                    r.outcome(),
+                                    r.reason(),
+                                    r.updatedAt()),
+                    newer.notificationId() != null ? newer.notificationId() : older.notificationId());
+        }
+
+        boolean belongsTo(UUID eventId, String source, Set<String> routedBy) {
+            if (notificationId != null) {
+                return notificationId.equals(Ids.notificationId(eventId, source, row.userId()));
+            }
+            return routedBy.size() == 1 && routedBy.contains(source);
+        }
+    }
+
+    /** The apps whose events were routed under this id: one, unless two apps used the same event id. */
+    public Set<String> sourcesOf(UUID eventId) {
+        return Set.copyOf(jdbc.sql("select source from token.routed_events where event_id = :id")
                 .param("id", eventId)
                 .query(String.class)
-                .optional();
+                .list());
     }
 
     static String wire(DeliveryStatus.Outcome outcome) {

@@ -91,6 +91,7 @@ class DeliveryStatusListener {
                 status.provider() == null ? null : status.provider().name().toLowerCase(Locale.ROOT),
                 status.outcome(),
                 status.reason(),
-                status.occurredAt());
+                status.occurredAt(),
+                status.notificationId());
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides, for one event, who hears about it, on which channels and devices, with what words, and records
@@ -62,11 +63,14 @@ final class Router {
         List<DeliveryLog.Entry> log = new ArrayList<>();
         UUID eventId = event.eventId();
         if (event.actor() != null && event.recipients().contains(event.actor().id())) {
+            String actor = event.actor().id();
+            UUID notificationId = Ids.notificationId(eventId, event.source(), actor);
             log.add(entry(
                     eventId,
-                    event.actor().id(),
+                    actor,
                     "all",
-                    DeliveryLog.NONE,
+                    notificationId,
+                    notificationId.toString(),
                     null,
                     Outcome.SKIPPED,
                     "actor: no notification of one's own action",
@@ -80,13 +84,18 @@ final class Router {
                     .filter(l -> l != null)
                     .findFirst()
                     .orElse(null);
+            // Scoped by the publishing app: another app's event under the same id gets other ids (see Ids).
+            UUID notificationId = Ids.notificationId(eventId, event.source(), user);
+            // A skipped entry is keyed by the notification id, so that two apps' entries for one id stay apart.
+            String skipKey = notificationId.toString();
             Optional<Templates.Rendered> maybe = templates.render(event, locale);
             if (maybe.isEmpty()) {
                 log.add(entry(
                         eventId,
                         user,
                         "all",
-                        DeliveryLog.NONE,
+                        notificationId,
+                        skipKey,
                         null,
                         Outcome.SKIPPED,
                         "no-template: type " + event.type() + " has no template and the event no title or body",
@@ -94,7 +103,6 @@ final class Router {
                 continue;
             }
             Templates.Rendered rendered = maybe.get();
-            UUID notificationId = Ids.notificationId(eventId, user);
             Map<String, String> data = new HashMap<>(event.data());
             data.put("type", event.type());
             data.put("eventId", eventId.toString());
@@ -113,13 +121,23 @@ final class Router {
                             data,
                             event.actor(),
                             event.object()));
-                    log.add(entry(eventId, user, "inapp", notificationId.toString(), null, Outcome.PLANNED, null, now));
+                    log.add(entry(
+                            eventId,
+                            user,
+                            "inapp",
+                            notificationId,
+                            notificationId.toString(),
+                            null,
+                            Outcome.PLANNED,
+                            null,
+                            now));
                 } else {
                     log.add(entry(
                             eventId,
                             user,
                             "inapp",
-                            DeliveryLog.NONE,
+                            notificationId,
+                            skipKey,
                             null,
                             Outcome.SKIPPED,
                             "muted by preferences",
@@ -136,12 +154,12 @@ final class Router {
                     skip = "payload-too-large: title, body and data exceed " + MAX_PUSH_PAYLOAD_BYTES + " bytes";
                 }
                 if (skip != null) {
-                    log.add(entry(eventId, user, "push", DeliveryLog.NONE, null, Outcome.SKIPPED, skip, now));
+                    log.add(entry(eventId, user, "push", notificationId, skipKey, null, Outcome.SKIPPED, skip, now));
                     continue;
                 }
                 boolean quiet = preferences.quietAt(now);
                 for (ActiveDevice device : devices) {
-                    UUID deliveryId = Ids.deliveryId(eventId, user, device.token());
+                    UUID deliveryId = Ids.deliveryId(eventId, event.source(), user, device.token());
                     pushes.add(new PushDelivery(
                             deliveryId,
                             notificationId,
@@ -165,6 +183,7 @@ final class Router {
                             eventId,
                             user,
                             "push",
+                            notificationId,
                             deliveryId.toString(),
                             device.provider().name().toLowerCase(Locale.ROOT),
                             Outcome.PLANNED,
@@ -187,11 +206,12 @@ final class Router {
             UUID eventId,
             String user,
             String channel,
+            UUID notificationId,
             String key,
-            String provider,
+            @Nullable String provider,
             Outcome outcome,
-            String reason,
+            @Nullable String reason,
             Instant at) {
-        return new DeliveryLog.Entry(eventId, user, channel, key, provider, outcome, reason, at);
+        return new DeliveryLog.Entry(eventId, user, channel, key, provider, outcome, reason, at, notificationId);
     }
 }

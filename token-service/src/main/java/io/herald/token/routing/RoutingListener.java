@@ -34,12 +34,14 @@ import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 /**
- * Routes every domain event once, a poll's worth at a time: which events were routed before, all
+ * Routes every domain event once (once per app and event id: {@link RoutedEvents}), a poll's worth at a time:
+ * which events were routed before, all
  * recipients' devices (through a cache) and preferences are each one lookup for the whole batch; the plan
  * goes to the delivery log in one batch (push plans held a moment for their statuses: {@link PlannedPushes});
  * the in-app notifications and push deliveries are published together and waited for once; the events are then
  * recorded as routed in one statement, and the offsets committed. A crash in between routes them again;
- * downstream ids are derived, so that is harmless.
+ * downstream ids are derived, so that is harmless. An event whose app used its id before for other content goes
+ * to {@code herald.events.v1-dlt} with reason code {@code event-id-conflict}, and the rest of its poll is routed.
  *
  * <p>A record that could not be read stops the batch at its position: the events before it are routed and
  * committed, it goes to the dead-letter topic, and the rest are read again. An event whose data the database refuses
@@ -52,6 +54,7 @@ import org.springframework.stereotype.Component;
 class RoutingListener {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingListener.class);
+    private static final String SERVICE = "token-service";
 
     private final DeviceCache devices;
     private final PreferenceStore preferences;
@@ -137,16 +140,14 @@ class RoutingListener {
                 traces.put(record.value().eventId(), traceparent);
             }
         }
-        Set<UUID> before =
-                routed.routedAmong(batch.stream().map(DomainEvent::eventId).toList());
-        List<DomainEvent> fresh = new ArrayList<>();
-        Set<UUID> seen = new java.util.HashSet<>(before);
-        for (DomainEvent event : batch) {
-            if (seen.add(event.eventId())) {
-                fresh.add(event);
-            }
+        RoutedEvents.Sorted sorted = routed.sort(batch);
+        List<DomainEvent> fresh = sorted.fresh();
+        List<CompletableFuture<SendResult<String, Object>>> sends = new ArrayList<>();
+        for (RoutedEvents.Conflict conflict : sorted.conflicts()) {
+            sends.add(deadLetter(conflict, traces.get(conflict.event().eventId())));
         }
         if (fresh.isEmpty()) {
+            waitFor(sends);
             return;
         }
         Set<String> recipients = new LinkedHashSet<>();
@@ -155,7 +156,6 @@ class RoutingListener {
         Map<String, Preferences> preferencesByUser = preferences.ofAll(recipients);
         Instant now = clock.instant();
         List<DeliveryLog.Entry> entries = new ArrayList<>();
-        List<CompletableFuture<SendResult<String, Object>>> sends = new ArrayList<>();
         int inApp = 0;
         int pushes = 0;
         for (DomainEvent event : fresh) {
@@ -177,23 +177,44 @@ class RoutingListener {
             }
         }
         plans.write(entries);
+        waitFor(sends);
+        routed.markRouted(sorted);
+        meters.counter("herald.token.events.routed").increment(fresh.size());
+        meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
+        meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
+        log.debug(
+                "routed {} events ({} repeats skipped, {} conflicts dead-lettered): {} in-app, {} push",
+                fresh.size(),
+                sorted.repeats(),
+                sorted.conflicts().size(),
+                inApp,
+                pushes);
+    }
+
+    private void waitFor(List<CompletableFuture<SendResult<String, Object>>> sends) throws InterruptedException {
         try {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
                     .get(properties.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Kafka's trouble, not the events': the poll is retried.
-            throw new KafkaException("notifications not acknowledged by Kafka", e);
+            throw new KafkaException("records not acknowledged by Kafka", e);
         }
-        routed.markRouted(fresh);
-        meters.counter("herald.token.events.routed").increment(fresh.size());
-        meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
-        meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
-        log.debug(
-                "routed {} events ({} repeats skipped): {} in-app, {} push",
-                fresh.size(),
-                batch.size() - fresh.size(),
-                inApp,
-                pushes);
+    }
+
+    /** An event reusing its app's id for other content goes to the dead-letter topic, as JSON, with the reason. */
+    private CompletableFuture<SendResult<String, Object>> deadLetter(
+            RoutedEvents.Conflict conflict, @org.jspecify.annotations.Nullable String traceparent) {
+        DomainEvent event = conflict.event();
+        log.warn("event {} of {} dead-lettered: its id was used before", event.eventId(), event.source());
+        var record = new org.apache.kafka.clients.producer.ProducerRecord<String, Object>(
+                Topics.EVENTS_DLT,
+                null,
+                event.eventId().toString(),
+                event,
+                io.herald.events.DeadLetters.headers(
+                        Topics.EVENTS, SERVICE, RoutedEvents.EVENT_ID_CONFLICT, conflict.reason()));
+        TraceContext.propagate(traceparent, record.headers());
+        return kafka.send(record);
     }
 
     private CompletableFuture<SendResult<String, Object>> send(

@@ -38,7 +38,7 @@ class PlannedPushesTest {
                         writes.add(List.copyOf(entries));
                     }
                 },
-                new DeliveryLogProperties(hold, maxHeld),
+                new DeliveryLogProperties(hold, maxHeld, Duration.ofDays(30), Duration.ofHours(1)),
                 meters,
                 () -> now);
     }
@@ -181,9 +181,17 @@ class PlannedPushesTest {
 
     @Test
     void settingsOutOfRangeAreRefused() {
-        assertThatThrownBy(() -> new DeliveryLogProperties(Duration.ofSeconds(-1), 10))
+        assertThatThrownBy(() ->
+                        new DeliveryLogProperties(Duration.ofSeconds(-1), 10, Duration.ofDays(30), Duration.ofHours(1)))
                 .hasMessageContaining("planned-hold");
-        assertThatThrownBy(() -> new DeliveryLogProperties(Duration.ofSeconds(1), -1))
+        assertThatThrownBy(() ->
+                        new DeliveryLogProperties(Duration.ofSeconds(1), -1, Duration.ofDays(30), Duration.ofHours(1)))
                 .hasMessageContaining("max-held");
+        assertThatThrownBy(() ->
+                        new DeliveryLogProperties(Duration.ofSeconds(1), 1, Duration.ofHours(23), Duration.ofHours(1)))
+                .hasMessageContaining("retention");
+        assertThat(new DeliveryLogProperties(Duration.ofSeconds(1), 1, Duration.ofHours(36), Duration.ofHours(1))
+                        .retentionDays())
+                .isEqualTo(2);
     }
 }

@@ -6,6 +6,7 @@ import io.herald.events.Channel;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
 import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
 import io.herald.events.Platform;
 import io.herald.events.Priority;
 import io.herald.events.Provider;
@@ -34,13 +35,13 @@ class RouterTest {
 
         assertThat(plan.inApp()).singleElement().satisfies(n -> {
             assertThat(n.userId()).isEqualTo("alice");
-            assertThat(n.notificationId()).isEqualTo(Ids.notificationId(EVENT, "alice"));
+            assertThat(n.notificationId()).isEqualTo(Ids.notificationId(EVENT, "marketplace", "alice"));
             assertThat(n.title()).isEqualTo("Your product was liked");
             assertThat(n.body()).isEqualTo("Bob liked your product \"Red bike\"");
         });
         assertThat(plan.pushes()).extracting(PushDelivery::token).containsExactly("t1", "t2");
         PushDelivery push = plan.pushes().getFirst();
-        assertThat(push.deliveryId()).isEqualTo(Ids.deliveryId(EVENT, "alice", "t1"));
+        assertThat(push.deliveryId()).isEqualTo(Ids.deliveryId(EVENT, "marketplace", "alice", "t1"));
         assertThat(push.androidChannelId()).isEqualTo("social");
         assertThat(push.sound()).isEqualTo("default");
         assertThat(push.priority()).isEqualTo(Priority.HIGH);
@@ -49,7 +50,51 @@ class RouterTest {
                 .containsEntry("type", "product_like")
                 .containsEntry("eventId", EVENT.toString())
                 .containsEntry(
-                        "notificationId", Ids.notificationId(EVENT, "alice").toString());
+                        "notificationId",
+                        Ids.notificationId(EVENT, "marketplace", "alice").toString());
+    }
+
+    @Test
+    void theSameEventIdFromAnotherAppGetsIdsAndLogEntriesOfItsOwn() {
+        var fromShop = like("bob", List.of("alice", "dora"), null, null, null, null);
+        var fromChat = new DomainEvent(
+                EVENT,
+                1,
+                "chat",
+                "chat",
+                NOW,
+                null,
+                List.of("alice", "dora"),
+                null,
+                Map.of(),
+                "Hi",
+                "Hello",
+                null,
+                null,
+                null,
+                null);
+        var devices = Map.of("alice", List.of(device("alice", "t1")));
+
+        Router.Plan shop = ROUTER.plan(fromShop, devices, Map.of(), NOW);
+        Router.Plan chat = ROUTER.plan(fromChat, devices, Map.of(), NOW);
+
+        assertThat(chat.inApp())
+                .extracting(InAppNotification::notificationId)
+                .doesNotContainAnyElementsOf(shop.inApp().stream()
+                        .map(InAppNotification::notificationId)
+                        .toList());
+        assertThat(chat.pushes().getFirst().deliveryId())
+                .isEqualTo(Ids.deliveryId(EVENT, "chat", "alice", "t1"))
+                .isNotEqualTo(shop.pushes().getFirst().deliveryId());
+        // Every log entry names its notification, and no two apps' entries share a row.
+        assertThat(chat.log())
+                .allSatisfy(
+                        e -> assertThat(e.notificationId()).isEqualTo(Ids.notificationId(EVENT, "chat", e.userId())));
+        var rows = new java.util.HashSet<List<String>>();
+        java.util.stream.Stream.concat(shop.log().stream(), chat.log().stream())
+                .forEach(e -> assertThat(rows.add(List.of(e.userId(), e.channel(), e.deliveryKey())))
+                        .as("%s %s %s", e.userId(), e.channel(), e.deliveryKey())
+                        .isTrue());
     }
 
     @Test

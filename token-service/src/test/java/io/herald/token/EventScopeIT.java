@@ -1,0 +1,189 @@
+package io.herald.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.HeraldHeaders;
+import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
+import io.herald.events.PushDelivery;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Event ids are scoped by the app that published them: one app cannot make another's event vanish by using its
+ * id first, each gets ids of its own downstream and sees only its own event's deliveries, and an app reusing one
+ * of its own ids for other content is told so on the dead-letter topic instead of being dropped unseen.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=token-service"})
+@DirtiesContext
+class EventScopeIT {
+
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token_scope");
+    static final TestTopics topics = new TestTopics(kafka.bootstrapServers());
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @AfterAll
+    static void close() {
+        topics.close();
+        kafka.close();
+    }
+
+    @Test
+    void twoAppsPublishingTheSameEventIdToOverlappingRecipientsAreBothDelivered() {
+        String alice = "alice-" + UUID.randomUUID();
+        String bob = "bob-" + UUID.randomUUID();
+        String carol = "carol-" + UUID.randomUUID();
+        register(alice, "alice-phone-" + UUID.randomUUID());
+        register(bob, "bob-phone-" + UUID.randomUUID());
+        UUID eventId = UUID.randomUUID();
+
+        topics.publish(eventId, chat(eventId, "shop", "Your order shipped", alice, bob));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> topics.pushesOf(eventId).size() == 2);
+        // The other app's event under the same id, then a marker behind it on the same partition (same key).
+        topics.publish(eventId, chat(eventId, "chat", "Dora says hi", bob, carol));
+        UUID marker = UUID.randomUUID();
+        topics.publish(eventId, chat(marker, "chat", "marker", bob));
+        awaitRouted(marker);
+
+        List<PushDelivery> pushes = topics.pushesOf(eventId);
+        assertThat(pushes)
+                .extracting(p -> p.userId() + ": " + p.title())
+                .containsExactlyInAnyOrder(
+                        alice + ": Your order shipped", bob + ": Your order shipped", bob + ": Dora says hi");
+        assertThat(pushes).extracting(PushDelivery::deliveryId).doesNotHaveDuplicates();
+        List<InAppNotification> inApp = topics.inAppOf(eventId);
+        assertThat(inApp)
+                .extracting(n -> n.userId() + ": " + n.title())
+                .containsExactlyInAnyOrder(
+                        alice + ": Your order shipped",
+                        bob + ": Your order shipped",
+                        bob + ": Dora says hi",
+                        carol + ": Dora says hi");
+        // Bob's two notifications have ids of their own, so the inbox keeps both.
+        assertThat(inApp)
+                .extracting(InAppNotification::notificationId)
+                .doesNotHaveDuplicates()
+                .contains(Ids.notificationId(eventId, "shop", bob), Ids.notificationId(eventId, "chat", bob));
+
+        // Each app sees only its own event's recipients.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode shop = json(call("/internal/v1/events/" + eventId + "/deliveries?source=shop"));
+            assertThat(shop.path("source").asString()).isEqualTo("shop");
+            assertThat(shop.path("deliveries").findValuesAsString("userId"))
+                    .containsOnly(alice, bob)
+                    .contains(alice, bob);
+            JsonNode chat = json(call("/internal/v1/events/" + eventId + "/deliveries?source=chat"));
+            assertThat(chat.path("source").asString()).isEqualTo("chat");
+            assertThat(chat.path("deliveries").findValuesAsString("userId"))
+                    .containsOnly(bob, carol)
+                    .contains(bob, carol);
+        });
+        assertThat(call("/internal/v1/events/" + eventId + "/deliveries?source=other")
+                        .statusCode())
+                .isEqualTo(404);
+        // Asked without an app, the event id names no single app.
+        JsonNode source =
+                json(call("/internal/v1/events/" + eventId + "/deliveries")).path("source");
+        assertThat(source.isNull() || source.isMissingNode())
+                .as(source.toString())
+                .isTrue();
+    }
+
+    @Test
+    void anAppReusingAnEventIdForOtherContentIsDeadLetteredWithTheReasonAndARedeliveryIsSkipped() {
+        String dana = "dana-" + UUID.randomUUID();
+        register(dana, "dana-phone-" + UUID.randomUUID());
+        UUID eventId = UUID.randomUUID();
+        String first = chat(eventId, "shop", "Your order shipped", dana);
+
+        topics.publish(eventId, first);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> topics.pushesOf(eventId).size() == 1);
+        topics.publish(eventId, first); // a redelivery: skipped, silently
+        topics.publish(eventId, chat(eventId, "shop", "Your refund is on its way", dana)); // another event
+        UUID marker = UUID.randomUUID();
+        topics.publish(eventId, chat(marker, "shop", "marker", dana));
+        awaitRouted(marker);
+
+        assertThat(topics.pushesOf(eventId)).extracting(PushDelivery::title).containsExactly("Your order shipped");
+        assertThat(topics.inAppOf(eventId)).hasSize(1);
+        var dead = await().atMost(Duration.ofSeconds(30)).until(() -> topics.deadLettersOf(eventId), l -> !l.isEmpty());
+        assertThat(dead).hasSize(1);
+        var record = dead.getFirst();
+        assertThat(TestTopics.header(record, HeraldHeaders.DLT_REASON_CODE)).isEqualTo("event-id-conflict");
+        assertThat(TestTopics.header(record, HeraldHeaders.DLT_REASON))
+                .contains(eventId.toString())
+                .contains("other content");
+        assertThat(TestTopics.header(record, HeraldHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo("herald.events.v1");
+        assertThat(HeraldJson.mapper().readTree(record.value()).path("title").asString())
+                .isEqualTo("Your refund is on its way");
+    }
+
+    private static String chat(UUID eventId, String source, String title, String... recipients) {
+        return """
+                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"%s","occurredAt":"2026-12-07T10:00:00Z",
+                 "recipients":%s,"title":"%s","body":"Open the app"}
+                """.formatted(eventId, source, HeraldJson.mapper().writeValueAsString(List.of(recipients)), title);
+    }
+
+    /**
+     * Waits until the event is marked as routed, then reads every record routing made up to now: a marker
+     * published behind other events under the same key is routed after them, in their poll or a later one.
+     */
+    private void awaitRouted(UUID eventId) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("select count(*) from token.routed_events where event_id = :id")
+                                .param("id", eventId)
+                                .query(Integer.class)
+                                .single()
+                        > 0);
+        topics.recordsToEnd();
+    }
+
+    private void register(String user, String token) {
+        assertThat(new TokenServiceClient(port)
+                        .register(user, token)
+                        .path("tokenSuffix")
+                        .asString())
+                .isNotEmpty();
+    }
+
+    private HttpResponse<String> call(String path) {
+        return new TokenServiceClient(port).get(path);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return TokenServiceClient.json(response);
+    }
+}

@@ -1,0 +1,238 @@
+package io.herald.token.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.events.PushDelivery;
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.token.TestTopics;
+import io.herald.token.TokenServiceClient;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The routed marks and the delivery log do not grow for ever: marks past {@code routed-events.retention} are
+ * deleted in small batches while the recent ones go on stopping redeliveries, and the log's daily partitions past
+ * {@code delivery-log.retention} are dropped whole while the next days' are made ahead.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=token-service",
+            "herald.token.routed-events.retention=15d",
+            "herald.token.routed-events.prune-interval=1s",
+            "herald.token.routed-events.prune-batch=4",
+            "herald.token.delivery-log.retention=30d"
+        })
+@DirtiesContext
+class RetentionIT {
+
+    static final KafkaBroker kafka = KafkaBroker.start();
+    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token_retention");
+    static final TestTopics topics = new TestTopics(kafka.bootstrapServers());
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    LogPartitions partitions;
+
+    @AfterAll
+    static void close() {
+        topics.close();
+        kafka.close();
+    }
+
+    @Test
+    void routedMarksPastTheRetentionAreDeletedInBatchesAndRecentOnesStillStopARedelivery() {
+        String user = "u-" + UUID.randomUUID();
+        new TokenServiceClient(port).register(user, "phone-" + UUID.randomUUID());
+        UUID recent = UUID.randomUUID();
+        String event = chat(recent, user, "Recent");
+        topics.publish(recent, event);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> topics.pushesOf(recent).size() == 1);
+        List<UUID> old =
+                java.util.stream.Stream.generate(UUID::randomUUID).limit(10).toList();
+        old.forEach(id -> mark(id, "16 days"));
+        UUID young = UUID.randomUUID();
+        mark(young, "14 days");
+
+        // Ten marks past the 15 days, four a statement: three batches, on the next runs of the pruner.
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(marked(old)).isZero());
+        assertThat(marked(List.of(young, recent))).isEqualTo(2);
+
+        topics.publish(recent, event);
+        UUID marker = UUID.randomUUID();
+        topics.publish(recent, chat(marker, user, "Marker"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> topics.pushesOf(marker).size() == 1);
+        assertThat(topics.pushesOf(recent)).extracting(PushDelivery::title).containsExactly("Recent");
+    }
+
+    @Test
+    void logPartitionsPastTheRetentionAreDroppedWholeAndTheNextDaysAreMadeAhead() {
+        LocalDate today = jdbc.sql("select (now() at time zone 'utc')::date")
+                .query(LocalDate.class)
+                .single();
+        // As if it had run on those days (the later first, or it would drop the earlier's partitions at once).
+        partitions.maintain(today.minusDays(5)); // makes -5 … -2
+        partitions.maintain(today.minusDays(40)); // makes -40 … -37
+        UUID old = UUID.randomUUID();
+        UUID recent = UUID.randomUUID();
+        UUID defaulted = UUID.randomUUID();
+        logRow(old, today.minusDays(40));
+        logRow(recent, today.minusDays(5));
+        logRow(defaulted, today.minusDays(35)); // no partition of its own: the default one
+        var client = new TokenServiceClient(port);
+        assertThat(client.get(deliveries(old)).statusCode()).isEqualTo(200);
+        assertThat(client.get(deliveries(defaulted)).statusCode()).isEqualTo(200);
+
+        LogPartitions.Run run = partitions.maintain(today);
+
+        assertThat(run.ran()).isTrue();
+        assertThat(run.dropped())
+                .containsExactly(today.minusDays(40), today.minusDays(39), today.minusDays(38), today.minusDays(37));
+        assertThat(run.defaultRowsDeleted()).isEqualTo(1);
+        assertThat(partitionDays())
+                .allSatisfy(day -> assertThat(day).isAfterOrEqualTo(today.minusDays(30)))
+                .contains(today.minusDays(5), today, today.plusDays(1), today.plusDays(2), today.plusDays(3));
+        assertThat(client.get(deliveries(old)).statusCode()).isEqualTo(404);
+        assertThat(client.get(deliveries(defaulted)).statusCode()).isEqualTo(404);
+        assertThat(client.get(deliveries(recent)).statusCode()).isEqualTo(200);
+        // Run again: nothing left to do.
+        assertThat(partitions.maintain(today).dropped()).isEmpty();
+    }
+
+    @Test
+    void aDeliveryWrittenOnTwoDaysShowsItsNewestEntry() {
+        LocalDate today = jdbc.sql("select (now() at time zone 'utc')::date")
+                .query(LocalDate.class)
+                .single();
+        UUID eventId = UUID.randomUUID();
+        UUID delivery = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into token.delivery_log (event_id, user_id, channel, delivery_key, provider, outcome,
+                            updated_at, day)
+                        values (:e, 'ana', 'push', :d, 'fcm', 'planned', now() - interval '1 day', :yesterday),
+                               (:e, 'ana', 'push', :d, null, 'sent', now(), :today)
+                        """)
+                .param("e", eventId)
+                .param("d", delivery.toString())
+                .param("yesterday", today.minusDays(1))
+                .param("today", today)
+                .update();
+
+        var rows = TokenServiceClient.json(new TokenServiceClient(port).get(deliveries(eventId)))
+                .path("deliveries");
+
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).path("outcome").asString()).isEqualTo("sent");
+        assertThat(rows.get(0).path("provider").asString()).isEqualTo("fcm");
+    }
+
+    @Test
+    void theLogFromBeforePartitioningIsReadUntilItIsPastTheRetentionThenDropped() {
+        // The migration's (empty) one went at startup.
+        assertThat(legacyExists()).isFalse();
+        jdbc.sql("""
+                        create table token.delivery_log_legacy (event_id uuid not null, user_id text not null,
+                            channel text not null, delivery_key text not null, provider text, outcome text not null,
+                            reason text, updated_at timestamptz not null, notification_id uuid,
+                            primary key (event_id, user_id, channel, delivery_key))
+                        """).update();
+        UUID eventId = UUID.randomUUID();
+        jdbc.sql("""
+                        insert into token.delivery_log_legacy (event_id, user_id, channel, delivery_key, provider,
+                            outcome, updated_at)
+                        values (:e, 'ana', 'push', 'k', 'fcm', 'sent', now() - interval '3 days')
+                        """).param("e", eventId).update();
+        var client = new TokenServiceClient(port);
+        assertThat(client.get(deliveries(eventId)).statusCode()).isEqualTo(200);
+        LocalDate today = jdbc.sql("select (now() at time zone 'utc')::date")
+                .query(LocalDate.class)
+                .single();
+
+        assertThat(partitions.maintain(today).legacyDropped()).isFalse();
+        jdbc.sql("update token.flyway_schema_history set installed_on = now() - interval '31 days' where version = '8'")
+                .update();
+        assertThat(partitions.maintain(today).legacyDropped()).isTrue();
+
+        assertThat(legacyExists()).isFalse();
+        assertThat(client.get(deliveries(eventId)).statusCode()).isEqualTo(404);
+    }
+
+    private boolean legacyExists() {
+        return jdbc.sql("select to_regclass('token.delivery_log_legacy') is not null")
+                .query(Boolean.class)
+                .single();
+    }
+
+    private List<LocalDate> partitionDays() {
+        return jdbc.sql("""
+                        select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+                        where i.inhparent = 'token.delivery_log'::regclass and c.relname like 'delivery_log_p%'
+                        """).query(String.class).list().stream()
+                .map(name -> LocalDate.parse(
+                        name.substring("delivery_log_p".length()), java.time.format.DateTimeFormatter.BASIC_ISO_DATE))
+                .toList();
+    }
+
+    private void logRow(UUID eventId, LocalDate day) {
+        jdbc.sql("""
+                        insert into token.delivery_log (event_id, user_id, channel, delivery_key, provider, outcome,
+                            updated_at, day)
+                        values (:e, 'ana', 'push', 'k', 'fcm', 'sent', now(), :day)
+                        """).param("e", eventId).param("day", day).update();
+    }
+
+    private static String deliveries(UUID eventId) {
+        return "/internal/v1/events/" + eventId + "/deliveries";
+    }
+
+    private void mark(UUID eventId, String age) {
+        jdbc.sql(
+                        "insert into token.routed_events (event_id, source, routed_at) values (:id, 'shop', now() - cast(:age as interval))")
+                .param("id", eventId)
+                .param("age", age)
+                .update();
+    }
+
+    private int marked(List<UUID> ids) {
+        return jdbc.sql("select count(*) from token.routed_events where event_id in (:ids)")
+                .param("ids", ids)
+                .query(Integer.class)
+                .single();
+    }
+
+    private static String chat(UUID eventId, String user, String title) {
+        return """
+                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"shop","occurredAt":"2026-12-07T10:00:00Z",
+                 "recipients":["%s"],"title":"%s","body":"Hi"}
+                """.formatted(eventId, user, title);
+    }
+}
