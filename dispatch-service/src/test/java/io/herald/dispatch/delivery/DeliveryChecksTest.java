@@ -7,6 +7,7 @@ import io.herald.dispatch.TestDeliveries;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.RejectedRecordException;
+import io.herald.events.TextRules;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,23 +50,22 @@ class DeliveryChecksTest {
     void aNulInTheTitleIsRefusedNamingTheFieldButNotItsText() {
         assertThatThrownBy(() -> DeliveryChecks.check(with("secret\u0000title", Map.of(), null)))
                 .isInstanceOfSatisfying(RejectedRecordException.class, e -> {
-                    org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo("invalid-delivery");
+                    org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(TextRules.CODE);
                     org.assertj.core.api.Assertions.assertThat(e.getMessage())
-                            .contains("title has the control character U+0000 at index 6")
+                            .contains("title contains U+0000 at index 6")
                             .doesNotContain("secret");
                 });
     }
 
     @Test
-    void controlCharactersInDataKeysAndValuesAndDelAndC1AreRefused() {
+    void controlCharactersInDataKeysAndValuesAndDelAreRefused() {
         assertThatThrownBy(() -> DeliveryChecks.check(with("t", Map.of("bad\u0001key", "v"), null)))
-                .hasMessageContaining("data key bad?key has the control character U+0001 at index 3");
+                .hasMessageContaining("a key of data contains U+0001 at index 3")
+                .hasMessageNotContaining("bad");
         assertThatThrownBy(() -> DeliveryChecks.check(with("t", Map.of("k", "v\u001b[31m"), null)))
-                .hasMessageContaining("data[k] has the control character U+001B at index 1");
+                .hasMessageContaining("data.k contains U+001B at index 1");
         assertThatThrownBy(() -> DeliveryChecks.check(with("del\u007f", Map.of(), null)))
                 .hasMessageContaining("U+007F");
-        assertThatThrownBy(() -> DeliveryChecks.check(with("c1\u0085", Map.of(), null)))
-                .hasMessageContaining("U+0085");
     }
 
     @Test
