@@ -4,6 +4,7 @@ import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import io.herald.events.kafka.UnreadableRecords;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,7 @@ class TokenFeedbackListener {
             throw UnreadableRecords.noValue("a token feedback");
         }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
-        java.util.Optional<String> owner = devices.deactivate(provider, feedback.token());
+        Optional<String> owner = devices.deactivate(provider, feedback.token());
         // This instance at once; the others before their next routing poll (DeviceCache).
         owner.ifPresent(cache::invalidate);
         boolean changed = owner.isPresent();
