@@ -1,6 +1,7 @@
 package io.herald.token.devices;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -40,7 +41,7 @@ public class DevicePruner {
     }
 
     /** Forgets device changes every instance has read ({@link DeviceCache}). */
-    @Scheduled(initialDelay = 10, fixedDelay = 10, timeUnit = java.util.concurrent.TimeUnit.MINUTES)
+    @Scheduled(initialDelay = 10, fixedDelay = 10, timeUnit = TimeUnit.MINUTES)
     public int forgetOldChanges() {
         return devices.forgetChangesOlderThan(DeviceCache.CHANGES_KEPT);
     }

@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,7 @@ public class DeviceStore {
                 .list();
         noteChanged(registered.previousUser() == null ? List.of(userId) : List.of(userId, registered.previousUser()));
         List<Device> leastRecentFirst = new ArrayList<>(retired);
-        leastRecentFirst.sort(java.util.Comparator.comparing(Device::lastSeenAt));
+        leastRecentFirst.sort(Comparator.comparing(Device::lastSeenAt));
         return new Registered(
                 registered.device(), registered.created(), registered.previousUser(), List.copyOf(leastRecentFirst));
     }
@@ -199,7 +201,7 @@ public class DeviceStore {
     }
 
     /** Forgets device changes older than {@code age}: every instance has looked since. */
-    int forgetChangesOlderThan(java.time.Duration age) {
+    int forgetChangesOlderThan(Duration age) {
         return jdbc.sql("delete from token.device_changes where changed_at < now() - cast(:age as interval)")
                 .param("age", age.toSeconds() + " seconds")
                 .update();

@@ -5,6 +5,7 @@ import io.herald.events.Topics;
 import io.herald.events.kafka.DataRefusals;
 import io.herald.events.kafka.UnreadableRecords;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,7 @@ class TokenFeedbackListener {
             throw UnreadableRecords.noValue("a token feedback");
         }
         String provider = feedback.provider().name().toLowerCase(Locale.ROOT);
-        java.util.Optional<String> owner;
+        Optional<String> owner;
         try {
             owner = devices.deactivate(provider, feedback.token());
         } catch (RuntimeException e) {

@@ -11,11 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -107,7 +109,7 @@ class RoutedEvents {
         }
         // By event id (the key's first column), then matched by app here: one id rarely has more than one app.
         List<UUID> ids = events.stream().map(DomainEvent::eventId).distinct().toList();
-        var wanted = new java.util.HashSet<Key>();
+        var wanted = new HashSet<Key>();
         events.forEach(e -> wanted.add(Key.of(e)));
         jdbc.sql("select event_id, source, content_hash from token.routed_events where event_id in (:ids)")
                 .param("ids", ids)
@@ -123,10 +125,8 @@ class RoutedEvents {
     /** Marks the fresh events of a sorted poll as routed, each with its content hash. */
     void markRouted(Sorted sorted) {
         Timestamp now = Timestamp.from(clock.instant());
-        List<Integer> positions = java.util.stream.IntStream.range(
-                        0, sorted.fresh().size())
-                .boxed()
-                .toList();
+        List<Integer> positions =
+                IntStream.range(0, sorted.fresh().size()).boxed().toList();
         batch.batchUpdate("""
                 insert into token.routed_events (event_id, source, routed_at, content_hash) values (?, ?, ?, ?)
                 on conflict do nothing

@@ -1,5 +1,6 @@
 package io.herald.token.routing;
 
+import io.herald.events.DeadLetters;
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
@@ -211,8 +212,7 @@ class RoutingListener {
                 null,
                 event.eventId().toString(),
                 event,
-                io.herald.events.DeadLetters.headers(
-                        Topics.EVENTS, SERVICE, RoutedEvents.EVENT_ID_CONFLICT, conflict.reason()));
+                DeadLetters.headers(Topics.EVENTS, SERVICE, RoutedEvents.EVENT_ID_CONFLICT, conflict.reason()));
         TraceContext.propagate(traceparent, record.headers());
         return kafka.send(record);
     }
