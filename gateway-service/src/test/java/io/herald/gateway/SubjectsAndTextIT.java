@@ -54,6 +54,7 @@ class SubjectsAndTextIT {
         registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
         registry.add("herald.gateway.jwt.hmac-secret", () -> SECRET);
         registry.add("herald.gateway.dev.enabled", () -> "true");
+        registry.add("herald.internal.secret", () -> GatewayIT.INTERNAL_SECRET);
         String url = "http://127.0.0.1:" + internal.getAddress().getPort();
         registry.add("herald.gateway.token-service-url", () -> url);
         registry.add("herald.gateway.ws-fanout-url", () -> url + "/");

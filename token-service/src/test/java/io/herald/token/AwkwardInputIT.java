@@ -44,6 +44,7 @@ class AwkwardInputIT {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
+        registry.add("herald.internal.secret", () -> io.herald.token.TokenServiceIT.INTERNAL_SECRET);
     }
 
     @AfterAll
@@ -156,6 +157,9 @@ class AwkwardInputIT {
 
     private HttpResponse<String> call(String method, String path, String body) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header(
+                        io.herald.events.web.InternalApiProperties.HEADER,
+                        io.herald.token.TokenServiceIT.INTERNAL_SECRET)
                 .header("Content-Type", "application/json")
                 .method(
                         method,

@@ -78,6 +78,7 @@ class BadRecordsFailAloneIT {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
+        registry.add("herald.internal.secret", () -> io.herald.token.TokenServiceIT.INTERNAL_SECRET);
     }
 
     @LocalServerPort
@@ -357,6 +358,9 @@ class BadRecordsFailAloneIT {
 
     private HttpResponse<String> call(String method, String path, String body) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header(
+                        io.herald.events.web.InternalApiProperties.HEADER,
+                        io.herald.token.TokenServiceIT.INTERNAL_SECRET)
                 .header("Content-Type", "application/json")
                 .method(
                         method,

@@ -3,6 +3,7 @@ package io.herald.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.events.HeraldJson;
+import io.herald.events.web.InternalApiProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,15 +23,15 @@ public record TokenServiceClient(int port) {
     }
 
     public HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+        return send(internal(HttpRequest.newBuilder(uri(path))).GET().build());
     }
 
     public HttpResponse<String> delete(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+        return send(internal(HttpRequest.newBuilder(uri(path))).DELETE().build());
     }
 
     public HttpResponse<String> post(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path))
+        return send(internal(HttpRequest.newBuilder(uri(path)))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build());
@@ -42,6 +43,10 @@ public record TokenServiceClient(int port) {
 
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static HttpRequest.Builder internal(HttpRequest.Builder request) {
+        return request.header(InternalApiProperties.HEADER, TokenServiceIT.INTERNAL_SECRET);
     }
 
     private static HttpResponse<String> send(HttpRequest request) {
