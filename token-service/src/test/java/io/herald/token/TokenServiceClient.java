@@ -13,6 +13,9 @@ import tools.jackson.databind.JsonNode;
 /** Calls one token-service instance's internal HTTP API, as the gateway does. */
 public record TokenServiceClient(int port) {
 
+    /** The internal credential the tests give token-service (and send with every internal call). */
+    public static final String INTERNAL_SECRET = TokenServiceIT.INTERNAL_SECRET;
+
     /** Registers an FCM token for a user, expecting 201 (new) or 200 (refreshed or moved); the answer's body. */
     public JsonNode register(String user, String token) {
         HttpResponse<String> response = post(
@@ -46,7 +49,7 @@ public record TokenServiceClient(int port) {
     }
 
     private static HttpRequest.Builder internal(HttpRequest.Builder request) {
-        return request.header(InternalApiProperties.HEADER, TokenServiceIT.INTERNAL_SECRET);
+        return request.header(InternalApiProperties.HEADER, INTERNAL_SECRET);
     }
 
     private static HttpResponse<String> send(HttpRequest request) {

@@ -60,7 +60,7 @@ class MultiInstanceDevicesIT {
                         "--spring.kafka.consumer.properties.session.timeout.ms=6000",
                         "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000",
                         "--herald.token.devices.max-per-user=3",
-                        "--herald.internal.secret=" + io.herald.token.TokenServiceIT.INTERNAL_SECRET,
+                        "--herald.internal.secret=" + TokenServiceClient.INTERNAL_SECRET,
                         "--spring.application.name=token-service-" + name);
         instances.add(context);
         return context;

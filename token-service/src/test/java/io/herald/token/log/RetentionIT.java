@@ -49,7 +49,7 @@ class RetentionIT {
         registry.add("spring.datasource.url", db::jdbcUrl);
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
-        registry.add("herald.internal.secret", () -> io.herald.token.TokenServiceIT.INTERNAL_SECRET);
+        registry.add("herald.internal.secret", () -> TokenServiceClient.INTERNAL_SECRET);
     }
 
     @LocalServerPort

@@ -81,7 +81,7 @@ class AwkwardInputIT {
         registry.add("spring.datasource.password", db::password);
         registry.add("herald.fanout.jwt.hmac-secret", () -> SECRET);
         registry.add("herald.fanout.ws.port", () -> "0");
-        registry.add("herald.internal.secret", () -> io.herald.fanout.inbox.InboxIT.INTERNAL_SECRET);
+        registry.add("herald.internal.secret", () -> TestTokens.INTERNAL_SECRET);
     }
 
     @BeforeAll
@@ -316,9 +316,7 @@ class AwkwardInputIT {
     private HttpResponse<String> call(String method, String user, String rest) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalPort + "/internal/v1/users/"
                         + segment(user) + "/notifications" + rest))
-                .header(
-                        io.herald.events.web.InternalApiProperties.HEADER,
-                        io.herald.fanout.inbox.InboxIT.INTERNAL_SECRET)
+                .header(io.herald.events.web.InternalApiProperties.HEADER, TestTokens.INTERNAL_SECRET)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         try (var http = HttpClient.newHttpClient()) {

@@ -40,7 +40,7 @@ final class TestNode {
                 "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(),
                 "--herald.fanout.jwt.hmac-secret=" + TestTokens.SECRET,
-                "--herald.internal.secret=" + io.herald.fanout.inbox.InboxIT.INTERNAL_SECRET,
+                "--herald.internal.secret=" + TestTokens.INTERNAL_SECRET,
                 "--herald.fanout.ws.node-id=" + nodeId));
         args.addAll(List.of(settings));
         var node = FanoutApplication.application().run(args.toArray(String[]::new));

@@ -16,6 +16,9 @@ final class TestTokens {
     /** The HMAC secret the tests' nodes are configured with. */
     static final String SECRET = "an-hmac-secret-of-at-least-32-bytes-for-tests";
 
+    /** The internal credential of the nodes the tests start (herald.internal.secret). */
+    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
+
     private TestTokens() {}
 
     /** A token for {@code subject} signed with {@code secret}, expiring {@code expiresInSeconds} from now. */
