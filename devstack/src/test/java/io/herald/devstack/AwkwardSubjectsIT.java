@@ -101,8 +101,8 @@ class AwkwardSubjectsIT {
             assertThat(socket.next("unread_count").path("unread_count").asLong())
                     .isZero();
             String eventId = publish(subject, "Hello");
-            String notificationId =
-                    Ids.notificationId(UUID.fromString(eventId), subject).toString();
+            String notificationId = Ids.notificationId(UUID.fromString(eventId), DevStack.APP_NAME, subject)
+                    .toString();
 
             // The push, for this user's device.
             await().atMost(Duration.ofSeconds(60))

@@ -331,6 +331,9 @@ class FaultsIT {
     private void start(String name, SpringApplication application, Map<String, String> properties) {
         List<String> args = new ArrayList<>();
         args.add("--server.port=0");
+        // Loopback only, like the dev stack (ServiceBoundariesIT, which may run beside this class, checks the JVM's
+        // listening sockets).
+        args.add("--server.address=127.0.0.1");
         args.add("--logging.level.root=WARN");
         properties.forEach((key, value) -> args.add("--" + key + "=" + value));
         running.put(name, application.run(args.toArray(String[]::new)));
