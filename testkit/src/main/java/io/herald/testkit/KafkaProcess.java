@@ -24,8 +24,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KafkaProcess implements AutoCloseable {
 
-    /** How long {@link #start()} and {@link #startAgain()} wait for the broker to listen. */
-    private static final Duration LISTEN_WITHIN = Duration.ofSeconds(60);
+    /**
+     * How long {@link #start()} and {@link #startAgain()} wait for the broker to listen: far above the few seconds it
+     * takes, because a machine busy with other builds can make it take a minute.
+     */
+    private static final Duration LISTEN_WITHIN = Duration.ofMinutes(2);
 
     private final Path directory;
     private final Path properties;
@@ -132,7 +135,7 @@ public final class KafkaProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the broker on its data and port, and waits until it listens. If it does not within 60 s (or exits, or
+     * Starts the broker on its data and port, and waits until it listens. If it does not within 2 minutes (or exits, or
      * the wait is interrupted), its JVM is killed before this throws: a broker that failed to start is never left
      * running behind the test.
      */
@@ -161,7 +164,8 @@ public final class KafkaProcess implements AutoCloseable {
                     throw new IllegalStateException("Kafka exited: " + tail(directory.resolve("kafka.log")));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Kafka did not listen within " + within);
+                    throw new IllegalStateException(
+                            "Kafka did not listen within " + within + ": " + tail(directory.resolve("kafka.log")));
                 }
                 TimeUnit.MILLISECONDS.sleep(100);
             }
