@@ -10,11 +10,11 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         String which = args.length == 0 ? "ws-fanout" : args[0];
         switch (which) {
-            case "ws-fanout" -> WsFanoutBench.run(WsFanoutBench.Settings.fromSystemProperties());
+            case "ws-fanout" -> WsFanoutBench.run(WsFanoutSettings.fromEnvironment());
             case "token-routing" -> TokenRoutingBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "dispatch-fcm" -> DispatchFcmBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "gateway-ingest" -> GatewayIngestBench.run(Path.of(System.getProperty("bench.root", "bench")));
-            case "pipeline-e2e" -> PipelineE2eBench.run(Path.of(System.getProperty("bench.root", "bench")));
+            case "pipeline-e2e" -> PipelineE2eBench.run(PipelineSettings.fromEnvironment());
             default ->
                 throw new IllegalArgumentException("unknown benchmark " + which
                         + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm, pipeline-e2e");

@@ -56,10 +56,10 @@ final class DispatchFcmBench {
     record Run(String client, double perSecond, long heapBytes, int threads) {}
 
     static void run(Path root) throws Exception {
-        int deliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_DELIVERIES", "300000"));
-        int naiveDeliveries = Integer.parseInt(WsFanoutBench.setting("BENCH_NAIVE_DELIVERIES", "300000"));
+        int deliveries = Integer.parseInt(Env.setting("BENCH_DELIVERIES", "300000"));
+        int naiveDeliveries = Integer.parseInt(Env.setting("BENCH_NAIVE_DELIVERIES", "300000"));
         List<String> clients =
-                List.of(WsFanoutBench.setting("BENCH_FCM_CLIENTS", "direct,sdk").split(","));
+                List.of(Env.setting("BENCH_FCM_CLIENTS", "direct,sdk").split(","));
         try (KafkaBroker kafka = KafkaBroker.start();
                 PostgresServer postgres = PostgresServer.start(0, null);
                 FcmEmulator fcm = FcmEmulator.start()) {

@@ -38,15 +38,15 @@ final class GatewayIngestBench {
     private GatewayIngestBench() {}
 
     static void run(Path root) throws Exception {
-        int seconds = Integer.parseInt(WsFanoutBench.setting("BENCH_SECONDS", "10"));
-        int concurrency = Integer.parseInt(WsFanoutBench.setting("BENCH_CONCURRENCY", "64"));
+        int seconds = Integer.parseInt(Env.setting("BENCH_SECONDS", "10"));
+        int concurrency = Integer.parseInt(Env.setting("BENCH_CONCURRENCY", "64"));
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopics(Topics.EVENTS);
-            int port = WsFanoutBench.freePort();
+            int port = LocalHttp.freePort();
             Process gateway = startGateway(kafka, port);
             try {
                 String base = "http://127.0.0.1:" + port;
-                WsFanoutBench.awaitUp(base + "/actuator/health", gateway);
+                LocalHttp.awaitUp(base + "/actuator/health", gateway);
                 // 10-second rounds: a cold gateway runs at a tenth of its speed.
                 WarmUp.rounds(
                         "single",
@@ -111,7 +111,7 @@ final class GatewayIngestBench {
      * the broker and saturates long before the gateway does. {@code BENCH_LOADGEN=jdk} forces the latter.
      */
     private static Run load(String base, int seconds, int concurrency, boolean batch) throws Exception {
-        if (!"jdk".equals(WsFanoutBench.setting("BENCH_LOADGEN", "wrk")) && onPath("wrk")) {
+        if (!"jdk".equals(Env.setting("BENCH_LOADGEN", "wrk")) && onPath("wrk")) {
             return wrk(base, seconds, concurrency, batch);
         }
         return jdkClient(base, seconds, concurrency, batch);

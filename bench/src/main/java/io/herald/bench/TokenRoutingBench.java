@@ -36,7 +36,7 @@ final class TokenRoutingBench {
     private TokenRoutingBench() {}
 
     static void run(Path root) throws Exception {
-        int events = Integer.parseInt(WsFanoutBench.setting("BENCH_EVENTS", "20000"));
+        int events = Integer.parseInt(Env.setting("BENCH_EVENTS", "20000"));
         try (KafkaBroker kafka = KafkaBroker.start();
                 PostgresServer postgres = PostgresServer.start(0, null)) {
             postgres.createDatabase("bench");

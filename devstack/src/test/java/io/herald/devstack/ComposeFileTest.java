@@ -16,9 +16,9 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yml cannot be run here (no Docker engine, no compose plugin), so it is checked as a file:
- * every service Herald needs is there, built from a Dockerfile that runs as a non-root user on Java 25, with
- * every environment variable its configuration reads, healthchecks, start order, memory limits, and only
- * the public ports published.
+ * every service Herald needs is there, built from a Dockerfile that runs as a non-root user on Java 25 (and holds
+ * herald-ops), with every environment variable its configuration reads, healthchecks, start order, memory limits,
+ * and only the public ports published.
  */
 class ComposeFileTest {
 
@@ -52,7 +52,13 @@ class ComposeFileTest {
     void eachServiceIsBuiltFromANonRootJava25ImageWithItsOwnHealthcheck() throws IOException {
         var services = services();
         for (String name : HERALD) {
-            assertThat(services.get(name).get("build")).as(name).isEqualTo("./" + name);
+            assertThat(services.get(name).get("build"))
+                    .as(name + ": its directory, and herald-ops's jar for the operator's command line")
+                    .isEqualTo(Map.of(
+                            "context",
+                            "./" + name,
+                            "additional_contexts",
+                            Map.of("herald-ops", "./herald-ops/target")));
             String dockerfile = Files.readString(ROOT.resolve(name).resolve("Dockerfile"));
             assertThat(dockerfile)
                     .as(name)
@@ -60,6 +66,10 @@ class ComposeFileTest {
                     .contains("\nUSER herald\n")
                     .contains("HEALTHCHECK");
             assertThat(dockerfile).as(name).contains("COPY target/" + name + "-*-exec.jar");
+            assertThat(dockerfile)
+                    .as(name + ": herald-ops where docs/herald-ops.md says")
+                    .contains("COPY --from=herald-ops herald-ops-*.jar /opt/herald/herald-ops.jar")
+                    .contains("/usr/local/bin/herald-ops");
         }
     }
 

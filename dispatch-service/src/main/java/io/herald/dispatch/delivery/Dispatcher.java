@@ -1,5 +1,6 @@
 package io.herald.dispatch.delivery;
 
+import io.herald.dispatch.delivery.EarlierOutcomes.Earlier;
 import io.herald.events.DeadLetters;
 import io.herald.events.DeliveryStatus.Outcome;
 import io.herald.events.JsonDeserializer;
@@ -12,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,21 +74,8 @@ public class Dispatcher {
     private final MeterRegistry meters;
     private final Clock clock;
 
-    /** A final outcome of this instance's, and whether the delivery log has it. */
-    private record Earlier(SendOutcome outcome, boolean recorded) {}
-
-    /**
-     * Final outcomes (accepted, or rejected for a dead token) of this instance's sends whose batch is not done
-     * yet: when storing or publishing the outcomes fails and the batch is read again, these deliveries are not
-     * sent a second time (nor recorded twice), and their statuses are published again. Emptied as batches
-     * complete; capped.
-     */
-    private final Map<UUID, Earlier> unfinished = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Earlier> eldest) {
-            return size() > 100_000;
-        }
-    });
+    /** This instance's final outcomes of the batches not done yet, for when a batch is read again. */
+    private final EarlierOutcomes unfinished = new EarlierOutcomes();
 
     Dispatcher(
             List<PushProvider> providers,
@@ -209,7 +196,7 @@ public class Dispatcher {
             throw recorder.failure;
         }
         awaitPublished(published);
-        items.keySet().forEach(unfinished::remove);
+        unfinished.forget(items.keySet());
     }
 
     /**
@@ -290,7 +277,7 @@ public class Dispatcher {
                 boolean recorded = item.earlier != null && item.earlier.recorded();
                 if (outcome instanceof SendOutcome.Accepted
                         || (outcome instanceof SendOutcome.Rejected rejected && rejected.tokenDead())) {
-                    unfinished.putIfAbsent(item.delivery.deliveryId(), new Earlier(outcome, recorded));
+                    unfinished.keep(item.delivery.deliveryId(), outcome, recorded);
                 }
                 if (!recorded) {
                     entries.add(entry(item, outcome));
@@ -314,7 +301,7 @@ public class Dispatcher {
             for (int i = 0; i < group.size(); i++) {
                 Item item = group.get(i);
                 UUID id = item.delivery.deliveryId();
-                unfinished.computeIfPresent(id, (key, earlier) -> new Earlier(earlier.outcome(), true));
+                unfinished.recorded(id);
                 String reason = refused.get(id);
                 if (reason != null) {
                     // Sent (or not) all the same: say so; only a redelivery of it would no longer be recognised.

@@ -1,12 +1,12 @@
 package io.herald.gateway.events;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,29 +32,42 @@ class RecentlyAccepted {
         CONFLICT
     }
 
-    private record Accepted(Instant at, byte[] fingerprint) {}
+    /** Each app's event ids with their fingerprints (Caffeine: at most {@code MAX}, each {@code KEEP}). */
+    private final Cache<String, byte[]> accepted;
 
-    private final Clock clock;
-    private final Map<String, Accepted> accepted = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Accepted> eldest) {
-            return size() > MAX;
-        }
-    };
-
-    RecentlyAccepted(Clock clock) {
-        this.clock = clock;
+    @Autowired
+    RecentlyAccepted() {
+        this(Ticker.systemTicker());
     }
 
-    synchronized Seen check(String app, UUID eventId, byte[] fingerprint) {
-        Accepted entry = accepted.get(app + "\n" + eventId);
-        if (entry == null || !entry.at().plus(KEEP).isAfter(clock.instant())) {
+    /** With {@code ticker} as the time entries expire by (a test's fake one). */
+    RecentlyAccepted(Ticker ticker) {
+        this.accepted = Caffeine.newBuilder()
+                .maximumSize(MAX)
+                .expireAfterWrite(KEEP)
+                .ticker(ticker)
+                .build();
+    }
+
+    Seen check(String app, UUID eventId, byte[] fingerprint) {
+        byte[] earlier = accepted.getIfPresent(key(app, eventId));
+        if (earlier == null) {
             return Seen.NEW;
         }
-        return MessageDigest.isEqual(entry.fingerprint(), fingerprint) ? Seen.SAME : Seen.CONFLICT;
+        return MessageDigest.isEqual(earlier, fingerprint) ? Seen.SAME : Seen.CONFLICT;
     }
 
-    synchronized void add(String app, UUID eventId, byte[] fingerprint) {
-        accepted.put(app + "\n" + eventId, new Accepted(clock.instant(), fingerprint));
+    void add(String app, UUID eventId, byte[] fingerprint) {
+        accepted.put(key(app, eventId), fingerprint);
+    }
+
+    /** How many event ids are kept, once pending evictions are done (Caffeine evicts in the background). For tests. */
+    long size() {
+        accepted.cleanUp();
+        return accepted.estimatedSize();
+    }
+
+    private static String key(String app, UUID eventId) {
+        return app + "\n" + eventId;
     }
 }

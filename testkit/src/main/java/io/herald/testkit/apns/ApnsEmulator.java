@@ -6,6 +6,7 @@ import com.eatthepath.pushy.apns.server.MockApnsServerListener;
 import com.eatthepath.pushy.apns.server.RejectedNotificationException;
 import com.eatthepath.pushy.apns.server.RejectionReason;
 import com.eatthepath.pushy.apns.server.UnregisteredDeviceTokenException;
+import io.herald.testkit.emulator.LocalCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -218,69 +219,14 @@ public final class ApnsEmulator implements AutoCloseable {
                 Http2Headers headers, ByteBuf payload, RejectionReason reason, @Nullable Instant timestamp) {}
     }
 
+    /**
+     * A CA and the server certificate it signed ({@link LocalCertificates}), and the client's EC P-256 signing key,
+     * all in {@code dir}.
+     */
     private static void makeCredentials(Path dir) throws IOException, InterruptedException {
-        run(
-                dir,
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=Herald APNs emulator CA");
-        run(
-                dir,
-                "openssl",
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1");
-        Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        run(
-                dir,
-                "openssl",
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.pem",
-                "-days",
-                "30",
-                "-extfile",
-                "ext.cnf");
-        run(dir, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", "server.key", "-out", "server.pk8");
-        run(dir, "openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "signing.key");
-        run(dir, "openssl", "pkcs8", "-topk8", "-nocrypt", "-in", "signing.key", "-out", "signing.p8");
-    }
-
-    private static void run(Path dir, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output);
-        }
+        LocalCertificates.make(dir, "Herald APNs emulator CA");
+        LocalCertificates.openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "signing.key");
+        LocalCertificates.openssl(dir, "pkcs8", "-topk8", "-nocrypt", "-in", "signing.key", "-out", "signing.p8");
     }
 
     @Override

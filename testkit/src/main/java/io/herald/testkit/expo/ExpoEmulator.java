@@ -1,8 +1,10 @@
 package io.herald.testkit.expo;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.emulator.HttpEmulator;
 import io.herald.testkit.script.Script;
 import io.herald.testkit.script.ScriptRequest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,28 +19,28 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
  * An emulator of Expo's push API: {@code POST /--/api/v2/push/send} (one message or an array of up to 100,
- * gzip accepted) answering a ticket per message as Expo does, and {@code POST /--/api/v2/push/getReceipts}.
+ * gzip accepted) answering a ticket per message as Expo does, and {@code POST /--/api/v2/push/getReceipts}, over
+ * HTTP/1.1 ({@link #start(int, Transport) over TLS}, h2 or HTTP/1.1 by ALPN under a certificate authority of its own).
  * It records what it accepted; tests script it per token or per request ({@link #script()}): ok or error
  * tickets, 429 with {@code Retry-After}, 503, hang, an outage; {@link #unregister} a token (its ticket is a
  * {@code DeviceNotRegistered} error), {@link #unregisterLater} one (ok ticket, {@code DeviceNotRegistered}
  * receipt), {@link #throttleNext} requests, {@link #requireAccessToken}.
- * {@code POST /emulator/script} does the same over HTTP; {@code GET /emulator/messages} lists what it received
- * and {@code DELETE /emulator/messages} forgets it. Thread-safe.
+ * {@code POST /emulator/script} does the same over HTTP (answers {@code succeed|ticket-error|throttle|unavailable|
+ * hang|down|unregister-later}; with a token the answer is for that token's messages, without one for whole
+ * requests; {@code unregister-later} gives the token {@code ok} tickets whose receipts say {@code
+ * DeviceNotRegistered}; {@code DELETE} forgets every script and those tokens); {@code GET /emulator/messages} lists
+ * the messages it received and {@code DELETE /emulator/messages} forgets them. Thread-safe.
  */
-public final class ExpoEmulator implements AutoCloseable {
+public final class ExpoEmulator extends HttpEmulator<ExpoEmulator.Received, ExpoAnswer> {
 
     /** One message the emulator accepted. */
     public record Received(JsonNode message, @Nullable String accessToken, boolean gzipped, Instant receivedAt) {}
@@ -47,59 +49,33 @@ public final class ExpoEmulator implements AutoCloseable {
     private static final List<String> TICKET_ERRORS = List.of(
             "DeviceNotRegistered", "MessageTooBig", "MessageRateExceeded", "MismatchSenderId", "InvalidCredentials");
 
-    private final Server server = new Server();
-    private final List<Received> received = new ArrayList<>();
-    private final Script<ExpoAnswer> script = new Script<>();
     private final Set<String> unregisteredLater = ConcurrentHashMap.newKeySet();
     private final Map<String, String> ticketTokens = new ConcurrentHashMap<>();
     private final List<Integer> sendRequestSizes = new ArrayList<>();
     private volatile @Nullable String accessToken;
 
-    private ExpoEmulator(int port) {
-        var connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws IOException {
-                ExpoEmulator.this.handle(request, response, callback);
-                return true;
-            }
-        });
+    private ExpoEmulator(int port, Transport transport) {
+        // Jetty's default pool (200 threads at most, 8 idle); HTTP/1.1 alone in cleartext, as Expo's API speaks it
+        // to a client that does not ask for more.
+        super(new Settings("expo-emulator", port, transport, 200, 8, false, "application/json; charset=utf-8"));
     }
 
+    /** On a free port, in cleartext. */
     public static ExpoEmulator start() {
         return start(0);
     }
 
-    /** On the given port ({@code 0}: any free one). */
+    /** On the given port ({@code 0}: any free one), in cleartext. */
     public static ExpoEmulator start(int port) {
-        var emulator = new ExpoEmulator(port);
-        try {
-            emulator.server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("the Expo emulator did not start", e);
-        }
-        return emulator;
+        return start(port, Transport.CLEARTEXT);
     }
 
-    /** {@code http://127.0.0.1:<port>}: what to configure as Expo's base URL. */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    }
-
-    public List<Received> received() {
-        synchronized (received) {
-            return List.copyOf(received);
-        }
-    }
-
-    /** How many messages were received since the last clear, without copying them. */
-    public int receivedCount() {
-        synchronized (received) {
-            return received.size();
-        }
+    /**
+     * On the given port ({@code 0}: any free one); over {@link Transport#TLS} it first makes its certificate
+     * authority, which needs {@code openssl} on the {@code PATH}.
+     */
+    public static ExpoEmulator start(int port, Transport transport) {
+        return started(new ExpoEmulator(port, transport));
     }
 
     /** How many messages each send request carried, in order. */
@@ -109,71 +85,29 @@ public final class ExpoEmulator implements AutoCloseable {
         }
     }
 
-    /** Forgets the messages received (scripted answers stay). */
-    public void clear() {
-        synchronized (received) {
-            received.clear();
-        }
-    }
-
     /** From now on, messages to {@code token} get a {@code DeviceNotRegistered} ticket. */
     public void unregister(String token) {
-        script.forToken(token, Script.FOREVER, ExpoAnswer.ticketError("DeviceNotRegistered"));
+        script().forToken(token, Script.FOREVER, ExpoAnswer.ticketError("DeviceNotRegistered"));
     }
 
-    /**
-     * The scripted answers: {@code script().forToken(token, times, answer)} for one token's messages, {@code
-     * script().everyRequest(times, answer)} for whole requests, {@code script().downFor(duration)} for an outage.
-     */
-    public Script<ExpoAnswer> script() {
-        return script;
-    }
-
+    /** From now on, messages to {@code token} get an {@code ok} ticket whose receipt says {@code DeviceNotRegistered}. */
     public void unregisterLater(String token) {
         unregisteredLater.add(token);
     }
 
     /** The next {@code requests} requests answer 429 with {@code Retry-After: 1}. */
     public void throttleNext(int requests) {
-        script.everyRequest(requests, ExpoAnswer.throttle(Duration.ofSeconds(1)));
+        script().everyRequest(requests, ExpoAnswer.throttle(Duration.ofSeconds(1)));
     }
 
+    /** Requires {@code Authorization: Bearer <token>} (Expo's enhanced security); null: no token needed. */
     public void requireAccessToken(@Nullable String token) {
         this.accessToken = token;
     }
 
     @Override
-    public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        } finally {
-            script.close();
-        }
-    }
-
-    private void handle(Request request, Response response, Callback callback) throws IOException {
+    protected void handleApi(Request request, Response response, Callback callback) throws IOException {
         String path = Request.getPathInContext(request);
-        if (path.equals("/emulator/messages")) {
-            if (HttpMethod.DELETE.is(request.getMethod())) {
-                clear();
-                reply(response, callback, 204, null);
-                return;
-            }
-            reply(
-                    response,
-                    callback,
-                    200,
-                    HeraldJson.mapper()
-                            .writeValueAsString(
-                                    received().stream().map(Received::message).toList()));
-            return;
-        }
-        if (path.equals("/emulator/script")) {
-            scriptOverHttp(request, response, callback);
-            return;
-        }
         if (!path.equals("/--/api/v2/push/send") && !path.equals("/--/api/v2/push/getReceipts")) {
             reply(response, callback, 404, errors("NOT_FOUND", "Not found"));
             return;
@@ -195,20 +129,19 @@ public final class ExpoEmulator implements AutoCloseable {
                     errors("UNAUTHORIZED", "The bearer token is invalid; provide a valid access token"));
             return;
         }
-        if (script.isDown()) {
+        if (script().isDown()) {
             answerRequest(new ExpoAnswer.RequestError(503, "INTERNAL_SERVER_ERROR", null), response, callback);
             return;
         }
-        ExpoAnswer forRequest = script.nextForRequest();
+        ExpoAnswer forRequest = script().nextForRequest();
         if (forRequest instanceof ExpoAnswer.RequestError || forRequest instanceof ExpoAnswer.Hang) {
             answerRequest(forRequest, response, callback);
             return;
         }
         boolean gzipped = "gzip".equalsIgnoreCase(request.getHeaders().get(HttpHeader.CONTENT_ENCODING));
         JsonNode body;
-        try (InputStream in = gzipped
-                ? new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))
-                : new java.io.ByteArrayInputStream(bytes)) {
+        try (InputStream in =
+                gzipped ? new GZIPInputStream(new ByteArrayInputStream(bytes)) : new ByteArrayInputStream(bytes)) {
             body = HeraldJson.mapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (RuntimeException | IOException e) {
             reply(response, callback, 400, errors("VALIDATION_ERROR", "The request body is not valid JSON"));
@@ -256,7 +189,7 @@ public final class ExpoEmulator implements AutoCloseable {
         }
         List<ExpoAnswer> answers = new ArrayList<>();
         for (JsonNode message : messages) {
-            ExpoAnswer answer = script.nextForToken(message.path("to").asString(""));
+            ExpoAnswer answer = script().nextForToken(message.path("to").asString(""));
             if (answer instanceof ExpoAnswer.RequestError || answer instanceof ExpoAnswer.Hang) {
                 answerRequest(answer, response, callback);
                 return;
@@ -288,47 +221,44 @@ public final class ExpoEmulator implements AutoCloseable {
             } else {
                 String id = UUID.randomUUID().toString();
                 ticketTokens.put(id, to);
-                synchronized (received) {
-                    received.add(new Received(message, bearer, gzipped, Instant.now()));
-                }
+                record(new Received(message, bearer, gzipped, Instant.now()));
                 tickets.add(Map.of("status", "ok", "id", id));
             }
         }
         reply(response, callback, 200, HeraldJson.mapper().writeValueAsString(Map.of("data", tickets)));
     }
 
-    /**
-     * {@code POST /emulator/script} with {@code {"token": optional, "answer": "succeed|ticket-error|throttle|
-     * unavailable|hang|down|unregister-later", "error": "DeviceNotRegistered", "times": 1, "seconds": 5}}; {@code
-     * DELETE} forgets every script. With a token the answer is for that token's messages, without one for whole
-     * requests; {@code down} makes every request 503 for {@code seconds}; {@code unregister-later} gives the
-     * token {@code ok} tickets whose receipts say {@code DeviceNotRegistered}.
-     */
-    private void scriptOverHttp(Request request, Response response, Callback callback) throws IOException {
-        if (HttpMethod.DELETE.is(request.getMethod())) {
-            script.clear();
-            unregisteredLater.clear();
-            reply(response, callback, 204, null);
-            return;
-        }
-        try {
-            ScriptRequest asked = ScriptRequest.parse(Content.Source.asString(request, StandardCharsets.UTF_8));
-            String token = asked.token();
-            if (asked.answer().equals("unregister-later")) {
-                if (token == null) {
-                    throw new IllegalArgumentException("unregister-later needs a token");
-                }
-                unregisterLater(token);
-            } else {
-                asked.applyTo(script, ExpoEmulator::answerOf);
-            }
-            reply(response, callback, 204, null);
-        } catch (RuntimeException e) {
-            reply(response, callback, 400, errors("VALIDATION_ERROR", String.valueOf(e.getMessage())));
-        }
+    @Override
+    protected Object listed(Received received) {
+        return received.message();
     }
 
-    private static ExpoAnswer answerOf(ScriptRequest asked) {
+    @Override
+    protected void scripted(ScriptRequest asked) {
+        if (!asked.answer().equals("unregister-later")) {
+            super.scripted(asked);
+            return;
+        }
+        String token = asked.token();
+        if (token == null) {
+            throw new IllegalArgumentException("unregister-later needs a token");
+        }
+        unregisterLater(token);
+    }
+
+    @Override
+    protected void forgetScripts() {
+        super.forgetScripts();
+        unregisteredLater.clear();
+    }
+
+    @Override
+    protected String scriptError(String message) {
+        return errors("VALIDATION_ERROR", message);
+    }
+
+    @Override
+    protected ExpoAnswer answerOf(ScriptRequest asked) {
         return switch (asked.answer()) {
             case "succeed" -> ExpoAnswer.succeed();
             case "ticket-error" -> {
@@ -361,18 +291,16 @@ public final class ExpoEmulator implements AutoCloseable {
     private void answerRequest(ExpoAnswer answer, Response response, Callback callback) {
         switch (answer) {
             case ExpoAnswer.RequestError error -> {
-                if (error.retryAfter() != null) {
-                    response.getHeaders()
-                            .put(
-                                    HttpHeader.RETRY_AFTER,
-                                    Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+                Duration retryAfter = error.retryAfter();
+                if (retryAfter != null) {
+                    retryAfter(response, retryAfter);
                 }
                 reply(response, callback, error.status(), errors(error.code(), "Expo answered " + error.status()));
             }
             case ExpoAnswer.Hang hang ->
-                script.later(
-                        hang.duration(),
-                        () -> reply(response, callback, 503, errors("INTERNAL_SERVER_ERROR", "timed out")));
+                script().later(
+                                hang.duration(),
+                                () -> reply(response, callback, 503, errors("INTERNAL_SERVER_ERROR", "timed out")));
             default -> throw new IllegalArgumentException("not a request-level answer: " + answer);
         }
     }
@@ -380,15 +308,5 @@ public final class ExpoEmulator implements AutoCloseable {
     private static String errors(String code, String message) {
         return HeraldJson.mapper()
                 .writeValueAsString(Map.of("errors", List.of(Map.of("code", code, "message", message))));
-    }
-
-    private static void reply(Response response, Callback callback, int status, @Nullable String json) {
-        response.setStatus(status);
-        if (json == null) {
-            callback.succeeded();
-            return;
-        }
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
-        Content.Sink.write(response, true, json, callback);
     }
 }

@@ -1,12 +1,13 @@
 package io.herald.testkit.fcm;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.emulator.HttpEmulator;
 import io.herald.testkit.script.Script;
 import io.herald.testkit.script.ScriptRequest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,17 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -34,118 +28,55 @@ import tools.jackson.databind.JsonNode;
 /**
  * An emulator of Firebase Cloud Messaging's HTTP v1 API: {@code POST /v1/projects/{project}/messages:send},
  * answering as FCM does (the {@code name} of the message on success; Google's error body with an {@code
- * FcmError} detail otherwise), over HTTP/1.1 and HTTP/2 without TLS (h2c, as the firebase-admin SDK's HTTP/2
- * transport speaks to it). It records every message it accepted.
+ * FcmError} detail otherwise). In cleartext it speaks HTTP/1.1 and HTTP/2 without TLS (h2c, as the firebase-admin
+ * SDK's HTTP/2 transport speaks to it); {@link #start(int, Transport) over TLS}, h2 or HTTP/1.1 by ALPN under a
+ * certificate authority of its own ({@link #trustedCertificate()}). It records every message it accepted.
  *
  * <p>Tests script it, per token or for every request ({@link #script()}): succeed, fail with any {@link
  * FcmError} and its documented body, 429 with {@code Retry-After}, 503, hang, or go down for a while; {@link
  * #unregister}, {@link #failNext}, {@link #goDown} and {@link #comeBack} are shorthands. {@code POST
- * /emulator/script} does the same over HTTP. Humans inspect it: {@code GET /emulator/messages} lists what it received and {@code
- * DELETE /emulator/messages} forgets it. Thread-safe.
+ * /emulator/script} does the same over HTTP (answers {@code succeed|fail|throttle|unavailable|hang|down}, with
+ * {@code error} one of {@link FcmError}'s names). Humans inspect it: {@code GET /emulator/messages} lists what it
+ * received ({@code project}, {@code message}, {@code receivedAt}) and {@code DELETE /emulator/messages} forgets it.
+ * Thread-safe.
  */
-public final class FcmEmulator implements AutoCloseable {
+public final class FcmEmulator extends HttpEmulator<FcmEmulator.Received, FcmAnswer> {
 
     private static final Pattern SEND = Pattern.compile("^/v1/projects/([^/]+)/messages:send$");
 
     /** One message the emulator accepted. */
     public record Received(String project, JsonNode message, Instant receivedAt) {}
 
-    private final Server server;
-    private final List<Received> received = new ArrayList<>();
-    private final Script<FcmAnswer> script = new Script<>();
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong acceptedMessages = new AtomicLong();
     private final AtomicLong messageIds =
             new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 16);
     private volatile @Nullable String acceptedAccessToken;
-    private volatile boolean keepMessages = true;
 
-    private FcmEmulator(int port) {
-        var pool = new QueuedThreadPool(64, 4);
-        pool.setName("fcm-emulator");
-        this.server = new Server(pool);
-        var config = new HttpConfiguration();
-        config.setSendServerVersion(false);
-        var h2c = new HTTP2CServerConnectionFactory(config);
-        // Many sends in flight on one connection, as a load test needs.
-        h2c.setMaxConcurrentStreams(1024);
-        var connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                FcmEmulator.this.handle(request, response, callback);
-                return true;
-            }
-        });
+    private FcmEmulator(int port, Transport transport) {
+        super(new Settings("fcm-emulator", port, transport, 64, 4, true, "application/json; charset=UTF-8"));
     }
 
-    /** Starts an emulator on a free port. */
+    /** Starts an emulator on a free port, in cleartext. */
     public static FcmEmulator start() {
         return start(0);
     }
 
-    /** Starts an emulator on {@code port}, or a free port when it is {@code 0}. */
+    /** Starts an emulator on {@code port}, or a free port when it is {@code 0}, in cleartext (HTTP/1.1 and h2c). */
     public static FcmEmulator start(int port) {
-        var emulator = new FcmEmulator(port);
-        try {
-            emulator.server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("the FCM emulator did not start on port " + port, e);
-        }
-        return emulator;
+        return start(port, Transport.CLEARTEXT);
     }
 
-    /** The port it listens on, on 127.0.0.1. */
-    public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-    }
-
-    /** {@code http://127.0.0.1:<port>}: what to configure as the FCM base URL. */
-    public String baseUrl() {
-        return "http://127.0.0.1:" + port();
-    }
-
-    /** Every message accepted so far, oldest first. */
-    public List<Received> received() {
-        synchronized (received) {
-            return List.copyOf(received);
-        }
-    }
-
-    /** How many messages are kept since the last clear, without copying them. */
-    public int receivedCount() {
-        synchronized (received) {
-            return received.size();
-        }
+    /**
+     * Starts an emulator on {@code port} ({@code 0}: a free one); over {@link Transport#TLS} it first makes its
+     * certificate authority, which needs {@code openssl} on the {@code PATH}.
+     */
+    public static FcmEmulator start(int port, Transport transport) {
+        return started(new FcmEmulator(port, transport));
     }
 
     /** How many send requests arrived, accepted or not. */
     public long requestCount() {
         return requests.get();
-    }
-
-    /** How many messages were accepted (kept or not). */
-    public long acceptedCount() {
-        return acceptedMessages.get();
-    }
-
-    /**
-     * Whether accepted messages are kept for {@link #received()} (the default). A load test that sends millions
-     * turns this off: the emulator still checks and answers every request as FCM does, and counts it, but does
-     * not hold the messages in the heap it shares with what is measured.
-     */
-    public void keepMessages(boolean keep) {
-        this.keepMessages = keep;
-    }
-
-    /** Forgets what was received. */
-    public void clear() {
-        synchronized (received) {
-            received.clear();
-        }
     }
 
     /** Requires {@code Authorization: Bearer <token>}; by default any non-empty bearer token is accepted. */
@@ -155,74 +86,18 @@ public final class FcmEmulator implements AutoCloseable {
 
     /** From now on, sends to {@code token} answer {@link FcmError#UNREGISTERED}, as for an uninstalled app. */
     public void unregister(String token) {
-        script.forToken(token, Script.FOREVER, FcmAnswer.fail(FcmError.UNREGISTERED));
+        script().forToken(token, Script.FOREVER, FcmAnswer.fail(FcmError.UNREGISTERED));
     }
 
     /** The next {@code count} send requests answer {@code error}. */
     public void failNext(int count, FcmError error) {
-        script.everyRequest(count, FcmAnswer.fail(error));
-    }
-
-    /**
-     * The scripted answers: {@code script().forToken(token, times, answer)} for one token, {@code
-     * script().everyRequest(times, answer)} for all, {@code script().downFor(duration)} for an outage.
-     */
-    public Script<FcmAnswer> script() {
-        return script;
-    }
-
-    /** Every send answers 503 {@code UNAVAILABLE} until {@link #comeBack()}. */
-    public void goDown() {
-        script.down();
-    }
-
-    /** Every send answers 503 {@code UNAVAILABLE} for {@code duration}, then the emulator is back by itself. */
-    public void goDownFor(Duration duration) {
-        script.downFor(duration);
-    }
-
-    public void comeBack() {
-        script.up();
+        script().everyRequest(count, FcmAnswer.fail(error));
     }
 
     @Override
-    public void close() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("the FCM emulator did not stop", e);
-        } finally {
-            script.close();
-        }
-    }
-
-    private void handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        String method = request.getMethod();
-        if (path.equals("/emulator/messages")) {
-            if (HttpMethod.DELETE.is(method)) {
-                clear();
-                reply(response, callback, 204, null);
-            } else {
-                List<Map<String, Object>> list = received().stream()
-                        .map(r -> {
-                            Map<String, Object> item = new LinkedHashMap<>();
-                            item.put("project", r.project());
-                            item.put("message", r.message());
-                            item.put("receivedAt", r.receivedAt().toString());
-                            return item;
-                        })
-                        .toList();
-                reply(response, callback, 200, HeraldJson.mapper().writeValueAsString(list));
-            }
-            return;
-        }
-        if (path.equals("/emulator/script")) {
-            scriptOverHttp(request, response, callback);
-            return;
-        }
-        Matcher send = SEND.matcher(path);
-        if (!send.matches() || !HttpMethod.POST.is(method)) {
+    protected void handleApi(Request request, Response response, Callback callback) {
+        Matcher send = SEND.matcher(Request.getPathInContext(request));
+        if (!send.matches() || !HttpMethod.POST.is(request.getMethod())) {
             reply(response, callback, 404, error(404, "NOT_FOUND", "The requested URL was not found.", null));
             return;
         }
@@ -231,7 +106,7 @@ public final class FcmEmulator implements AutoCloseable {
         String raw;
         try {
             raw = Content.Source.asString(request, StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             reply(response, callback, 400, error(400, "INVALID_ARGUMENT", "The request body could not be read.", null));
             return;
         }
@@ -254,11 +129,11 @@ public final class FcmEmulator implements AutoCloseable {
                             null));
             return;
         }
-        if (script.isDown()) {
+        if (script().isDown()) {
             fail(response, callback, FcmError.UNAVAILABLE, Duration.ofSeconds(1));
             return;
         }
-        if (answered(script.nextForRequest(), response, callback)) {
+        if (answered(script().nextForRequest(), response, callback)) {
             return;
         }
         JsonNode body;
@@ -297,22 +172,43 @@ public final class FcmEmulator implements AutoCloseable {
                 }
             }
         }
-        if (answered(script.nextForToken(message.path("token").asString(null)), response, callback)) {
+        if (answered(script().nextForToken(message.path("token").asString(null)), response, callback)) {
             return;
         }
         String project = send.group(1);
         if (!body.path("validate_only").asBoolean(false)) {
-            acceptedMessages.incrementAndGet();
-            if (keepMessages) {
-                synchronized (received) {
-                    received.add(new Received(project, message, Instant.now()));
-                }
-            }
+            record(new Received(project, message, Instant.now()));
         }
         // Shaped like FCM's message ids ("0:<microseconds>%<hex>"), unique per emulator, without SecureRandom.
         String name = "projects/" + project + "/messages/0:" + (System.currentTimeMillis() * 1000) + "%"
                 + Long.toHexString(messageIds.incrementAndGet());
         reply(response, callback, 200, "{\"name\":\"" + name + "\"}");
+    }
+
+    @Override
+    protected Object listed(Received received) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("project", received.project());
+        item.put("message", received.message());
+        item.put("receivedAt", received.receivedAt().toString());
+        return item;
+    }
+
+    @Override
+    protected FcmAnswer answerOf(ScriptRequest asked) {
+        return switch (asked.answer()) {
+            case "succeed" -> FcmAnswer.succeed();
+            case "fail" -> FcmAnswer.fail(FcmError.valueOf(asked.errorOrEmpty()));
+            case "throttle" -> FcmAnswer.throttle(asked.seconds());
+            case "unavailable" -> FcmAnswer.unavailable();
+            case "hang" -> FcmAnswer.hang(asked.seconds());
+            default -> throw asked.unknown();
+        };
+    }
+
+    @Override
+    protected String scriptError(String message) {
+        return error(400, "INVALID_ARGUMENT", message, null);
     }
 
     /** Answers as scripted, unless the script says succeed (or nothing): then the request goes on. */
@@ -325,41 +221,15 @@ public final class FcmEmulator implements AutoCloseable {
                 yield true;
             }
             case FcmAnswer.Hang hang -> {
-                script.later(hang.duration(), () -> fail(response, callback, FcmError.UNAVAILABLE, null));
+                script().later(hang.duration(), () -> fail(response, callback, FcmError.UNAVAILABLE, null));
                 yield true;
             }
         };
     }
 
-    /**
-     * {@code POST /emulator/script} with {@code {"token": optional, "answer": "succeed|fail|throttle|unavailable|
-     * hang|down", "error": "UNREGISTERED", "times": 1, "seconds": 5}}; {@code DELETE} forgets every script.
-     */
-    private void scriptOverHttp(Request request, Response response, Callback callback) {
-        if (HttpMethod.DELETE.is(request.getMethod())) {
-            script.clear();
-            reply(response, callback, 204, null);
-            return;
-        }
-        try {
-            ScriptRequest.parse(Content.Source.asString(request, StandardCharsets.UTF_8))
-                    .applyTo(script, asked -> switch (asked.answer()) {
-                        case "succeed" -> FcmAnswer.succeed();
-                        case "fail" -> FcmAnswer.fail(FcmError.valueOf(asked.errorOrEmpty()));
-                        case "throttle" -> FcmAnswer.throttle(asked.seconds());
-                        case "unavailable" -> FcmAnswer.unavailable();
-                        case "hang" -> FcmAnswer.hang(asked.seconds());
-                        default -> throw asked.unknown();
-                    });
-            reply(response, callback, 204, null);
-        } catch (RuntimeException | java.io.IOException e) {
-            reply(response, callback, 400, error(400, "INVALID_ARGUMENT", String.valueOf(e.getMessage()), null));
-        }
-    }
-
-    private static void fail(Response response, Callback callback, FcmError failure, @Nullable Duration retryAfter) {
+    private void fail(Response response, Callback callback, FcmError failure, @Nullable Duration retryAfter) {
         if (retryAfter != null) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
+            retryAfter(response, retryAfter);
         }
         reply(
                 response,
@@ -384,15 +254,5 @@ public final class FcmEmulator implements AutoCloseable {
                             fcmErrorCode)));
         }
         return HeraldJson.mapper().writeValueAsString(Map.of("error", error));
-    }
-
-    private static void reply(Response response, Callback callback, int status, @Nullable String json) {
-        response.setStatus(status);
-        if (json == null) {
-            callback.succeeded();
-            return;
-        }
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=UTF-8");
-        Content.Sink.write(response, true, json, callback);
     }
 }

@@ -3,6 +3,7 @@ package io.herald.testkit.expo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.emulator.HttpEmulator.Transport;
 import io.herald.testkit.script.Script;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.StringJoiner;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +173,33 @@ class ExpoEmulatorTest {
         var forget = delete("/emulator/messages");
         assertThat(forget.statusCode()).isEqualTo(204);
         assertThat(expo.received()).isEmpty();
+    }
+
+    @Test
+    void overTlsItAnswersAClientThatTrustsItsAuthority() throws Exception {
+        try (var tls = ExpoEmulator.start(0, Transport.TLS)) {
+            var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(tls.trustStore());
+            var context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            var client = HttpClient.newBuilder().sslContext(context).build();
+
+            var response = client.send(
+                    HttpRequest.newBuilder(URI.create(tls.baseUrl() + "/--/api/v2/push/send"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(messages("ExponentPushToken[tls]")))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(json(response).path("data").get(0).path("status").asString())
+                    .isEqualTo("ok");
+            assertThat(tls.received())
+                    .singleElement()
+                    .satisfies(
+                            r -> assertThat(r.message().path("to").asString()).isEqualTo("ExponentPushToken[tls]"));
+        }
     }
 
     private static HttpResponse<String> delete(String path) throws Exception {

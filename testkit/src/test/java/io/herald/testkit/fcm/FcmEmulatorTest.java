@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.events.HeraldJson;
+import io.herald.testkit.emulator.HttpEmulator.Transport;
 import io.herald.testkit.script.Script;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,6 +236,35 @@ class FcmEmulatorTest {
                         .build(),
                 BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void overTlsItAcceptsSendsOverH2FromAClientThatTrustsItsAuthority() throws Exception {
+        try (var tls = FcmEmulator.start(0, Transport.TLS)) {
+            var trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(tls.trustStore());
+            var context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            var client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_2)
+                    .sslContext(context)
+                    .build();
+
+            var response = client.send(
+                    HttpRequest.newBuilder(URI.create(tls.baseUrl() + "/v1/projects/demo/messages:send"))
+                            .header("Authorization", "Bearer t")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"message\":{\"token\":\"abc\"}}"))
+                            .build(),
+                    BodyHandlers.ofString());
+
+            assertThat(tls.baseUrl()).startsWith("https://127.0.0.1:");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(tls.received())
+                    .singleElement()
+                    .satisfies(r ->
+                            assertThat(r.message().path("token").asString()).isEqualTo("abc"));
+        }
     }
 
     private static String errorCode(HttpResponse<String> response) {

@@ -1,15 +1,18 @@
 package io.herald.token.devices;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,13 +38,17 @@ public class DeviceCache {
     /** How long device changes are kept: a look later than half of it starts afresh, dropping every list. */
     static final Duration CHANGES_KEPT = Duration.ofHours(1);
 
-    private record Cached(List<ActiveDevice> devices, Instant until) {}
-
     private final DeviceStore store;
-    private final DeviceProperties properties;
     private final Clock clock;
-    private final Map<String, Cached> entries;
-    /** Bumped by every invalidation; guarded by {@code entries}. */
+    /**
+     * The users' lists (Caffeine: read without a lock; at most {@code cache-size}, each {@code cache-ttl} after it
+     * was loaded). Written only under {@code invalidating}, so that a list is never kept once an invalidation came
+     * while it was loaded.
+     */
+    private final Cache<String, List<ActiveDevice>> entries;
+
+    private final Object invalidating = new Object();
+    /** Bumped by every invalidation; guarded by {@code invalidating}. */
     private long generation;
 
     private final Object looking = new Object();
@@ -52,17 +59,20 @@ public class DeviceCache {
     /** The changes applied that a look may find again (made by transactions from the horizon on), by number. */
     private final Map<Long, Long> applied = new HashMap<>();
 
+    @Autowired
     DeviceCache(DeviceStore store, DeviceProperties properties, Clock clock) {
+        this(store, properties, clock, Ticker.systemTicker());
+    }
+
+    /** With {@code ticker} as the time the lists expire by (a test's fake one). */
+    DeviceCache(DeviceStore store, DeviceProperties properties, Clock clock, Ticker ticker) {
         this.store = store;
-        this.properties = properties;
         this.clock = clock;
-        int max = properties.cacheSize();
-        this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-                return size() > max;
-            }
-        };
+        this.entries = Caffeine.newBuilder()
+                .maximumSize(properties.cacheSize())
+                .expireAfterWrite(properties.cacheTtl())
+                .ticker(ticker)
+                .build();
     }
 
     /**
@@ -71,29 +81,25 @@ public class DeviceCache {
      */
     public Map<String, List<ActiveDevice>> activeDevicesOf(Collection<String> userIds) {
         long before = catchUp();
-        Instant now = clock.instant();
         Map<String, List<ActiveDevice>> found = new HashMap<>();
         List<String> missing = new ArrayList<>();
-        synchronized (entries) {
-            for (String user : userIds) {
-                Cached cached = entries.get(user);
-                if (cached != null && cached.until().isAfter(now)) {
-                    found.put(user, cached.devices());
-                } else {
-                    missing.add(user);
-                }
+        for (String user : userIds) {
+            List<ActiveDevice> cached = entries.getIfPresent(user);
+            if (cached != null) {
+                found.put(user, cached);
+            } else {
+                missing.add(user);
             }
         }
         if (!missing.isEmpty()) {
             Map<String, List<ActiveDevice>> loaded = store.activeDevicesOf(missing);
-            Instant until = now.plus(properties.cacheTtl());
-            synchronized (entries) {
+            synchronized (invalidating) {
                 // A list loaded while an invalidation came may predate the change: used this once, never kept.
                 boolean keep = generation == before;
                 for (String user : missing) {
                     List<ActiveDevice> devices = List.copyOf(loaded.getOrDefault(user, List.of()));
                     if (keep) {
-                        entries.put(user, new Cached(devices, until));
+                        entries.put(user, devices);
                     }
                     found.put(user, devices);
                 }
@@ -125,22 +131,28 @@ public class DeviceCache {
             }
             lookedAt = now;
         }
-        synchronized (entries) {
+        synchronized (invalidating) {
             return generation;
         }
     }
 
     public void invalidate(String userId) {
-        synchronized (entries) {
-            entries.remove(userId);
+        synchronized (invalidating) {
+            entries.invalidate(userId);
             generation++;
         }
     }
 
     public void invalidateAll() {
-        synchronized (entries) {
-            entries.clear();
+        synchronized (invalidating) {
+            entries.invalidateAll();
             generation++;
         }
+    }
+
+    /** How many lists are kept, once pending evictions are done (Caffeine evicts in the background). For tests. */
+    long size() {
+        entries.cleanUp();
+        return entries.estimatedSize();
     }
 }

@@ -2,6 +2,7 @@ package io.herald.token.devices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.herald.events.Provider;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class DeviceCacheTest {
@@ -48,8 +50,14 @@ class DeviceCacheTest {
         }
     }
 
-    private static final class MutableClock extends Clock {
+    /** The time of the test, for the cache's clock and for its lists' expiry (a Caffeine ticker). */
+    private static final class MutableClock extends Clock implements Ticker {
         Instant now = Instant.parse("2026-12-07T10:00:00Z");
+
+        @Override
+        public long read() {
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
 
         @Override
         public ZoneId getZone() {
@@ -72,6 +80,7 @@ class DeviceCacheTest {
     private final DeviceCache cache = new DeviceCache(
             store,
             new DeviceProperties(Duration.ofDays(270), Duration.ofDays(1), Duration.ofSeconds(30), 100, 20),
+            clock,
             clock);
 
     private static ActiveDevice device(String user, String token) {
@@ -139,5 +148,28 @@ class DeviceCacheTest {
 
         assertThat(tokensOf("ana")).isEmpty();
         assertThat(store.looks).containsExactly(OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    @Test
+    void aListIsLoadedAgainOnceTheCacheTtlHasPassedSinceItWasLoaded() {
+        store.devices.put("ana", List.of(device("ana", "phone")));
+        assertThat(tokensOf("ana")).containsExactly("phone");
+        store.devices.put("ana", List.of(device("ana", "tablet")));
+
+        clock.now = clock.now.plusSeconds(29);
+        assertThat(tokensOf("ana")).as("within cache-ttl").containsExactly("phone");
+        clock.now = clock.now.plusSeconds(1);
+        assertThat(tokensOf("ana")).as("cache-ttl after it was loaded").containsExactly("tablet");
+
+        assertThat(store.loads).isEqualTo(2);
+    }
+
+    @Test
+    void atMostCacheSizeListsAreKept() {
+        List<String> users = IntStream.range(0, 300).mapToObj(i -> "user-" + i).toList();
+
+        assertThat(cache.activeDevicesOf(users)).hasSize(300);
+
+        assertThat(cache.size()).isEqualTo(100);
     }
 }

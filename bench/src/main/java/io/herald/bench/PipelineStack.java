@@ -1,0 +1,249 @@
+package io.herald.bench;
+
+import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.PostgresServer;
+import io.herald.testkit.apns.ApnsEmulator;
+import io.herald.testkit.expo.ExpoEmulator;
+import io.herald.testkit.fcm.FcmEmulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole of Herald on this machine, as {@code pipeline-e2e} runs it: a Kafka broker, PostgreSQL and the FCM,
+ * Expo and APNs emulators in this JVM; ws-fanout-, token-, dispatch- and gateway-service each in a JVM of its own
+ * ({@link ServiceProcess}: its image's JVM options, a 512 MB heap, a log in {@code $TMPDIR}), configured as in
+ * production but for the providers' quotas. {@link #close()} stops whatever it started, in reverse.
+ */
+final class PipelineStack implements AutoCloseable {
+
+    /** One service JVM. */
+    record Service(String name, Process process, int port) {}
+
+    /** The services' {@code herald.internal.secret}. */
+    private static final String INTERNAL_SECRET = "bench-internal-" + UUID.randomUUID();
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<Service> services = new ArrayList<>();
+    private final KafkaBroker kafka;
+    private final PostgresServer.Database db;
+    private final PipelineEmulators emulators;
+
+    private PipelineStack(
+            KafkaBroker kafka, PostgresServer.Database db, PipelineEmulators emulators, List<AutoCloseable> started) {
+        this.kafka = kafka;
+        this.db = db;
+        this.emulators = emulators;
+        this.started.addAll(started);
+    }
+
+    /** Starts it all and waits until every service is ready (two minutes each at most). */
+    static PipelineStack start(PipelineSettings settings) throws Exception {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            KafkaBroker kafka = KafkaBroker.start();
+            started.add(kafka);
+            PostgresServer postgres = PostgresServer.start(
+                    0,
+                    null,
+                    settings.pgStatements() ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of());
+            started.add(postgres);
+            postgres.createDatabase("herald");
+            FcmEmulator fcm = FcmEmulator.start();
+            started.add(fcm);
+            ExpoEmulator expo = ExpoEmulator.start();
+            started.add(expo);
+            ApnsEmulator apns = ApnsEmulator.start();
+            started.add(apns);
+            var stack = new PipelineStack(
+                    kafka, postgres.database("herald"), new PipelineEmulators(fcm, expo, apns), started);
+            started.clear();
+            try {
+                stack.startServices(settings);
+            } catch (Exception e) {
+                stack.close();
+                throw e;
+            }
+            return stack;
+        } catch (Exception e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    private void startServices(PipelineSettings settings) throws Exception {
+        String secret = UUID.randomUUID().toString() + UUID.randomUUID();
+        Map<String, String> shared = new LinkedHashMap<>();
+        shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        shared.put("logging.level.root", "WARN");
+        // The internal APIs' credential, which token- and ws-fanout-service require and the gateway sends.
+        shared.put("herald.internal.secret", INTERNAL_SECRET);
+        Map<String, String> database = new LinkedHashMap<>(shared);
+        database.put("spring.datasource.url", db.jdbcUrl());
+        database.put("spring.datasource.username", db.username());
+        database.put("spring.datasource.password", db.password());
+
+        Map<String, String> fanout = new LinkedHashMap<>(database);
+        fanout.put("herald.fanout.jwt.hmac-secret", secret);
+        // Its server.port is the internal inbox API (and the actuator); the WebSocket takes any free port.
+        fanout.put("herald.fanout.ws.port", "0");
+        Service fanoutService = start("ws-fanout-service", "io.herald.fanout.FanoutApplication", fanout, settings);
+
+        Service token = start("token-service", "io.herald.token.TokenApplication", database, settings);
+
+        Map<String, String> dispatch = new LinkedHashMap<>(database);
+        dispatch.put("herald.dispatch.fcm.project-id", "herald-bench");
+        dispatch.put("herald.dispatch.fcm.base-url", emulators.fcm().baseUrl());
+        dispatch.put("herald.dispatch.expo.base-url", emulators.expo().baseUrl());
+        dispatch.putAll(emulators.apns().dispatchProperties());
+        // The providers' own quotas are not what is measured here.
+        dispatch.put("herald.dispatch.rate-limits.fcm", "1000000");
+        dispatch.put("herald.dispatch.rate-limits.expo", "1000000");
+        dispatch.put("herald.dispatch.rate-limits.apns", "1000000");
+        start("dispatch-service", "io.herald.dispatch.DispatchApplication", dispatch, settings);
+
+        Map<String, String> gateway = new LinkedHashMap<>(shared);
+        String key = "hk_bench_" + UUID.randomUUID();
+        gateway.put("herald.gateway.api-keys[0].name", "bench");
+        gateway.put("herald.gateway.api-keys[0].sha256", ServiceProcess.sha256Hex(key));
+        gateway.put("herald.gateway.jwt.hmac-secret", secret);
+        gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + token.port());
+        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutService.port());
+        // The actuator on the API's port, where the readiness and metrics checks look for it.
+        gateway.put("management.server.port", "${server.port}");
+        start("gateway-service", "io.herald.gateway.GatewayApplication", gateway, settings);
+        for (Service service : services) {
+            LocalHttp.awaitUp("http://127.0.0.1:" + service.port() + "/actuator/health/readiness", service.process());
+        }
+    }
+
+    private Service start(String name, String mainClass, Map<String, String> properties, PipelineSettings settings)
+            throws Exception {
+        int port = LocalHttp.freePort();
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=" + port);
+        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        args.addAll(settings.serviceArgs());
+        // The JVM options its image runs it with (the collector), and any for experiments; a collector named there
+        // replaces the image's.
+        List<String> jvmOptions = new ArrayList<>(ServiceProcess.imageJvmOptions(name));
+        List<String> extra = settings.serviceJvmOptions();
+        if (extra.stream().anyMatch(o -> o.contains("GC"))) {
+            jvmOptions.removeIf(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"));
+        }
+        jvmOptions.addAll(extra);
+        var service = new Service(name, ServiceProcess.start(name, mainClass, "512m", jvmOptions, args), port);
+        services.add(service);
+        return service;
+    }
+
+    /** The four services, in the order they started. */
+    List<Service> services() {
+        return List.copyOf(services);
+    }
+
+    /** The pids of the bench's JVM (broker, emulators) and the services': the JVMs whose JIT a warm-up watches. */
+    List<Long> jvms() {
+        List<Long> jvms = new ArrayList<>(List.of(ProcessHandle.current().pid()));
+        services.forEach(s -> jvms.add(s.process().pid()));
+        return jvms;
+    }
+
+    String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    KafkaBroker kafka() {
+        return kafka;
+    }
+
+    PostgresServer.Database db() {
+        return db;
+    }
+
+    PipelineEmulators emulators() {
+        return emulators;
+    }
+
+    /**
+     * Registers users {@code user-0} ... {@code user-(users - 1)} with token-service, with one, two or three devices
+     * in turn: FCM; FCM and Expo; FCM, Expo and APNs.
+     */
+    void registerDevices(int users) throws Exception {
+        Service token = services.stream()
+                .filter(s -> s.name().equals("token-service"))
+                .findFirst()
+                .orElseThrow();
+        try (var http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (int user = 0; user < users; user++) {
+                int devices = user % 3 + 1;
+                for (int d = 0; d < devices; d++) {
+                    String body = switch (d) {
+                        case 0 -> device("fcm", "fcm-token-" + user, "android");
+                        case 1 -> device("expo", "ExponentPushToken[bench-" + user + "]", "android");
+                        default -> device("apns", String.format("%064x", user), "ios");
+                    };
+                    var response = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + token.port()
+                                            + "/internal/v1/users/user-" + user + "/devices"))
+                                    .header("Content-Type", "application/json")
+                                    .header("X-Herald-Internal-Token", INTERNAL_SECRET)
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("device not registered: " + response.body());
+                    }
+                }
+            }
+        }
+    }
+
+    private static String device(String provider, String token, String platform) {
+        return "{\"provider\":\"" + provider + "\",\"token\":\"" + token + "\",\"platform\":\"" + platform
+                + "\",\"appId\":\"dev.herald.app\",\"locale\":\"en\",\"timeZone\":\"UTC\"}";
+    }
+
+    /** Stops the services (the gateway first, then waits for each, 30 s at most), then the emulators, PostgreSQL, Kafka. */
+    @Override
+    public void close() {
+        for (Service service : services.reversed()) {
+            service.process().destroy();
+        }
+        for (Service service : services) {
+            try {
+                service.process().waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeAll(started);
+    }
+
+    /** Closes {@code resources} last first; the first failure is thrown once all were tried. */
+    private static void closeAll(List<AutoCloseable> resources) {
+        RuntimeException failure = null;
+        for (AutoCloseable resource : resources.reversed()) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("could not stop " + resource, e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

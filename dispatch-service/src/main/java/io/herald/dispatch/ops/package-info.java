@@ -1,4 +1,0 @@
-@NullMarked
-package io.herald.dispatch.ops;
-
-import org.jspecify.annotations.NullMarked;
