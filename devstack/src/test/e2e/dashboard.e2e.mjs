@@ -70,9 +70,18 @@ await step("the notification arrives live over the WebSocket", async () => {
 await step("and lands in the inbox, unread", async () => {
   await page.locator("#inbox li.unread", { hasText: "Your product was liked" }).waitFor(timeout);
 });
+// The emulators list what every test of the dev stack sent (DashboardIT shares it): each push must be to this
+// user's device, known by the last characters of its token that the device list shows.
+const suffix = async (provider) => {
+  const device = await page.locator("#devices li b", { hasText: provider + " ·" }).first().innerText();
+  return device.split("…")[1].trim();
+};
 for (const provider of ["fcm", "expo", "apns"]) {
   await step(`the ${provider} emulator received the push`, async () => {
-    await page.locator(`#emulator-${provider} li`, { hasText: "Your product was liked" }).waitFor(timeout);
+    await page.locator(`#emulator-${provider} li`, { hasText: "Your product was liked" })
+      .filter({ hasText: await suffix(provider) })
+      .first()
+      .waitFor(timeout);
   });
 }
 await step("the delivery log shows every channel delivered", async () => {
@@ -87,7 +96,10 @@ await step("an order_status publishes too, and mark all read clears the unread c
   await page.click("#read-all");
   await page.locator("#unread", { hasText: /^0$/ }).waitFor(timeout);
   await page.locator("#delivery-log tbody tr", { hasText: "sent" }).nth(2).waitFor(timeout);
-  await page.locator("#emulator-apns li", { hasText: "Order shipped" }).waitFor(timeout);
+  await page.locator("#emulator-apns li", { hasText: "Order shipped" })
+    .filter({ hasText: await suffix("apns") })
+    .first()
+    .waitFor(timeout);
 });
 await page.screenshot({ path: screenshot, fullPage: true });
 await browser.close();

@@ -1,28 +1,22 @@
 package io.herald.devstack;
 
-import io.herald.dispatch.DispatchApplication;
-import io.herald.fanout.FanoutApplication;
 import io.herald.fanout.ws.SocketServer;
-import io.herald.gateway.GatewayApplication;
 import io.herald.testkit.LoopbackKafka;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.apns.ApnsEmulator;
 import io.herald.testkit.expo.ExpoEmulator;
 import io.herald.testkit.fcm.FcmEmulator;
-import io.herald.token.TokenApplication;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -48,7 +42,6 @@ public final class DevStack implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
-    private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
     private final String apiKey;
     private final String jwtSecret;
     private final String internalSecret;
@@ -57,12 +50,13 @@ public final class DevStack implements AutoCloseable {
     private @Nullable ExpoEmulator expo;
     private @Nullable ApnsEmulator apns;
     private @Nullable Dashboard dashboard;
+    private @Nullable LocalServices services;
 
     private DevStack() {
         var random = new SecureRandom();
-        this.apiKey = "hk_dev_" + randomToken(random, 24);
-        this.jwtSecret = randomToken(random, 48);
-        this.internalSecret = randomToken(random, 32);
+        this.apiKey = "hk_dev_" + StackWiring.randomToken(random, 24);
+        this.jwtSecret = StackWiring.randomToken(random, 48);
+        this.internalSecret = StackWiring.randomToken(random, 32);
     }
 
     /**
@@ -146,73 +140,55 @@ public final class DevStack implements AutoCloseable {
         this.dashboard = page;
         urls.put("dashboard", page.url());
 
-        Map<String, String> shared = new LinkedHashMap<>();
-        shared.put("spring.kafka.bootstrap-servers", bootstrap);
-        // Every HTTP port on loopback (ws-fanout's WebSocket follows server.address too), and the credential of the
-        // internal APIs, which token-service and ws-fanout-service require and the gateway sends.
-        shared.put("server.address", LOOPBACK);
-        shared.put("herald.internal.secret", internalSecret);
-        Map<String, String> database = new LinkedHashMap<>(shared);
-        database.put("spring.datasource.url", db.jdbcUrl());
-        database.put("spring.datasource.username", db.username());
-        database.put("spring.datasource.password", db.password());
+        StackWiring wiring = StackWiring.of(bootstrap, db)
+                .withSecrets(internalSecret, jwtSecret)
+                .withFcm(emulator.baseUrl(), "herald-dev")
+                .withExpo(expoEmulator.baseUrl())
+                .withApns(apnsEmulator.dispatchProperties());
+        LocalServices instances = new LocalServices(wiring);
+        started.add(instances);
+        this.services = instances;
 
-        Map<String, String> fanout = new LinkedHashMap<>(database);
-        fanout.put("herald.fanout.jwt.hmac-secret", jwtSecret);
-        fanout.put("herald.fanout.ws.port", Integer.toString(ports.fanoutPort()));
         // server.port is the node's internal API and actuator; the WebSocket has its own port.
-        int fanoutInternalPort =
-                run("ws-fanout-service", FanoutApplication.application(), ports.fanoutInternalPort(), fanout);
-        int fanoutPort = lastStarted().getBean(SocketServer.class).port();
+        instances.start(
+                HeraldService.WS_FANOUT,
+                "ws-fanout-service",
+                Map.of(
+                        "server.port", Integer.toString(ports.fanoutInternalPort()),
+                        "herald.fanout.ws.port", Integer.toString(ports.fanoutPort())));
+        int fanoutPort = instances
+                .instance("ws-fanout-service")
+                .getBean(SocketServer.class)
+                .port();
         urls.put("ws-fanout-service", "ws://127.0.0.1:" + fanoutPort + "/ws/notifications");
-        urls.put("ws-fanout-internal", "http://127.0.0.1:" + fanoutInternalPort);
+        urls.put("ws-fanout-internal", instances.url("ws-fanout-service"));
 
-        int tokenPort = run("token-service", TokenApplication.application(), ports.tokenPort(), database);
-        urls.put("token-service", "http://127.0.0.1:" + tokenPort);
+        instances.start(
+                HeraldService.TOKEN, "token-service", Map.of("server.port", Integer.toString(ports.tokenPort())));
+        urls.put("token-service", instances.url("token-service"));
 
-        Map<String, String> dispatch = new LinkedHashMap<>(database);
-        dispatch.put("herald.dispatch.fcm.project-id", "herald-dev");
-        dispatch.put("herald.dispatch.fcm.base-url", emulator.baseUrl());
-        dispatch.put("herald.dispatch.expo.base-url", expoEmulator.baseUrl());
-        dispatch.putAll(apnsEmulator.dispatchProperties());
-        int dispatchPort = run("dispatch-service", DispatchApplication.application(), ports.dispatchPort(), dispatch);
-        urls.put("dispatch-service", "http://127.0.0.1:" + dispatchPort);
+        instances.start(
+                HeraldService.DISPATCH,
+                "dispatch-service",
+                Map.of("server.port", Integer.toString(ports.dispatchPort())));
+        urls.put("dispatch-service", instances.url("dispatch-service"));
 
-        Map<String, String> gateway = new LinkedHashMap<>(shared);
+        // The gateway calls the token-service and ws-fanout-service above.
+        Map<String, String> gateway = new LinkedHashMap<>();
+        gateway.put("server.port", Integer.toString(ports.gatewayPort()));
         gateway.put("herald.gateway.api-keys[0].name", APP_NAME);
         gateway.put("herald.gateway.api-keys[0].sha256", sha256(apiKey));
-        gateway.put("herald.gateway.jwt.hmac-secret", jwtSecret);
         gateway.put("herald.gateway.dev.enabled", "true");
         gateway.put("herald.gateway.cors.allowed-origins[0]", page.origin());
         gateway.put("herald.gateway.cors.allowed-origins[1]", page.origin().replace("127.0.0.1", "localhost"));
-        gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + tokenPort);
-        gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutInternalPort);
         gateway.put("management.server.port", Integer.toString(ports.gatewayManagementPort()));
-        gateway.put("management.server.address", LOOPBACK);
-        int gatewayPort = run("gateway-service", GatewayApplication.application(), ports.gatewayPort(), gateway);
-        urls.put("gateway", "http://127.0.0.1:" + gatewayPort);
+        ConfigurableApplicationContext gatewayContext =
+                instances.start(HeraldService.GATEWAY, "gateway-service", gateway);
+        urls.put("gateway", instances.url("gateway-service"));
         urls.put(
                 "gateway-management",
                 "http://127.0.0.1:"
-                        + lastStarted().getEnvironment().getRequiredProperty("local.management.port", Integer.class));
-    }
-
-    private int run(String name, SpringApplication application, int port, Map<String, String> properties) {
-        List<String> args = new ArrayList<>();
-        args.add("--server.port=" + port);
-        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
-        ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
-        started.add(context);
-        contexts.put(name, context);
-        Integer local = context.getEnvironment().getProperty("local.server.port", Integer.class);
-        if (local == null) {
-            throw new IllegalStateException(name + " started without a web server");
-        }
-        return local;
-    }
-
-    private ConfigurableApplicationContext lastStarted() {
-        return (ConfigurableApplicationContext) started.getLast();
+                        + gatewayContext.getEnvironment().getRequiredProperty("local.management.port", Integer.class));
     }
 
     /**
@@ -240,7 +216,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The service context started as {@code name} ({@code gateway-service}, {@code token-service} …). */
     ConfigurableApplicationContext context(String name) {
-        return requireStarted(contexts.get(name));
+        return requireStarted(services).instance(name);
     }
 
     /** The dev app's API key (random per run; only its hash is given to the gateway). */
@@ -300,11 +276,5 @@ public final class DevStack implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String randomToken(SecureRandom random, int bytes) {
-        byte[] buffer = new byte[bytes];
-        random.nextBytes(buffer);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer);
     }
 }

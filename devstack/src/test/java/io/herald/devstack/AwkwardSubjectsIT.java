@@ -17,9 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +33,8 @@ import tools.jackson.databind.JsonNode;
  * reaches the FCM emulator for that device, the notification reaches the user's socket live and their inbox over
  * HTTP, and their preferences and devices can be read, changed and removed.
  */
+@ExtendWith(SharedDevStack.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AwkwardSubjectsIT {
 
     private static final HttpClient http =
@@ -40,8 +44,8 @@ class AwkwardSubjectsIT {
     private static DevStack stack;
 
     @BeforeAll
-    static void startStack() {
-        stack = DevStack.start(DevStack.Ports.ephemeral());
+    static void useTheSharedStack(DevStack shared) {
+        stack = shared;
         // The live path starts reading at the newest record once it has its partitions: until a socket sees a
         // notification published after it connected, a test's notification could be published before that.
         String warmUp = "warm-up-" + UUID.randomUUID();
@@ -53,13 +57,6 @@ class AwkwardSubjectsIT {
                         publish(warmUp, "warm-up");
                         return socket.poll("notification").isPresent();
                     });
-        }
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
         }
     }
 

@@ -40,6 +40,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,6 +49,7 @@ import tools.jackson.databind.JsonNode;
  * service but the gateway, driven only through the published contract — the gateway's HTTP API, the WebSocket and
  * raw records on {@code herald.events.v1}. Each test is a finding of the black-box run of 2026-12 (issue 23).
  */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class BlackBoxIT {
 
     private static final String JWT_SECRET = "black-box-jwt-secret-of-at-least-32-bytes";

@@ -15,9 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The dashboard end to end in headless Chromium: Debian's {@code chromium} driven by Playwright's {@code
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * target/dashboard-e2e/dashboard.png}. Skipped, saying why, where Node.js or Chromium is missing; CI installs
  * both.
  */
+@ExtendWith(SharedDevStack.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DashboardIT {
 
     private static final Path WORK = Path.of("target", "dashboard-e2e");
@@ -34,15 +37,8 @@ class DashboardIT {
     private static DevStack stack;
 
     @BeforeAll
-    static void startStack() {
-        stack = DevStack.start(DevStack.Ports.ephemeral());
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useTheSharedStack(DevStack shared) {
+        stack = shared;
     }
 
     @Test

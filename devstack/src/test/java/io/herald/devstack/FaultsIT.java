@@ -3,13 +3,11 @@ package io.herald.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.herald.dispatch.DispatchApplication;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaProcess;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.fcm.FcmEmulator;
-import io.herald.token.TokenApplication;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,9 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Faults under a steady stream of events published straight onto {@code herald.events.v1}: two instances each of
@@ -48,13 +44,25 @@ import org.springframework.context.ConfigurableApplicationContext;
  * time is spent waiting for a long PostgreSQL outage to end.
  */
 @org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FaultsIT {
 
     private static final int USERS = 40;
     private static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
+    private static final String JWT_SECRET = "faults-jwt-secret-of-at-least-32-bytes!";
     private static final Duration STREAM = Duration.ofSeconds(16);
     private static final Duration EVENT_EVERY = Duration.ofMillis(25);
     private static final Duration LONG_OUTAGE = Duration.parse(System.getProperty("herald.faults.long-outage", "PT5M"));
+
+    /**
+     * What every instance gets over the dev stack's properties (which keep every port on loopback: ServiceBoundariesIT,
+     * which may run beside this class, checks the JVM's listening sockets): another instance takes over a stopped one's
+     * partitions soon, not after the default 45 s; and warnings only.
+     */
+    private static final Map<String, String> SETTINGS = Map.of(
+            "spring.kafka.consumer.properties.session.timeout.ms", "6000",
+            "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000",
+            "logging.level.root", "WARN");
 
     @TempDir
     Path postgresData;
@@ -63,7 +71,7 @@ class FaultsIT {
     private int postgresPort;
     private PostgresServer postgres;
     private FcmEmulator fcm;
-    private final Map<String, ConfigurableApplicationContext> running = new LinkedHashMap<>();
+    private LocalServices services;
 
     @BeforeEach
     void start() throws Exception {
@@ -74,6 +82,10 @@ class FaultsIT {
         postgres = PostgresServer.start(postgresPort, postgresData);
         postgres.createDatabase("herald");
         fcm = FcmEmulator.start();
+        services = new LocalServices(StackWiring.of(kafka.bootstrapServers(), postgres.database("herald"))
+                .withSecrets(INTERNAL_SECRET, JWT_SECRET)
+                .withFcm(fcm.baseUrl(), "herald-faults")
+                .withExpo(null));
         startToken("token-a");
         startToken("token-b");
         startDispatch("dispatch-a");
@@ -83,7 +95,9 @@ class FaultsIT {
 
     @AfterEach
     void stop() {
-        running.values().forEach(ConfigurableApplicationContext::close);
+        if (services != null) {
+            services.close();
+        }
         if (fcm != null) {
             fcm.close();
         }
@@ -250,7 +264,7 @@ class FaultsIT {
     }
 
     private void registerDevices() throws Exception {
-        String tokenService = "http://127.0.0.1:" + port("token-a");
+        String tokenService = services.url("token-a");
         try (var http = HttpClient.newHttpClient()) {
             for (int user = 0; user < USERS; user++) {
                 InternalDevices.registerFcm(http, tokenService, INTERNAL_SECRET, "user-" + user, token(user));
@@ -258,29 +272,12 @@ class FaultsIT {
         }
     }
 
-    private Map<String, String> database() {
-        PostgresServer.Database db = postgres.database("herald");
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
-        properties.put("spring.datasource.url", db.jdbcUrl());
-        properties.put("spring.datasource.username", db.username());
-        properties.put("spring.datasource.password", db.password());
-        properties.put("herald.internal.secret", INTERNAL_SECRET);
-        // Another instance takes over a stopped one's partitions soon, not after the default 45 s.
-        properties.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
-        properties.put("spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
-        return properties;
-    }
-
     private void startToken(String name) {
-        start(name, TokenApplication.application(), database());
+        services.start(HeraldService.TOKEN, name, SETTINGS);
     }
 
     private void startFanout(String name) {
-        Map<String, String> properties = database();
-        properties.put("herald.fanout.jwt.hmac-secret", "faults-jwt-secret-of-at-least-32-bytes!");
-        properties.put("herald.fanout.ws.port", "0");
-        start(name, io.herald.fanout.FanoutApplication.application(), properties);
+        services.start(HeraldService.WS_FANOUT, name, SETTINGS);
     }
 
     /** The inbox's rows (one per event: each event has one recipient). */
@@ -321,39 +318,19 @@ class FaultsIT {
     }
 
     private void startDispatch(String name) {
-        Map<String, String> properties = database();
-        properties.put("herald.dispatch.fcm.project-id", "herald-faults");
-        properties.put("herald.dispatch.fcm.base-url", fcm.baseUrl());
-        properties.put("herald.dispatch.expo.enabled", "false");
-        start(name, DispatchApplication.application(), properties);
-    }
-
-    private void start(String name, SpringApplication application, Map<String, String> properties) {
-        List<String> args = new ArrayList<>();
-        args.add("--server.port=0");
-        // Loopback only, like the dev stack (ServiceBoundariesIT, which may run beside this class, checks the JVM's
-        // listening sockets).
-        args.add("--server.address=127.0.0.1");
-        args.add("--logging.level.root=WARN");
-        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
-        running.put(name, application.run(args.toArray(String[]::new)));
+        services.start(HeraldService.DISPATCH, name, SETTINGS);
     }
 
     private void stopInstance(String name) {
-        ConfigurableApplicationContext context = running.remove(name);
-        context.close();
+        services.stop(name);
     }
 
     private java.util.Collection<org.apache.kafka.common.TopicPartition> assigned(String instance, String listener) {
-        var container = running.get(instance)
+        var container = services.instance(instance)
                 .getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
                 .getListenerContainer(listener);
         assertThat(container).as(listener + " in " + instance).isNotNull();
         var partitions = container.getAssignedPartitions();
         return partitions == null ? List.of() : partitions;
-    }
-
-    private int port(String name) {
-        return running.get(name).getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     }
 }

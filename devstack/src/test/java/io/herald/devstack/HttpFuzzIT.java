@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every gateway endpoint, against the whole dev stack, sent requests generated from a few kinds of bad:
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * wrong media type, oversized bodies, ids that are not ids. Each must be refused with a 4xx and an RFC 9457
  * problem document; none may produce a 5xx.
  */
+@ExtendWith(SharedDevStack.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HttpFuzzIT {
 
     private static final HttpClient http =
@@ -50,18 +54,11 @@ class HttpFuzzIT {
             new Endpoint("DELETE", "/v1/inbox/{id}", false, false));
 
     @BeforeAll
-    static void startStack() throws Exception {
-        stack = DevStack.start(DevStack.Ports.ephemeral());
+    static void useTheSharedStack(DevStack shared) throws Exception {
+        stack = shared;
         var response = send("POST", "/dev/token", Map.of("Content-Type", "application/json"), "{\"userId\":\"fuzz\"}");
         assertThat(response.statusCode()).isEqualTo(200);
         jwt = HeraldJson.mapper().readTree(response.body()).path("token").asString();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test

@@ -19,11 +19,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
@@ -35,6 +37,8 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMappi
  * service credential; the gateway's actuator is not on its public port; and the dev stack listens on loopback
  * alone.
  */
+@ExtendWith(SharedDevStack.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ServiceBoundariesIT {
 
     /** What the client may have handed out before the server stopped reading: far below the 200 MB sent. */
@@ -47,8 +51,8 @@ class ServiceBoundariesIT {
     private static String jwt;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        stack = DevStack.start(DevStack.Ports.ephemeral());
+    static void useTheSharedStack(DevStack shared) throws Exception {
+        stack = shared;
         var token = http.send(
                 HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/dev/token"))
                         .header("Content-Type", "application/json")
@@ -57,13 +61,6 @@ class ServiceBoundariesIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(token.statusCode()).isEqualTo(200);
         jwt = HeraldJson.mapper().readTree(token.body()).path("token").asString();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     /** One request target: a service's base URL, a method and a concrete path. */

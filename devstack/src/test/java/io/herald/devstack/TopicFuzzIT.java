@@ -42,9 +42,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -53,31 +54,29 @@ import tools.jackson.databind.node.ObjectNode;
  * on its topic's dead-letter topic with the reason in its headers, no consumer stops, and every good event's push
  * still reaches FCM.
  */
+@ExtendWith(SharedDevStack.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TopicFuzzIT {
 
     private static final int GOOD_USERS = 5;
 
+    /** Part of this class's users and tokens: the stack is shared, and they are this class's alone. */
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
     private static DevStack stack;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        stack = DevStack.start(DevStack.Ports.ephemeral());
+    static void useTheSharedStack(DevStack shared) throws Exception {
+        stack = shared;
         try (var http = HttpClient.newHttpClient()) {
             for (int user = 0; user < GOOD_USERS; user++) {
                 InternalDevices.registerFcm(
                         http,
                         stack.urls().get("token-service"),
                         stack.internalSecret(),
-                        "fuzz-user-" + user,
+                        "fuzz-user-" + RUN + "-" + user,
                         token(user));
             }
-        }
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
         }
     }
 
@@ -401,8 +400,8 @@ class TopicFuzzIT {
         UUID eventId = Ids.newEventId();
         String event = """
                 {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"fuzz","occurredAt":"%s",
-                 "actor":{"id":"bob","displayName":"Bob"},"recipients":["fuzz-user-%d"],
-                 "object":{"id":"p-1","kind":"product","title":"Red bike"}}""".formatted(eventId, Instant.now(), user);
+                 "actor":{"id":"bob","displayName":"Bob"},"recipients":["fuzz-user-%s-%d"],
+                 "object":{"id":"p-1","kind":"product","title":"Red bike"}}""".formatted(eventId, Instant.now(), RUN, user);
         producer.send(new ProducerRecord<>(Topics.EVENTS, eventId.toString(), bytes(event)))
                 .get(30, TimeUnit.SECONDS);
         return eventId.toString();
@@ -419,7 +418,7 @@ class TopicFuzzIT {
     }
 
     private static String token(int user) {
-        return "fcm-token-fuzz-" + user;
+        return "fcm-token-fuzz-" + RUN + "-" + user;
     }
 
     private static byte[] bytes(String text) {

@@ -10,8 +10,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.testkit.fcm.FcmError;
@@ -22,21 +21,17 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -46,10 +41,12 @@ import tools.jackson.databind.JsonNode;
 /** dispatch-service through a real Kafka broker, a real PostgreSQL and the FCM emulator, via firebase-admin. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "spring.config.name=dispatch-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DispatchIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("dispatch");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("dispatch");
+
     static final FcmEmulator fcm = FcmEmulator.start();
     static final io.herald.testkit.expo.ExpoEmulator expo = io.herald.testkit.expo.ExpoEmulator.start();
     static final io.herald.testkit.apns.ApnsEmulator apns = io.herald.testkit.apns.ApnsEmulator.start();
@@ -63,10 +60,6 @@ class DispatchIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.expo.base-url", expo::baseUrl);
@@ -74,23 +67,14 @@ class DispatchIT {
         registry.add("herald.dispatch.expo.access-token", () -> "expo-access-token");
         registry.add("herald.dispatch.expo.receipt-delay", () -> "0s");
         registry.add("herald.dispatch.expo.receipt-poll-interval", () -> "200ms");
-        registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
-        registry.add("herald.dispatch.retry.max-interval", () -> "500ms");
-        registry.add("herald.dispatch.retry.jitter", () -> "20ms");
-        registry.add("herald.dispatch.retry.max-attempts", () -> "3");
+        TestProviders.quickRetries(registry);
     }
 
     @BeforeAll
     static void clients() {
         fcm.acceptAccessToken("herald-emulator");
-        var p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        var c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        producer = infra.producer();
+        consumer = infra.consumer();
     }
 
     @AfterAll
@@ -100,7 +84,6 @@ class DispatchIT {
         fcm.close();
         expo.close();
         apns.close();
-        kafka.close();
     }
 
     @Test
@@ -228,7 +211,7 @@ class DispatchIT {
     @Test
     void retryTopicsHaveTheMainTopicsPartitions() throws Exception {
         try (var admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
             var names = List.of(Topics.PUSH, Topics.PUSH + "-retry-0", Topics.PUSH + "-retry-1", Topics.PUSH_DLT);
             var topics = admin.describeTopics(names).allTopicNames().get();
             assertThat(topics.values())

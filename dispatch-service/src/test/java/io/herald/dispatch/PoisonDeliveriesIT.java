@@ -8,8 +8,7 @@ import io.herald.events.HeraldHeaders;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TextRules;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.apns.ApnsEmulator;
 import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
@@ -21,10 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
@@ -38,34 +40,27 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "spring.config.name=dispatch-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PoisonDeliveriesIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("poison");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("poison");
+
     static final FcmEmulator fcm = FcmEmulator.start();
     static final ApnsEmulator apns = ApnsEmulator.start();
     static Outcomes outcomes;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
-        registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
-        registry.add("herald.dispatch.expo.enabled", () -> "false");
+        TestProviders.fcm(registry, fcm);
         apns.dispatchProperties().forEach((key, value) -> registry.add(key, () -> value));
-        registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
-        registry.add("herald.dispatch.retry.max-interval", () -> "500ms");
-        registry.add("herald.dispatch.retry.jitter", () -> "20ms");
-        registry.add("herald.dispatch.retry.max-attempts", () -> "3");
+        TestProviders.quickRetries(registry);
     }
 
     @BeforeAll
     static void clients() {
         fcm.acceptAccessToken("herald-emulator");
-        outcomes = new Outcomes(kafka.bootstrapServers());
+        outcomes = new Outcomes(infra.bootstrapServers());
         outcomes.records(); // joined before anything is published
     }
 
@@ -74,7 +69,6 @@ class PoisonDeliveriesIT {
         outcomes.close();
         fcm.close();
         apns.close();
-        kafka.close();
     }
 
     private static PushDelivery fcmDelivery(String user) {

@@ -8,8 +8,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +35,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -47,33 +48,28 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "spring.config.name=dispatch-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ProviderOutageIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("outage");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("outage");
+
     static final FcmEmulator fcm = FcmEmulator.start();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
-        registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
-        registry.add("herald.dispatch.expo.enabled", () -> "false");
+        TestProviders.fcm(registry, fcm);
     }
 
     @AfterAll
     static void close() {
         fcm.close();
-        kafka.close();
     }
 
     @Test
     void aTwentySecondOutageMidStreamEndsWithEveryDeliverySentOnce() throws Exception {
         var p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         List<PushDelivery> published = java.util.Collections.synchronizedList(new ArrayList<>());
         ScheduledExecutorService stream = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger ticks = new AtomicInteger();
@@ -118,7 +114,7 @@ class ProviderOutageIT {
         Set<UUID> sent = ConcurrentHashMap.newKeySet();
         List<String> deadLettered = new ArrayList<>();
         var c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "outage-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.time.Duration;
@@ -16,10 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,13 +38,15 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "spring.config.name=dispatch-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RecordingWindowIT {
 
     private static final Logger log = LoggerFactory.getLogger(RecordingWindowIT.class);
     private static final Duration HANG = Duration.ofSeconds(20);
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("window");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("window");
+
     static final FcmEmulator fcm = FcmEmulator.start();
     static Outcomes outcomes;
 
@@ -51,13 +55,7 @@ class RecordingWindowIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
-        registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
-        registry.add("herald.dispatch.expo.enabled", () -> "false");
+        TestProviders.fcm(registry, fcm);
         registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");
         registry.add("herald.dispatch.retry.jitter", () -> "20ms");
         // The slow send hangs until FCM's emulator answers 503, not until the client gives up on it.
@@ -68,7 +66,7 @@ class RecordingWindowIT {
     @BeforeAll
     static void clients() {
         fcm.acceptAccessToken("herald-emulator");
-        outcomes = new Outcomes(kafka.bootstrapServers());
+        outcomes = new Outcomes(infra.bootstrapServers());
         outcomes.records(); // joined before anything is published
     }
 
@@ -76,7 +74,6 @@ class RecordingWindowIT {
     static void close() {
         outcomes.close();
         fcm.close();
-        kafka.close();
     }
 
     @Test

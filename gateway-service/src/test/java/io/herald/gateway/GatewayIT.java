@@ -11,12 +11,11 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.herald.events.HeraldJson;
 import io.herald.events.Topics;
-import io.herald.gateway.security.ApiKeys;
-import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +23,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +36,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -50,27 +51,27 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class GatewayIT {
 
-    static final String SECRET = "a-gateway-test-secret-of-at-least-32-bytes";
-    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
+    static final String SECRET = ServiceInfrastructure.JWT_SECRET;
+    static final String INTERNAL_SECRET = ServiceInfrastructure.INTERNAL_SECRET;
     static final String KEY = "hk_test_" + UUID.randomUUID();
     static final String LIMITED_KEY = "hk_limited_" + UUID.randomUUID();
-    static final KafkaBroker kafka = KafkaBroker.start();
+
+    @RegisterExtension
+    static final ServiceInfrastructure infra =
+            ServiceInfrastructure.withKafka().jwtSecretAt("herald.gateway.jwt.hmac-secret");
+
     static final List<String> tokenServiceCalls = new CopyOnWriteArrayList<>();
     static final List<String> tokenServiceQueries = new CopyOnWriteArrayList<>();
     static final HttpServer tokenService = stubTokenService();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("herald.gateway.api-keys[0].name", () -> "marketplace");
-        registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
-        registry.add("herald.gateway.api-keys[1].name", () -> "chat");
-        registry.add("herald.gateway.api-keys[1].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(LIMITED_KEY)));
+        TestApiKeys.add(registry, 0, "marketplace", KEY);
+        TestApiKeys.add(registry, 1, "chat", LIMITED_KEY);
         registry.add("herald.gateway.api-keys[1].event-types", () -> "chat");
-        registry.add("herald.gateway.jwt.hmac-secret", () -> SECRET);
-        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         registry.add("herald.gateway.dev.enabled", () -> "true");
         registry.add("herald.gateway.max-request-size", () -> "8KB");
         registry.add(
@@ -84,7 +85,6 @@ class GatewayIT {
     @AfterAll
     static void stop() {
         tokenService.stop(0);
-        kafka.close();
     }
 
     @LocalServerPort
@@ -204,7 +204,8 @@ class GatewayIT {
                     .as(c.name())
                     .isEqualTo("https://herald.dev/problems/" + c.type());
         }
-        var missing = send(HttpRequest.newBuilder(uri("/v1/nothing-here")).GET().build());
+        var missing = TestHttp.send(
+                HttpRequest.newBuilder(uri("/v1/nothing-here")).GET().build());
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
     }
@@ -223,12 +224,12 @@ class GatewayIT {
                 "{\"provider\":\"fcm\",\"token\":\"t-123456\",\"platform\":\"android\"}");
         assertThat(registered.statusCode()).isEqualTo(201);
         assertThat(registered.body()).contains("\"userSeen\":\"alice\"");
-        var listed = send(HttpRequest.newBuilder(uri("/v1/devices"))
+        var listed = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices"))
                 .header("Authorization", "Bearer " + jwt)
                 .GET()
                 .build());
         assertThat(listed.statusCode()).isEqualTo(200);
-        var removed = send(HttpRequest.newBuilder(uri("/v1/devices/" + UUID.randomUUID()))
+        var removed = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices/" + UUID.randomUUID()))
                 .header("Authorization", "Bearer " + jwt)
                 .DELETE()
                 .build());
@@ -250,7 +251,7 @@ class GatewayIT {
             if (!authorization.isEmpty()) {
                 request.header("Authorization", authorization);
             }
-            var response = send(request.build());
+            var response = TestHttp.send(request.build());
             assertThat(response.statusCode()).as(authorization).isEqualTo(401);
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         }
@@ -260,7 +261,7 @@ class GatewayIT {
     @Test
     void aDownTokenServiceAnswers503WithRetryAfter() {
         String jwt = jwt("down-user", SECRET, 600);
-        var response = send(HttpRequest.newBuilder(uri("/v1/devices"))
+        var response = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices"))
                 .header("Authorization", "Bearer " + jwt)
                 .GET()
                 .build());
@@ -336,7 +337,7 @@ class GatewayIT {
     @Test
     void anAppSeesWhatBecameOfItsOwnEventsOnly() {
         String eventId = UUID.randomUUID().toString();
-        var own = send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
+        var own = TestHttp.send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
                 .header("X-Api-Key", KEY)
                 .GET()
                 .build());
@@ -344,13 +345,13 @@ class GatewayIT {
         assertThat(json(own).path("source").asString()).isEqualTo("marketplace");
         // token-service is asked for this app's event under the id only (another app may use the same id).
         assertThat(tokenServiceQueries).contains("/internal/v1/events/" + eventId + "/deliveries?source=marketplace");
-        var other = send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
+        var other = TestHttp.send(HttpRequest.newBuilder(uri("/v1/events/" + eventId))
                 .header("X-Api-Key", LIMITED_KEY)
                 .GET()
                 .build());
         assertThat(other.statusCode()).isEqualTo(404);
-        var anonymous =
-                send(HttpRequest.newBuilder(uri("/v1/events/" + eventId)).GET().build());
+        var anonymous = TestHttp.send(
+                HttpRequest.newBuilder(uri("/v1/events/" + eventId)).GET().build());
         assertThat(anonymous.statusCode()).isEqualTo(401);
     }
 
@@ -373,13 +374,13 @@ class GatewayIT {
             var publisher = call.body() == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(call.body());
-            var anonymous = send(HttpRequest.newBuilder(uri(call.path()))
+            var anonymous = TestHttp.send(HttpRequest.newBuilder(uri(call.path()))
                     .header("Content-Type", "application/json")
                     .method(call.method(), publisher)
                     .build());
             assertThat(anonymous.statusCode()).as("anonymous " + call).isEqualTo(401);
             int before = tokenServiceCalls.size();
-            var response = send(HttpRequest.newBuilder(uri(call.path()))
+            var response = TestHttp.send(HttpRequest.newBuilder(uri(call.path()))
                     .header("Authorization", "Bearer " + jwt)
                     .header("Content-Type", "application/json")
                     .method(
@@ -398,7 +399,7 @@ class GatewayIT {
 
     @Test
     void aTestNotificationIsPublishedForTheUserOnly() {
-        var response = send(HttpRequest.newBuilder(uri("/v1/devices/test"))
+        var response = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices/test"))
                 .header("Authorization", "Bearer " + jwt("dave", SECRET, 600))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build());
@@ -419,7 +420,8 @@ class GatewayIT {
 
     @Test
     void theOpenApiDocumentDescribesTheApiWithAnExamplePerEventType() {
-        var response = send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET().build());
+        var response =
+                TestHttp.send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET().build());
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode api = json(response);
         assertThat(api.path("paths").has("/v1/events")).isTrue();
@@ -478,7 +480,7 @@ class GatewayIT {
 
     private static List<ConsumerRecord<String, byte[]>> events() {
         var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
@@ -514,19 +516,7 @@ class GatewayIT {
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
-        return send(request.build());
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) {
-        try (var http =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestHttp.send(request.build());
     }
 
     private static JsonNode json(HttpResponse<String> response) {

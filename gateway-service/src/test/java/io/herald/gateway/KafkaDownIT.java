@@ -2,14 +2,14 @@ package io.herald.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.gateway.security.ApiKeys;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -22,6 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KafkaDownIT {
 
     static final String KEY = "hk_down_test";
@@ -38,8 +39,7 @@ class KafkaDownIT {
         registry.add("spring.kafka.admin.auto-create", () -> "false");
         registry.add("spring.kafka.producer.properties.max.block.ms", () -> "1000");
         registry.add("herald.gateway.publish-timeout", () -> "1s");
-        registry.add("herald.gateway.api-keys[0].name", () -> "app");
-        registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
+        TestApiKeys.add(registry, 0, "app", KEY);
         registry.add("herald.internal.secret", () -> GatewayIT.INTERNAL_SECRET);
     }
 

@@ -2,15 +2,15 @@ package io.herald.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.gateway.security.ApiKeys;
-import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -22,29 +22,24 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LimitsIT {
 
     static final String KEY = "hk_limits_test";
-    static final KafkaBroker kafka = KafkaBroker.start();
+
+    @RegisterExtension
+    static final ServiceInfrastructure infra =
+            ServiceInfrastructure.withKafka().jwtSecretAt("herald.gateway.jwt.hmac-secret");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("herald.gateway.api-keys[0].name", () -> "app");
-        registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
-        registry.add("herald.gateway.jwt.hmac-secret", () -> GatewayIT.SECRET);
-        registry.add("herald.internal.secret", () -> GatewayIT.INTERNAL_SECRET);
+        TestApiKeys.add(registry, 0, "app", KEY);
         registry.add("herald.gateway.rate-limits.per-api-key-per-second", () -> "1");
         registry.add("herald.gateway.rate-limits.per-api-key-burst", () -> "2");
         registry.add("herald.gateway.rate-limits.per-user-per-second", () -> "1");
         registry.add("herald.gateway.rate-limits.per-user-burst", () -> "2");
         registry.add("herald.gateway.cors.allowed-origins", () -> "https://app.example");
         registry.add("herald.gateway.token-service-url", () -> "http://127.0.0.1:9");
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
     }
 
     @LocalServerPort
@@ -54,7 +49,7 @@ class LimitsIT {
     void anApiKeyOverItsRateGets429WithRetryAfter() throws Exception {
         java.util.List<HttpResponse<String>> responses = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            responses.add(send(HttpRequest.newBuilder(uri("/v1/events"))
+            responses.add(TestHttp.send(HttpRequest.newBuilder(uri("/v1/events"))
                     .header("X-Api-Key", KEY)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -77,7 +72,7 @@ class LimitsIT {
         String jwt = GatewayIT.jwt("busy-user", GatewayIT.SECRET, 600);
         int limited = 0;
         for (int i = 0; i < 4; i++) {
-            var response = send(HttpRequest.newBuilder(uri("/v1/devices"))
+            var response = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices"))
                     .header("Authorization", "Bearer " + jwt)
                     .GET()
                     .build());
@@ -91,7 +86,7 @@ class LimitsIT {
 
     @Test
     void browsersFromAllowedOriginsMayCallTheApi() throws Exception {
-        var allowed = send(HttpRequest.newBuilder(uri("/v1/devices"))
+        var allowed = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices"))
                 .header("Origin", "https://app.example")
                 .header("Access-Control-Request-Method", "GET")
                 .header("Access-Control-Request-Headers", "authorization")
@@ -100,7 +95,7 @@ class LimitsIT {
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
 
-        var refused = send(HttpRequest.newBuilder(uri("/v1/devices"))
+        var refused = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices"))
                 .header("Origin", "https://evil.example")
                 .header("Access-Control-Request-Method", "GET")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
@@ -111,12 +106,5 @@ class LimitsIT {
 
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) throws Exception {
-        try (var http =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        }
     }
 }

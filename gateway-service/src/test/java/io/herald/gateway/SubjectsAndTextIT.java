@@ -4,22 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.herald.events.HeraldJson;
-import io.herald.gateway.security.ApiKeys;
-import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -37,11 +38,15 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SubjectsAndTextIT {
 
-    static final String SECRET = "a-gateway-test-secret-of-at-least-32-bytes";
+    static final String SECRET = ServiceInfrastructure.JWT_SECRET;
     static final String KEY = "hk_test_" + UUID.randomUUID();
-    static final KafkaBroker kafka = KafkaBroker.start();
+
+    @RegisterExtension
+    static final ServiceInfrastructure infra =
+            ServiceInfrastructure.withKafka().jwtSecretAt("herald.gateway.jwt.hmac-secret");
     /** The raw request lines the internal services received: method, then the path exactly as sent. */
     static final List<String> forwarded = new CopyOnWriteArrayList<>();
 
@@ -49,12 +54,8 @@ class SubjectsAndTextIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("herald.gateway.api-keys[0].name", () -> "marketplace");
-        registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY)));
-        registry.add("herald.gateway.jwt.hmac-secret", () -> SECRET);
+        TestApiKeys.add(registry, 0, "marketplace", KEY);
         registry.add("herald.gateway.dev.enabled", () -> "true");
-        registry.add("herald.internal.secret", () -> GatewayIT.INTERNAL_SECRET);
         String url = "http://127.0.0.1:" + internal.getAddress().getPort();
         registry.add("herald.gateway.token-service-url", () -> url);
         registry.add("herald.gateway.ws-fanout-url", () -> url + "/");
@@ -63,7 +64,6 @@ class SubjectsAndTextIT {
     @AfterAll
     static void stop() {
         internal.stop(0);
-        kafka.close();
     }
 
     @LocalServerPort
@@ -85,7 +85,7 @@ class SubjectsAndTextIT {
                 ".."
             })
     void everyUserEndpointReachesTheInternalApiWithTheSubjectEncodedOnce(String subject) {
-        String jwt = jwt(subject, SECRET, 600);
+        String jwt = GatewayIT.jwt(subject, SECRET, 600);
         String id = UUID.randomUUID().toString();
         List<Call> calls = List.of(
                 new Call("POST", "/v1/devices", "{\"provider\":\"fcm\",\"token\":\"t-1\",\"platform\":\"android\"}"),
@@ -121,7 +121,7 @@ class SubjectsAndTextIT {
     @ParameterizedTest
     @ValueSource(strings = {"nul\u0000", "bell\u0007", "del\u007f", "esc\u001b[0m"})
     void aSubjectWithAControlCharacterIsRefusedAndNothingIsForwardedOrPublished(String subject) {
-        String jwt = jwt(subject, SECRET, 600);
+        String jwt = GatewayIT.jwt(subject, SECRET, 600);
         int before = forwarded.size();
         for (Call call : List.of(
                 new Call("GET", "/v1/devices", null),
@@ -189,21 +189,6 @@ class SubjectsAndTextIT {
         }
     }
 
-    private static String jwt(String subject, String secret, long expiresInSeconds) {
-        try {
-            var claims = new com.nimbusds.jwt.JWTClaimsSet.Builder()
-                    .subject(subject)
-                    .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(expiresInSeconds)))
-                    .build();
-            var jwt = new com.nimbusds.jwt.SignedJWT(
-                    new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256), claims);
-            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-            return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** A stand-in for both internal APIs: records the raw path it was called on and answers 200 (201 for POST). */
     private static HttpServer stub() {
         try {
@@ -226,7 +211,7 @@ class SubjectsAndTextIT {
     }
 
     private HttpResponse<String> send(Call call, String jwt) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + call.path()))
+        return TestHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + call.path()))
                 .header("Authorization", "Bearer " + jwt)
                 .header("Content-Type", "application/json")
                 .method(
@@ -238,23 +223,11 @@ class SubjectsAndTextIT {
     }
 
     private HttpResponse<String> post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return TestHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("X-Api-Key", KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build());
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) {
-        try (var http =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static JsonNode json(HttpResponse<String> response) {

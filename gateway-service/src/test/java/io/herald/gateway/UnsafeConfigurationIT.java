@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Configurations that would leave the gateway open keep it from starting, with a message saying what to set. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class UnsafeConfigurationIT {
 
     static final String HMAC = "a-gateway-test-secret-of-at-least-32-bytes";

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +24,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class KafkaProcess implements AutoCloseable {
 
+    /**
+     * How long {@link #start()} and {@link #startAgain()} wait for the broker to listen: far above the few seconds it
+     * takes, because a machine busy with other builds can make it take a minute.
+     */
+    private static final Duration LISTEN_WITHIN = Duration.ofMinutes(2);
+
     private final Path directory;
     private final Path properties;
     private final int port;
@@ -36,6 +43,14 @@ public final class KafkaProcess implements AutoCloseable {
 
     /** Formats a fresh data directory and starts the broker on free ports. */
     public static KafkaProcess start() {
+        return start(LISTEN_WITHIN);
+    }
+
+    /**
+     * {@link #start()}, waiting at most {@code within} for the broker to listen; if it does not, nothing is left
+     * behind: no broker JVM, no data directory.
+     */
+    static KafkaProcess start(Duration within) {
         try {
             Path directory = Files.createTempDirectory("herald-kafka-");
             int port = freePort();
@@ -82,7 +97,12 @@ public final class KafkaProcess implements AutoCloseable {
                 throw new IllegalStateException(
                         "kafka-storage format exited with " + format.exitValue() + ": " + tail(formatLog));
             }
-            kafka.startAgain();
+            try {
+                kafka.startAgain(within);
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
             return kafka;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -114,32 +134,62 @@ public final class KafkaProcess implements AutoCloseable {
         process = null;
     }
 
-    /** Starts the broker on its data and port, and waits until it listens. */
+    /**
+     * Starts the broker on its data and port, and waits until it listens. If it does not within 2 minutes (or exits, or
+     * the wait is interrupted), its JVM is killed before this throws: a broker that failed to start is never left
+     * running behind the test.
+     */
     public void startAgain() {
+        startAgain(LISTEN_WITHIN);
+    }
+
+    private void startAgain(Duration within) {
         if (process != null) {
             return;
         }
+        Process started;
         try {
-            Process started = java("kafka.Kafka", properties.toString())
+            started = java("kafka.Kafka", properties.toString())
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(
                             directory.resolve("kafka.log").toFile()))
                     .start();
-            process = started;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        process = started;
+        try {
+            long deadline = System.nanoTime() + within.toNanos();
             while (!listening()) {
                 if (!started.isAlive()) {
                     throw new IllegalStateException("Kafka exited: " + tail(directory.resolve("kafka.log")));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Kafka did not listen within 60 s");
+                    throw new IllegalStateException(
+                            "Kafka did not listen within " + within + ": " + tail(directory.resolve("kafka.log")));
                 }
                 TimeUnit.MILLISECONDS.sleep(100);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // It may still be starting, and would outlive the test (and hold its ports) if left alone.
+            kill(started);
+            process = null;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while Kafka was starting", e);
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private static void kill(Process started) {
+        started.destroyForcibly();
+        try {
+            started.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

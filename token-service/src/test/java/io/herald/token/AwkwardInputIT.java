@@ -3,17 +3,14 @@ package io.herald.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.events.HeraldJson;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,8 +18,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,38 +28,17 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=token-service"})
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AwkwardInputIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token");
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.internal.secret", () -> io.herald.token.TokenServiceIT.INTERNAL_SECRET);
-    }
-
-    @AfterAll
-    static void close() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token");
 
     @LocalServerPort
     int port;
 
     @Autowired
     JdbcClient jdbc;
-
-    /** Every character but the unreserved ones percent-encoded, as the gateway sends a subject. */
-    private static String segment(String userId) {
-        return URLEncoder.encode(userId, StandardCharsets.UTF_8)
-                .replace("+", "%20")
-                .replace("*", "%2A")
-                .replace(".", "%2E");
-    }
 
     @ParameterizedTest
     @ValueSource(
@@ -83,7 +57,7 @@ class AwkwardInputIT {
             })
     void anyUserIdIsAPathSegmentAndStoredAsItIs(String userId) {
         String user = userId;
-        String base = "/internal/v1/users/" + segment(user);
+        String base = "/internal/v1/users/" + TestHttp.pathSegment(user);
         String token = "fcm-" + UUID.randomUUID();
 
         var created = call("POST", base + "/devices", """
@@ -156,26 +130,10 @@ class AwkwardInputIT {
     }
 
     private HttpResponse<String> call(String method, String path, String body) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(
-                        io.herald.events.web.InternalApiProperties.HEADER,
-                        io.herald.token.TokenServiceIT.INTERNAL_SECRET)
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try (var http = HttpClient.newHttpClient()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new TokenServiceClient(port).call(method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        return HeraldJson.mapper().readTree(response.body());
+        return TokenServiceClient.json(response);
     }
 }

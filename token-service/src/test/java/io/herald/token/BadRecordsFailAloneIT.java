@@ -11,11 +11,7 @@ import io.herald.events.InAppNotification;
 import io.herald.events.Provider;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.herald.testkit.ServiceInfrastructure;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,34 +19,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * One bad record among sixty good ones, sent together so that they share a poll, on each topic token-service
@@ -61,25 +51,18 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=token-service"})
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BadRecordsFailAloneIT {
 
     private static final int GOOD = 60;
     private static final Duration PROMPTLY = Duration.ofSeconds(20);
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token");
+
     static KafkaProducer<String, byte[]> producer;
     static KafkaConsumer<String, byte[]> consumer;
     static final Map<String, List<ConsumerRecord<String, byte[]>>> seen = new ConcurrentHashMap<>();
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.internal.secret", () -> io.herald.token.TokenServiceIT.INTERNAL_SECRET);
-    }
 
     @LocalServerPort
     int port;
@@ -89,17 +72,10 @@ class BadRecordsFailAloneIT {
 
     @BeforeAll
     static void clients() {
-        var p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         // The sixty-one records of a test leave in one produce request, so that the consumer fetches them together.
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 200);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        var c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        producer = infra.producer(
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 200, ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024));
+        consumer = infra.consumer();
         consumer.subscribe(
                 List.of(Topics.INAPP, Topics.EVENTS_DLT, Topics.DELIVERY_STATUS_DLT, Topics.TOKEN_FEEDBACK_DLT));
     }
@@ -108,7 +84,6 @@ class BadRecordsFailAloneIT {
     static void close() {
         producer.close();
         consumer.close();
-        kafka.close();
     }
 
     @Test
@@ -357,22 +332,6 @@ class BadRecordsFailAloneIT {
     }
 
     private HttpResponse<String> call(String method, String path, String body) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header(
-                        io.herald.events.web.InternalApiProperties.HEADER,
-                        io.herald.token.TokenServiceIT.INTERNAL_SECRET)
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try (var http = HttpClient.newHttpClient()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new TokenServiceClient(port).call(method, path, body);
     }
 }

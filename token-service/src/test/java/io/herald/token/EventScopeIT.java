@@ -8,19 +8,19 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.PushDelivery;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,20 +32,13 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=token-service"})
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EventScopeIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token_scope");
-    static final TestTopics topics = new TestTopics(kafka.bootstrapServers());
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token_scope");
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.internal.secret", () -> io.herald.token.TokenServiceIT.INTERNAL_SECRET);
-    }
+    static final TestTopics topics = new TestTopics(infra.bootstrapServers());
 
     @LocalServerPort
     int port;
@@ -56,7 +49,6 @@ class EventScopeIT {
     @AfterAll
     static void close() {
         topics.close();
-        kafka.close();
     }
 
     @Test

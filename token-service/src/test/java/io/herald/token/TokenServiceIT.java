@@ -12,34 +12,25 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
-import io.herald.events.web.InternalApiProperties;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.herald.testkit.ServiceInfrastructure;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -63,22 +54,18 @@ import tools.jackson.databind.JsonNode;
         })
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class TokenServiceIT {
 
-    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token");
+
     static KafkaProducer<String, byte[]> producer;
     static KafkaConsumer<String, byte[]> consumer;
     static final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         registry.add("herald.token.templates[product_like][fr].title", () -> "Votre produit a plu");
         registry.add("herald.token.templates[product_like][fr].body", () -> "{actor} aime « {object} »");
         registry.add("herald.token.templates[product_like][fr].android-channel", () -> "social");
@@ -98,21 +85,14 @@ class TokenServiceIT {
 
     @BeforeAll
     static void clients() {
-        var p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        var c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        producer = infra.producer();
+        consumer = infra.consumer();
     }
 
     @AfterAll
     static void close() {
         producer.close();
         consumer.close();
-        kafka.close();
     }
 
     @Test
@@ -276,7 +256,7 @@ class TokenServiceIT {
     @Test
     void topicsAreCreatedWithTheirRetentionAndConsumerGroupsAreNamedForHerald() throws Exception {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+                java.util.Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()))) {
             var events = new org.apache.kafka.common.config.ConfigResource(
                     org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.EVENTS);
             var deadLetters = new org.apache.kafka.common.config.ConfigResource(
@@ -695,24 +675,10 @@ class TokenServiceIT {
     }
 
     private HttpResponse<String> call(String method, String path, String body) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
-                .header(InternalApiProperties.HEADER, INTERNAL_SECRET)
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try (var http = HttpClient.newHttpClient()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new TokenServiceClient(port).call(method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {
-        return HeraldJson.mapper().readTree(response.body());
+        return TokenServiceClient.json(response);
     }
 }

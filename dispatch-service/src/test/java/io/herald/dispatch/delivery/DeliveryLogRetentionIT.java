@@ -25,6 +25,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -36,6 +37,7 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * an earlier partition, the migration keeps the rows of the table it converts, and no maintenance step locks
  * the table against the sends being looked up and recorded.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DeliveryLogRetentionIT {
 
     private static final Instant NOW = Instant.now();

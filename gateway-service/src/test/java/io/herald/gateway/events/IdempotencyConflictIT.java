@@ -5,27 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
-import io.herald.gateway.security.ApiKeys;
-import io.herald.testkit.KafkaBroker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.herald.gateway.TestApiKeys;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -42,25 +42,19 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class IdempotencyConflictIT {
 
     static final String KEY_A = "hk_idem_a";
     static final String KEY_B = "hk_idem_b";
-    static final KafkaBroker kafka = KafkaBroker.start();
+
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafka();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("herald.gateway.api-keys[0].name", () -> "app-a");
-        registry.add("herald.gateway.api-keys[0].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY_A)));
-        registry.add("herald.gateway.api-keys[1].name", () -> "app-b");
-        registry.add("herald.gateway.api-keys[1].sha256", () -> HexFormat.of().formatHex(ApiKeys.sha256(KEY_B)));
-        registry.add("herald.internal.secret", () -> "an-internal-secret-of-at-least-32-bytes-for-tests");
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
+        TestApiKeys.add(registry, 0, "app-a", KEY_A);
+        TestApiKeys.add(registry, 1, "app-b", KEY_B);
     }
 
     @LocalServerPort
@@ -142,7 +136,7 @@ class IdempotencyConflictIT {
     /** Every record of the events topic keyed by {@code eventId}, read from the beginning to the current end. */
     private List<ConsumerRecord<String, byte[]>> published(String eventId) {
         var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
@@ -162,18 +156,12 @@ class IdempotencyConflictIT {
         return found;
     }
 
-    private HttpResponse<String> post(String path, String apiKey, String idempotencyKey, String body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
-                .header("X-Api-Key", apiKey)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+    private HttpResponse<String> post(String path, String apiKey, String idempotencyKey, String body) {
+        Map<String, String> headers = new HashMap<>(Map.of("X-Api-Key", apiKey));
         if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
+            headers.put("Idempotency-Key", idempotencyKey);
         }
-        try (var http =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
+        return TestHttp.send("POST", "http://127.0.0.1:" + port + path, headers, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {

@@ -3,18 +3,18 @@ package io.herald.gateway.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.events.HeraldJson;
-import io.herald.gateway.security.ApiKeys;
-import io.herald.testkit.KafkaBroker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.herald.gateway.TestApiKeys;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.net.http.HttpResponse;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -30,29 +30,22 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RecipientRateLimitIT {
 
     static final List<String> KEYS = List.of("hk_rate_single", "hk_rate_batch", "hk_rate_big");
-    static final KafkaBroker kafka = KafkaBroker.start();
+
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafka();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
         for (int i = 0; i < KEYS.size(); i++) {
             String key = KEYS.get(i);
-            registry.add("herald.gateway.api-keys[" + i + "].name", () -> "app-" + key);
-            registry.add(
-                    "herald.gateway.api-keys[" + i + "].sha256",
-                    () -> HexFormat.of().formatHex(ApiKeys.sha256(key)));
+            TestApiKeys.add(registry, i, "app-" + key, key);
         }
         registry.add("herald.gateway.rate-limits.per-api-key-per-second", () -> "1");
         registry.add("herald.gateway.rate-limits.per-api-key-burst", () -> "10");
-        registry.add("herald.internal.secret", () -> "an-internal-secret-of-at-least-32-bytes-for-tests");
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
     }
 
     @LocalServerPort
@@ -111,17 +104,8 @@ class RecipientRateLimitIT {
         return "{\"type\":\"chat\",\"recipients\":[" + list + "],\"title\":\"t\",\"body\":\"b\"}";
     }
 
-    private HttpResponse<String> post(String path, String key, String body) throws Exception {
-        try (var http =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            .header("Content-Type", "application/json")
-                            .header("X-Api-Key", key)
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
+    private HttpResponse<String> post(String path, String key, String body) {
+        return TestHttp.send("POST", "http://127.0.0.1:" + port + path, Map.of("X-Api-Key", key), body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {

@@ -14,12 +14,10 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.herald.events.HeraldJson;
 import io.herald.events.web.InternalApiProperties;
-import io.herald.testkit.KafkaBroker;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,9 +25,12 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -45,24 +46,26 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=gateway-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class JwtPolicyIT {
 
     static final String ISSUER = "https://id.example.test/tenant-a/";
     static final String AUDIENCE = "herald-app";
-    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
+    static final String INTERNAL_SECRET = ServiceInfrastructure.INTERNAL_SECRET;
     static final RSAKey KEY = rsaKey();
-    static final KafkaBroker kafka = KafkaBroker.start();
+
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafka();
+
     static final List<String> internalCredentials = new CopyOnWriteArrayList<>();
     static final HttpServer identityAndDownstream = server();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         String base = "http://127.0.0.1:" + identityAndDownstream.getAddress().getPort();
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
         registry.add("herald.gateway.jwt.jwk-set-uri", () -> base + "/jwks");
         registry.add("herald.gateway.jwt.issuer", () -> ISSUER);
         registry.add("herald.gateway.jwt.audience", () -> "other-app," + AUDIENCE);
-        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         registry.add("herald.gateway.token-service-url", () -> base);
         registry.add("herald.gateway.ws-fanout-url", () -> base);
     }
@@ -70,7 +73,6 @@ class JwtPolicyIT {
     @AfterAll
     static void stop() {
         identityAndDownstream.stop(0);
-        kafka.close();
     }
 
     @LocalServerPort
@@ -138,15 +140,9 @@ class JwtPolicyIT {
         }
     }
 
-    private HttpResponse<String> get(String path, String token) throws Exception {
-        try (var http =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            return http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                            .header("Authorization", "Bearer " + token)
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        }
+    private HttpResponse<String> get(String path, String token) {
+        return TestHttp.send(
+                "GET", "http://127.0.0.1:" + port + path, Map.of("Authorization", "Bearer " + token), null);
     }
 
     private static RSAKey rsaKey() {

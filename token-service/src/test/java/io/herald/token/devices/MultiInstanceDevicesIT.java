@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.events.PushDelivery;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.herald.token.TestTopics;
 import io.herald.token.TokenApplication;
 import io.herald.token.TokenServiceClient;
@@ -13,9 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import tools.jackson.databind.JsonNode;
@@ -26,11 +28,13 @@ import tools.jackson.databind.JsonNode;
  * before it routes again — a token moved to another user gets none of its former owner's pushes — and a user's
  * devices are capped, the least recently seen retired.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class MultiInstanceDevicesIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token_instances");
-    static final TestTopics topics = new TestTopics(kafka.bootstrapServers());
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token_instances");
+
+    static final TestTopics topics = new TestTopics(infra.bootstrapServers());
     static final List<ConfigurableApplicationContext> instances = new ArrayList<>();
     static TokenServiceClient api;
 
@@ -51,17 +55,12 @@ class MultiInstanceDevicesIT {
 
     private static ConfigurableApplicationContext start(String name) {
         ConfigurableApplicationContext context = TokenApplication.application()
-                .run(
+                .run(infra.arguments(
                         "--server.port=0",
-                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "--spring.datasource.url=" + db.jdbcUrl(),
-                        "--spring.datasource.username=" + db.username(),
-                        "--spring.datasource.password=" + db.password(),
                         "--spring.kafka.consumer.properties.session.timeout.ms=6000",
                         "--spring.kafka.consumer.properties.heartbeat.interval.ms=1000",
                         "--herald.token.devices.max-per-user=3",
-                        "--herald.internal.secret=" + TokenServiceClient.INTERNAL_SECRET,
-                        "--spring.application.name=token-service-" + name);
+                        "--spring.application.name=token-service-" + name));
         instances.add(context);
         return context;
     }
@@ -70,7 +69,6 @@ class MultiInstanceDevicesIT {
     static void stop() {
         instances.forEach(ConfigurableApplicationContext::close);
         topics.close();
-        kafka.close();
     }
 
     @Test

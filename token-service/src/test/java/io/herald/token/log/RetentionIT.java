@@ -4,23 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.events.PushDelivery;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.herald.token.TestTopics;
 import io.herald.token.TokenServiceClient;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The routed marks and the delivery log do not grow for ever: marks past {@code routed-events.retention} are
@@ -37,20 +37,13 @@ import org.springframework.test.context.DynamicPropertySource;
             "herald.token.delivery-log.retention=30d"
         })
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RetentionIT {
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("token_retention");
-    static final TestTopics topics = new TestTopics(kafka.bootstrapServers());
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token_retention");
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.internal.secret", () -> TokenServiceClient.INTERNAL_SECRET);
-    }
+    static final TestTopics topics = new TestTopics(infra.bootstrapServers());
 
     @LocalServerPort
     int port;
@@ -64,7 +57,6 @@ class RetentionIT {
     @AfterAll
     static void close() {
         topics.close();
-        kafka.close();
     }
 
     @Test

@@ -9,10 +9,9 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.fanout.InboxClient;
 import io.herald.testkit.ConsumerLag;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,22 +22,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -52,26 +44,16 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=ws-fanout-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InboxIT {
 
-    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("inbox");
+    @RegisterExtension
+    static final ServiceInfrastructure infra =
+            ServiceInfrastructure.withKafkaAndDatabase("inbox").jwtSecretAt("herald.fanout.jwt.hmac-secret");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.fanout.jwt.hmac-secret", () -> "an-hmac-secret-of-at-least-32-bytes-for-tests");
         registry.add("herald.fanout.ws.port", () -> "0");
-        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
     }
 
     @Autowired
@@ -203,25 +185,11 @@ class InboxIT {
     }
 
     private JsonNode get(String userId, String suffix, int expected) {
-        var response = call("GET", userId, suffix);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
-        return HeraldJson.mapper().readTree(response.body());
+        return new InboxClient(internalPort).get(userId, suffix, expected);
     }
 
     private HttpResponse<String> call(String method, String userId, String suffix) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalPort + "/internal/v1/users/"
-                        + userId + "/notifications" + suffix))
-                .header(InternalApiProperties.HEADER, INTERNAL_SECRET)
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
-        try (var client = HttpClient.newHttpClient()) {
-            return client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new InboxClient(internalPort).call(method, userId, suffix);
     }
 
     @Test
@@ -252,7 +220,7 @@ class InboxIT {
 
     @Test
     void theWritersOffsetsAreCommittedSoonAfterTrafficStops() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers()))) {
             var first = notification("erin", "first");
             send(first.userId(), HeraldJson.mapper().writeValueAsBytes(first));
             await().atMost(Duration.ofSeconds(20)).until(() -> inboxLag(admin) == 0);
@@ -367,8 +335,7 @@ class InboxIT {
                 sample.actor(),
                 sample.object());
         var after = notification(user, "after");
-        try (var producer =
-                new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = infra.producer()) {
             for (var n : List.of(before, refused, after)) {
                 producer.send(new ProducerRecord<>(
                         Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(n)));
@@ -395,8 +362,7 @@ class InboxIT {
         var second = notification(user, "second");
         byte[] unreadable = "{not json".getBytes(StandardCharsets.UTF_8);
         List<org.apache.kafka.clients.producer.RecordMetadata> sent = new ArrayList<>();
-        try (var producer =
-                new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = infra.producer()) {
             // One user's records share a partition: the unreadable one between the two, and one more last.
             for (byte[] value : List.of(
                     HeraldJson.mapper().writeValueAsBytes(first),
@@ -443,15 +409,8 @@ class InboxIT {
                 new DomainEvent.EventObject("p-1", "product", "Red bike"));
     }
 
-    private static Properties producerProperties() {
-        var props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        return props;
-    }
-
     private static void send(String key, byte[] value) {
-        try (var producer =
-                new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = infra.producer()) {
             producer.send(new ProducerRecord<>(Topics.INAPP, key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -460,23 +419,7 @@ class InboxIT {
 
     /** The first record on {@code topic} with {@code key}. */
     private static ConsumerRecord<String, byte[]> readOne(String topic, String key) {
-        var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(20)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (key.equals(record.key())) {
-                        seen.add(record);
-                    }
-                });
-                return !seen.isEmpty();
-            });
-            return seen.getFirst();
-        }
+        return infra.firstRecord(topic, key, Duration.ofSeconds(20));
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

@@ -10,39 +10,29 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.herald.fanout.InboxClient;
+import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -63,41 +53,34 @@ import tools.jackson.databind.JsonNode;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.config.name=ws-fanout-service")
 @DirtiesContext
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AwkwardInputIT {
 
     private static final String SECRET = "an-hmac-secret-of-at-least-32-bytes-for-tests";
     private static final int GOOD = 60;
     private static final Duration PROMPTLY = Duration.ofSeconds(20);
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("inbox");
+    @RegisterExtension
+    static final ServiceInfrastructure infra =
+            ServiceInfrastructure.withKafkaAndDatabase("inbox").jwtSecretAt("herald.fanout.jwt.hmac-secret");
+
     static KafkaProducer<String, byte[]> producer;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.kafka.bootstrap-servers", kafka::bootstrapServers);
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::username);
-        registry.add("spring.datasource.password", db::password);
-        registry.add("herald.fanout.jwt.hmac-secret", () -> SECRET);
         registry.add("herald.fanout.ws.port", () -> "0");
-        registry.add("herald.internal.secret", () -> TestTokens.INTERNAL_SECRET);
     }
 
     @BeforeAll
     static void producer() {
-        var props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         // A test's records leave in one produce request, so that the consumer fetches them together.
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 200);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        producer = infra.producer(
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 200, ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024));
     }
 
     @AfterAll
     static void stop() {
         producer.close();
-        kafka.close();
     }
 
     @LocalServerPort
@@ -127,7 +110,7 @@ class AwkwardInputIT {
     void anyUserIdHasItsSocketAndItsInbox(String userId) {
         awaitLivePartitions();
         String user = userId.equals("..") ? userId : userId + "-" + UUID.randomUUID();
-        try (var socket = connect(jwt(user, SECRET, 600))) {
+        try (var socket = connect(TestTokens.jwt(user, SECRET, 600))) {
             socket.next("unread_count");
             var first = notification(user, "first");
             var second = notification(user, "second");
@@ -160,12 +143,8 @@ class AwkwardInputIT {
     @Test
     void aSubjectWithAControlCharacterOpensNoSocket() {
         for (String subject : List.of("nul\u0000user", "bell\u0007", "del\u007f")) {
-            assertThatThrownBy(() -> connect(jwt(subject, SECRET, 600))).satisfies(thrown -> {
-                Throwable cause = thrown instanceof CompletionException ? thrown.getCause() : thrown;
-                assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
-                assertThat(((WebSocketHandshakeException) cause).getResponse().statusCode())
-                        .isEqualTo(401);
-            });
+            assertThatThrownBy(() -> connect(TestTokens.jwt(subject, SECRET, 600)))
+                    .satisfies(TestSocket::isUnauthorized);
         }
     }
 
@@ -243,19 +222,7 @@ class AwkwardInputIT {
     }
 
     private static InAppNotification notification(String user, String title) {
-        UUID eventId = UUID.randomUUID();
-        return new InAppNotification(
-                Ids.notificationId(eventId, user),
-                eventId,
-                DomainEvent.SCHEMA_VERSION,
-                Instant.now(),
-                user,
-                "chat",
-                title,
-                "body",
-                Map.of("chatId", "c-1"),
-                null,
-                null);
+        return TestNode.notification(user, "chat", title, Map.of("chatId", "c-1"));
     }
 
     private static byte[] json(InAppNotification n) {
@@ -277,77 +244,23 @@ class AwkwardInputIT {
         }
     }
 
-    private static String jwt(String subject, String secret, long expiresInSeconds) {
-        try {
-            var claims = new com.nimbusds.jwt.JWTClaimsSet.Builder()
-                    .subject(subject)
-                    .issueTime(new java.util.Date())
-                    .expirationTime(java.util.Date.from(Instant.now().plusSeconds(expiresInSeconds)))
-                    .build();
-            var jwt = new com.nimbusds.jwt.SignedJWT(
-                    new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256), claims);
-            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
-            return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private TestSocket connect(String jwt) {
         return TestSocket.connect(
                 "ws://127.0.0.1:" + sockets.port() + "/ws/notifications",
                 b -> b.header("Authorization", "Bearer " + jwt));
     }
 
-    /** As the gateway sends a subject: every character but the unreserved ones percent-encoded. */
-    private static String segment(String userId) {
-        return URLEncoder.encode(userId, StandardCharsets.UTF_8)
-                .replace("+", "%20")
-                .replace("*", "%2A")
-                .replace(".", "%2E");
-    }
-
     private JsonNode get(String user, String rest) {
-        var response = call("GET", user, rest);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return HeraldJson.mapper().readTree(response.body());
+        return new InboxClient(internalPort).get(TestHttp.pathSegment(user), rest, 200);
     }
 
     private HttpResponse<String> call(String method, String user, String rest) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalPort + "/internal/v1/users/"
-                        + segment(user) + "/notifications" + rest))
-                .header(io.herald.events.web.InternalApiProperties.HEADER, TestTokens.INTERNAL_SECRET)
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
-        try (var http = HttpClient.newHttpClient()) {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new InboxClient(internalPort).call(method, TestHttp.pathSegment(user), rest);
     }
 
     /** The first record on the in-app dead-letter topic with {@code key}. */
     private static ConsumerRecord<String, byte[]> deadLetter(String key) {
-        var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.INAPP_DLT));
-            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-            await().atMost(PROMPTLY).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (key.equals(record.key())) {
-                        seen.add(record);
-                    }
-                });
-                return !seen.isEmpty();
-            });
-            return seen.getFirst();
-        }
+        return infra.firstRecord(Topics.INAPP_DLT, key, PROMPTLY);
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -27,13 +25,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -46,12 +44,13 @@ import tools.jackson.databind.JsonNode;
  * the node it left had pushed and whatever the inbox had stored. Nodes A and B (B waits at most 3 s for the inbox)
  * share a real Kafka broker and PostgreSQL; a third is started and stopped under a stream of notifications.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ResumeIT {
 
     private static final String TYPE = "product_like";
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("resume");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("resume");
 
     static ConfigurableApplicationContext nodeA;
     static ConfigurableApplicationContext nodeB;
@@ -59,12 +58,10 @@ class ResumeIT {
 
     @BeforeAll
     static void startNodes() {
-        nodeA = TestNode.start("resume-a", kafka.bootstrapServers(), db);
-        nodeB = TestNode.start("resume-b", kafka.bootstrapServers(), db, "--herald.fanout.ws.resume-wait=3s");
-        var props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        nodeA = TestNode.start("resume-a", infra.bootstrapServers(), infra.database());
+        nodeB = TestNode.start(
+                "resume-b", infra.bootstrapServers(), infra.database(), "--herald.fanout.ws.resume-wait=3s");
+        producer = infra.producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, "5"));
     }
 
     @AfterAll
@@ -77,7 +74,6 @@ class ResumeIT {
                 node.close();
             }
         }
-        kafka.close();
     }
 
     /**
@@ -88,7 +84,7 @@ class ResumeIT {
     @ParameterizedTest(name = "resume by position: {0}")
     @ValueSource(booleans = {true, false})
     void whenANodeStopsMidStreamEveryClientGetsEachNotificationExactlyOnce(boolean byPosition) throws Exception {
-        var nodeC = TestNode.start("resume-c-" + UUID.randomUUID(), kafka.bootstrapServers(), db);
+        var nodeC = TestNode.start("resume-c-" + UUID.randomUUID(), infra.bootstrapServers(), infra.database());
         List<Client> clients = new ArrayList<>();
         var stream = Executors.newSingleThreadScheduledExecutor();
         try {

@@ -6,48 +6,40 @@ import static org.awaitility.Awaitility.await;
 
 import io.herald.events.ClientAction;
 import io.herald.events.DeliveryStatus;
-import io.herald.events.DomainEvent;
 import io.herald.events.HeraldJson;
-import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
-import io.herald.fanout.FanoutApplication;
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
-import java.net.http.WebSocketHandshakeException;
+import io.herald.testkit.ServiceInfrastructure;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import tools.jackson.databind.JsonNode;
 
 /** Two ws-fanout nodes in one JVM, sharing a real Kafka broker and a real PostgreSQL database. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SocketIT {
 
-    private static final String SECRET = "an-hmac-secret-of-at-least-32-bytes-for-tests";
+    private static final String SECRET = TestTokens.SECRET;
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("sockets");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("sockets");
 
     static ConfigurableApplicationContext nodeA;
     static ConfigurableApplicationContext nodeB;
@@ -57,31 +49,12 @@ class SocketIT {
     static void startNodes() {
         nodeA = startNode("node-a");
         nodeB = startNode("node-b");
-        var props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        // Live consumers start at the newest record: wait until both own their partitions.
-        for (var node : List.of(nodeA, nodeB)) {
-            var container = node.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-fanout");
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> container != null
-                            && container.getAssignedPartitions() != null
-                            && !container.getAssignedPartitions().isEmpty());
-        }
+        producer = infra.producer();
     }
 
+    /** A node whose live consumer owns its partitions (it starts at the newest record). */
     private static ConfigurableApplicationContext startNode(String nodeId) {
-        return FanoutApplication.application()
-                .run(
-                        "--server.port=0",
-                        "--herald.fanout.ws.port=0",
-                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "--spring.datasource.url=" + db.jdbcUrl(),
-                        "--spring.datasource.username=" + db.username(),
-                        "--spring.datasource.password=" + db.password(),
-                        "--herald.fanout.jwt.hmac-secret=" + SECRET,
-                        "--herald.internal.secret=an-internal-secret-of-at-least-32-bytes-for-tests",
-                        "--herald.fanout.ws.node-id=" + nodeId);
+        return TestNode.start(nodeId, infra.bootstrapServers(), infra.database());
     }
 
     @AfterAll
@@ -94,7 +67,6 @@ class SocketIT {
                 node.close();
             }
         }
-        kafka.close();
     }
 
     @Test
@@ -154,18 +126,18 @@ class SocketIT {
     @Test
     void aHandshakeWithoutAValidTokenIsRefused() {
         String url = url(nodeA);
-        assertThatThrownBy(() -> TestSocket.connect(url, b -> {})).satisfies(SocketIT::isUnauthorized);
+        assertThatThrownBy(() -> TestSocket.connect(url, b -> {})).satisfies(TestSocket::isUnauthorized);
         assertThatThrownBy(() -> TestSocket.connect(
                         url,
                         b -> b.header(
                                 "Authorization",
                                 "Bearer " + jwt("x", "a-different-secret-of-at-least-32-bytes!!", 60))))
-                .satisfies(SocketIT::isUnauthorized);
+                .satisfies(TestSocket::isUnauthorized);
         assertThatThrownBy(() ->
                         TestSocket.connect(url, b -> b.header("Authorization", "Bearer " + jwt("x", SECRET, -60))))
-                .satisfies(SocketIT::isUnauthorized);
+                .satisfies(TestSocket::isUnauthorized);
         assertThatThrownBy(() -> TestSocket.connect(url, b -> b.header("Authorization", "Bearer not-a-jwt")))
-                .satisfies(SocketIT::isUnauthorized);
+                .satisfies(TestSocket::isUnauthorized);
     }
 
     @Test
@@ -242,11 +214,6 @@ class SocketIT {
     void whenANodeStopsItsClientsReconnectToAnotherAndResumeMissNothing() {
         var nodeC = startNode("node-c");
         try {
-            var live = nodeC.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-fanout");
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> live != null
-                            && live.getAssignedPartitions() != null
-                            && !live.getAssignedPartitions().isEmpty());
             String user = "u-" + UUID.randomUUID();
             String lastSeen;
             try (var socket = connect(nodeC, user)) {
@@ -386,19 +353,12 @@ class SocketIT {
         }
     }
 
-    private static void isUnauthorized(Throwable thrown) {
-        Throwable cause = thrown instanceof CompletionException ? thrown.getCause() : thrown;
-        assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
-        assertThat(((WebSocketHandshakeException) cause).getResponse().statusCode())
-                .isEqualTo(401);
-    }
-
     private static TestSocket connect(ConfigurableApplicationContext node, String user) {
-        return TestSocket.connect(url(node), b -> b.header("Authorization", "Bearer " + jwt(user, SECRET, 600)));
+        return TestNode.connect(node, user);
     }
 
     private static String url(ConfigurableApplicationContext node) {
-        return "ws://127.0.0.1:" + node.getBean(SocketServer.class).port() + "/ws/notifications";
+        return TestNode.url(node);
     }
 
     static String jwt(String subject, String secret, long expiresInSeconds) {
@@ -414,26 +374,8 @@ class SocketIT {
     }
 
     private static InAppNotification publish(String user, String type, String title, Map<String, String> data) {
-        UUID eventId = UUID.randomUUID();
-        var n = new InAppNotification(
-                Ids.notificationId(eventId, user),
-                eventId,
-                DomainEvent.SCHEMA_VERSION,
-                Instant.now(),
-                user,
-                type,
-                title,
-                "body",
-                data,
-                null,
-                null);
-        try {
-            producer.send(new ProducerRecord<>(
-                            Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(n)))
-                    .get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        InAppNotification n = TestNode.notification(user, type, title, data);
+        TestNode.publish(producer, n);
         return n;
     }
 
@@ -447,7 +389,7 @@ class SocketIT {
 
     private static <T> List<T> records(String topic, Class<T> type) {
         var props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<T> found = new ArrayList<>();

@@ -3,8 +3,7 @@ package io.herald.fanout.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.herald.testkit.KafkaBroker;
-import io.herald.testkit.PostgresServer;
+import io.herald.testkit.ServiceInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -30,13 +28,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -45,6 +42,7 @@ import tools.jackson.databind.JsonNode;
  * than a user or the node may hold, floods of messages of every type, tokens that expire. One node with small
  * limits, a real Kafka broker and PostgreSQL.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SocketLimitsIT {
 
     private static final int HANDSHAKE_TIMEOUT_SECONDS = 1;
@@ -52,8 +50,8 @@ class SocketLimitsIT {
     private static final int MAX_SOCKETS_PER_USER = 3;
     private static final int MAX_MESSAGES_PER_SECOND = 20;
 
-    static final KafkaBroker kafka = KafkaBroker.start();
-    static final PostgresServer.Database db = PostgresServer.shared().newDatabase("socket_limits");
+    @RegisterExtension
+    static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("socket_limits");
 
     static ConfigurableApplicationContext node;
     static KafkaProducer<String, byte[]> producer;
@@ -62,15 +60,13 @@ class SocketLimitsIT {
     static void startNode() {
         node = TestNode.start(
                 "limits",
-                kafka.bootstrapServers(),
-                db,
+                infra.bootstrapServers(),
+                infra.database(),
                 "--herald.fanout.ws.handshake-timeout=" + HANDSHAKE_TIMEOUT_SECONDS + "s",
                 "--herald.fanout.ws.max-sockets=" + MAX_SOCKETS,
                 "--herald.fanout.ws.max-sockets-per-user=" + MAX_SOCKETS_PER_USER,
                 "--herald.fanout.ws.max-messages-per-second=" + MAX_MESSAGES_PER_SECOND);
-        var props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        producer = infra.producer();
     }
 
     @AfterAll
@@ -81,7 +77,6 @@ class SocketLimitsIT {
         if (node != null) {
             node.close();
         }
-        kafka.close();
     }
 
     /** Each test starts with no socket open, so the node's limit is the test's own. */

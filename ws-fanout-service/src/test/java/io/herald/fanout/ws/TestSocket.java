@@ -7,8 +7,10 @@ import io.herald.events.HeraldJson;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -25,6 +27,14 @@ final class TestSocket implements AutoCloseable {
         this.socket = socket;
         this.received = received;
         this.closed = closed;
+    }
+
+    /** Asserts that {@code thrown}, what a connect threw, is a refused handshake: a 401 answer, no socket. */
+    static void isUnauthorized(Throwable thrown) {
+        Throwable cause = thrown instanceof CompletionException ? thrown.getCause() : thrown;
+        assertThat(cause).isInstanceOf(WebSocketHandshakeException.class);
+        assertThat(((WebSocketHandshakeException) cause).getResponse().statusCode())
+                .isEqualTo(401);
     }
 
     static TestSocket connect(String url, Consumer<WebSocket.Builder> customizer) {

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.herald.testkit.ServiceInfrastructure;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
@@ -14,10 +15,10 @@ import java.util.Date;
 final class TestTokens {
 
     /** The HMAC secret the tests' nodes are configured with. */
-    static final String SECRET = "an-hmac-secret-of-at-least-32-bytes-for-tests";
+    static final String SECRET = ServiceInfrastructure.JWT_SECRET;
 
     /** The internal credential of the nodes the tests start (herald.internal.secret). */
-    static final String INTERNAL_SECRET = "an-internal-secret-of-at-least-32-bytes-for-tests";
+    static final String INTERNAL_SECRET = ServiceInfrastructure.INTERNAL_SECRET;
 
     private TestTokens() {}
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -36,6 +38,7 @@ import tools.jackson.databind.JsonNode;
  * {@code work_response}: accepted only for work assigned to the user, and acknowledged only once Kafka has it. A
  * broker in a process of its own, so it can be stopped under the node.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class WorkResponseIT {
 
     static final KafkaProcess kafka = KafkaProcess.start();
