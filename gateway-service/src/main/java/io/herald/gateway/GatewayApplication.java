@@ -1,6 +1,6 @@
 package io.herald.gateway;
 
-import io.herald.events.web.RequestBodyLimits;
+import io.herald.spring.web.RequestBodyLimits;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;

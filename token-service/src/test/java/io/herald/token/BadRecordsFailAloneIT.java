@@ -359,7 +359,7 @@ class BadRecordsFailAloneIT {
     private HttpResponse<String> call(String method, String path, String body) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header(
-                        io.herald.events.web.InternalApiProperties.HEADER,
+                        io.herald.spring.web.InternalApiProperties.HEADER,
                         io.herald.token.TokenServiceIT.INTERNAL_SECRET)
                 .header("Content-Type", "application/json")
                 .method(

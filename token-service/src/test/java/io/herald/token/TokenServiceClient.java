@@ -3,7 +3,7 @@ package io.herald.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.events.HeraldJson;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

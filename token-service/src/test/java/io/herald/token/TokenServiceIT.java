@@ -12,7 +12,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import java.net.URI;

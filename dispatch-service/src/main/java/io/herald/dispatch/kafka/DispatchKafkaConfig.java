@@ -3,7 +3,7 @@ package io.herald.dispatch.kafka;
 import io.herald.dispatch.delivery.Retries;
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.Topics;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

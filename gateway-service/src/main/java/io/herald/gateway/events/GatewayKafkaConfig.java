@@ -2,7 +2,7 @@ package io.herald.gateway.events;
 
 import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.Topics;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.TopicSettings;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;

@@ -9,7 +9,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.ConsumerLag;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;

@@ -316,7 +316,7 @@ class AwkwardInputIT {
     private HttpResponse<String> call(String method, String user, String rest) {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + internalPort + "/internal/v1/users/"
                         + segment(user) + "/notifications" + rest))
-                .header(io.herald.events.web.InternalApiProperties.HEADER, TestTokens.INTERNAL_SECRET)
+                .header(io.herald.spring.web.InternalApiProperties.HEADER, TestTokens.INTERNAL_SECRET)
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         try (var http = HttpClient.newHttpClient()) {
