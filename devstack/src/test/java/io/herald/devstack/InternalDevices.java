@@ -2,7 +2,7 @@ package io.herald.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -8,7 +8,7 @@ import io.herald.events.Ids;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;

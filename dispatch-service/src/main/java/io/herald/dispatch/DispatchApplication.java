@@ -1,11 +1,9 @@
 package io.herald.dispatch;
 
-import java.time.Clock;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** dispatch-service: sends each push delivery to its provider, once, and reports what became of it. */
@@ -26,10 +24,5 @@ public class DispatchApplication {
 
     public static void main(String[] args) {
         application().run(args);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

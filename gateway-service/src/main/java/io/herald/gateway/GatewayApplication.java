@@ -1,7 +1,6 @@
 package io.herald.gateway;
 
-import io.herald.events.web.RequestBodyLimits;
-import java.time.Clock;
+import io.herald.spring.web.RequestBodyLimits;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -29,11 +28,6 @@ public class GatewayApplication {
 
     public static void main(String[] args) {
         application().run(args);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 
     /**

@@ -78,7 +78,7 @@ public record GatewayProperties(
 
     /**
      * Exactly one of the first three, and with a key set also {@code issuer} and {@code audience}; see {@code
-     * io.herald.events.jwt.UserJwtPolicy} for what every accepted token has.
+     * io.herald.spring.jwt.UserJwtPolicy} for what every accepted token has.
      *
      * @param hmacSecret {@code hmac-secret}: HS256 secret (development), at least 32 bytes
      * @param issuerUri {@code issuer-uri}: the identity provider (production), discovered by OpenID metadata

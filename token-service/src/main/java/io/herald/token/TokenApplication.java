@@ -1,11 +1,11 @@
 package io.herald.token;
 
-import java.time.Clock;
+import io.herald.spring.web.UserIdPaths;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
@@ -15,6 +15,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
+@Import(UserIdPaths.class)
 public class TokenApplication {
 
     /** The configuration file name: {@code token-service.yml}, so several services can share a classpath. */
@@ -29,10 +30,5 @@ public class TokenApplication {
 
     public static void main(String[] args) {
         application().run(args);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

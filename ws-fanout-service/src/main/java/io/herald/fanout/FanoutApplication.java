@@ -1,9 +1,11 @@
 package io.herald.fanout;
 
+import io.herald.spring.web.UserIdPaths;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
@@ -14,6 +16,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
+@Import(UserIdPaths.class)
 public class FanoutApplication {
 
     /** The configuration file name: {@code ws-fanout-service.yml}, so several services can share a classpath. */

@@ -3,7 +3,7 @@ package io.herald.fanout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.events.HeraldJson;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.TestHttp;
 import java.net.http.HttpResponse;

@@ -1,6 +1,6 @@
 package io.herald.dispatch.delivery;
 
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.TopicSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

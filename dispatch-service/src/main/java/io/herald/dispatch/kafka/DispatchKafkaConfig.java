@@ -1,27 +1,22 @@
 package io.herald.dispatch.kafka;
 
 import io.herald.dispatch.delivery.Retries;
-import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.Topics;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.HeraldKafka;
+import io.herald.spring.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -36,18 +31,15 @@ class DispatchKafkaConfig {
 
     @Bean
     ConsumerFactory<String, byte[]> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
-        var factory = new DefaultKafkaConsumerFactory<>(
-                properties.buildConsumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
-        // Kafka's own consumer metrics, consumer lag among them (kafka.consumer.fetch.manager.records.lag.max).
-        factory.addListener(new MicrometerConsumerListener<>(meters));
-        return factory;
+        // Read as bytes: the Dispatcher parses each delivery and dead-letters one it cannot read. Kafka's consumer
+        // metrics, consumer lag among them (kafka.consumer.fetch.manager.records.lag.max).
+        return HeraldKafka.consumerFactory(properties, new ByteArrayDeserializer(), meters);
     }
 
     /** Every record this service writes: JSON values without type headers, or original bytes for dead letters. */
     @Bean
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
-                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+        return HeraldKafka.template(properties);
     }
 
     /**

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.herald.dispatch.TestDeliveries;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.TopicSettings;
 import io.herald.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.Timestamp;

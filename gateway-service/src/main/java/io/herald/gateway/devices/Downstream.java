@@ -1,8 +1,8 @@
 package io.herald.gateway.devices;
 
 import io.herald.events.HeraldJson;
-import io.herald.events.web.InternalApiProperties;
 import io.herald.gateway.problems.ApiProblem;
+import io.herald.spring.web.InternalApiProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;

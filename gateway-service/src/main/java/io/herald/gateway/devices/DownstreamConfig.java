@@ -1,7 +1,7 @@
 package io.herald.gateway.devices;
 
-import io.herald.events.web.InternalApiProperties;
 import io.herald.gateway.GatewayProperties;
+import io.herald.spring.web.InternalApiProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

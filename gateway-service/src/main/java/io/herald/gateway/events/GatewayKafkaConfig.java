@@ -1,14 +1,12 @@
 package io.herald.gateway.events;
 
-import io.herald.events.JsonOrRawSerializer;
 import io.herald.events.Topics;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.HeraldKafka;
+import io.herald.spring.kafka.TopicSettings;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
 /** The gateway produces {@code herald.events.v1}: plain JSON, keyed by event id, no type headers. */
@@ -19,8 +17,7 @@ class GatewayKafkaConfig {
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
         // No producer observation: EventPublisher puts the request's trace context (W3C traceparent) on each
         // record itself, without a span per record.
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
-                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+        return HeraldKafka.template(properties);
     }
 
     @Bean

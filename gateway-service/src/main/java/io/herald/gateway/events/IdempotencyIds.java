@@ -1,6 +1,6 @@
 package io.herald.gateway.events;
 
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

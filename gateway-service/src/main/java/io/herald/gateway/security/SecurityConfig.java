@@ -1,9 +1,9 @@
 package io.herald.gateway.security;
 
 import io.herald.events.HeraldJson;
-import io.herald.events.jwt.UserJwtPolicy;
 import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.problems.ApiProblem;
+import io.herald.spring.jwt.UserJwtPolicy;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -13,7 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.herald.events.HeraldJson;
-import io.herald.events.web.InternalApiProperties;
+import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.TestHttp;
 import java.io.IOException;

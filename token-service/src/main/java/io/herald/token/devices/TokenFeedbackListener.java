@@ -2,8 +2,8 @@ package io.herald.token.devices;
 
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
-import io.herald.events.kafka.DataRefusals;
-import io.herald.events.kafka.UnreadableRecords;
+import io.herald.spring.kafka.DataRefusals;
+import io.herald.spring.kafka.UnreadableRecords;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,35 +1,25 @@
 package io.herald.token.kafka;
 
-import io.herald.events.DeadLetters;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
 import io.herald.events.DomainEventDeserializer;
 import io.herald.events.JsonDeserializer;
-import io.herald.events.JsonOrRawSerializer;
-import io.herald.events.RejectedRecordException;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
-import io.herald.events.kafka.Outages;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.HeraldKafka;
+import io.herald.spring.kafka.Outages;
+import io.herald.spring.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -45,34 +35,23 @@ class TokenKafkaConfig {
 
     @Bean
     ConsumerFactory<String, DomainEvent> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
-        var factory = new DefaultKafkaConsumerFactory<>(
-                properties.buildConsumerProperties(),
-                new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(new DomainEventDeserializer()));
-        // Kafka's client metrics (consumer lag among them) on /actuator/prometheus.
-        factory.addListener(new MicrometerConsumerListener<>(meters));
-        return factory;
+        // A record that is not JSON or breaks the schema reaches the error handler, which dead-letters it.
+        return HeraldKafka.consumerFactory(
+                properties, new ErrorHandlingDeserializer<>(new DomainEventDeserializer()), meters);
     }
 
     /** Every record this service writes: JSON values without type headers, or original bytes for dead letters. */
     @Bean
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
-        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
-                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
+        return HeraldKafka.template(properties);
     }
 
     @Bean
     DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> kafkaTemplate) {
-        // Every Herald dead-letter topic is its topic's name plus "-dlt".
-        var recoverer = new DeadLetterPublishingRecoverer(
-                kafkaTemplate, (record, exception) -> new TopicPartition(record.topic() + "-dlt", -1));
-        recoverer.setHeadersFunction((record, exception) -> DeadLetters.headers(record.topic(), SERVICE, exception));
         // Transient trouble (the database, Kafka) is retried with backoff, then dead-lettered with the reason.
         var backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxElapsedTime(30_000);
-        var handler = new DefaultErrorHandler(recoverer, backOff);
-        handler.addNotRetryableExceptions(RejectedRecordException.class, DeserializationException.class);
-        return handler;
+        return HeraldKafka.deadLettering(kafkaTemplate, SERVICE, backOff);
     }
 
     @Bean
@@ -119,12 +98,8 @@ class TokenKafkaConfig {
     private static <T> ConcurrentKafkaListenerContainerFactory<String, T> typed(
             KafkaProperties properties, DefaultErrorHandler errorHandler, MeterRegistry meters, Class<T> type) {
         var factory = new ConcurrentKafkaListenerContainerFactory<String, T>();
-        var consumers = new DefaultKafkaConsumerFactory<>(
-                properties.buildConsumerProperties(),
-                new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type)));
-        consumers.addListener(new MicrometerConsumerListener<>(meters));
-        factory.setConsumerFactory(consumers);
+        factory.setConsumerFactory(HeraldKafka.consumerFactory(
+                properties, new ErrorHandlingDeserializer<>(new JsonDeserializer<>(type)), meters));
         factory.setCommonErrorHandler(Outages.heldThrough(errorHandler));
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         // Each record is handled in the trace its traceparent names (trace ids in logs).

@@ -2,8 +2,8 @@ package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus;
 import io.herald.events.Topics;
-import io.herald.events.kafka.DataRefusals;
-import io.herald.events.kafka.UnreadableRecords;
+import io.herald.spring.kafka.DataRefusals;
+import io.herald.spring.kafka.UnreadableRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus.Outcome;
-import io.herald.events.kafka.DataRefusals;
+import io.herald.spring.kafka.DataRefusals;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;

@@ -1,7 +1,7 @@
 package io.herald.token.routing;
 
 import io.herald.events.Topics;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.TopicSettings;
 import java.time.Clock;
 import java.time.Instant;
 import org.slf4j.Logger;

@@ -2,8 +2,8 @@ package io.herald.fanout.inbox;
 
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
-import io.herald.events.kafka.DataRefusals;
-import io.herald.events.kafka.UnreadableRecords;
+import io.herald.spring.kafka.DataRefusals;
+import io.herald.spring.kafka.UnreadableRecords;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;

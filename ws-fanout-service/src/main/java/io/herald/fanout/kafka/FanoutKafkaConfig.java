@@ -1,35 +1,25 @@
 package io.herald.fanout.kafka;
 
-import io.herald.events.DeadLetters;
 import io.herald.events.InAppNotification;
 import io.herald.events.JsonDeserializer;
-import io.herald.events.JsonOrRawSerializer;
-import io.herald.events.RejectedRecordException;
 import io.herald.events.Topics;
-import io.herald.events.kafka.Outages;
-import io.herald.events.kafka.TopicSettings;
+import io.herald.spring.kafka.HeraldKafka;
+import io.herald.spring.kafka.Outages;
+import io.herald.spring.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.CommonLoggingErrorHandler;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -45,13 +35,9 @@ class FanoutKafkaConfig {
 
     @Bean
     ConsumerFactory<String, InAppNotification> kafkaConsumerFactory(KafkaProperties properties, MeterRegistry meters) {
-        var factory = new DefaultKafkaConsumerFactory<>(
-                properties.buildConsumerProperties(),
-                new StringDeserializer(),
-                new ErrorHandlingDeserializer<>(new JsonDeserializer<>(InAppNotification.class)));
-        // Kafka's client metrics (consumer lag among them) on /actuator/prometheus.
-        factory.addListener(new MicrometerConsumerListener<>(meters));
-        return factory;
+        // A record that cannot be read reaches the inbox's error handler, which dead-letters it.
+        return HeraldKafka.consumerFactory(
+                properties, new ErrorHandlingDeserializer<>(new JsonDeserializer<>(InAppNotification.class)), meters);
     }
 
     /**
@@ -112,23 +98,17 @@ class FanoutKafkaConfig {
     /** Every record this service writes: JSON values (no type headers), or the original bytes for dead letters. */
     @Bean
     KafkaTemplate<String, Object> kafkaTemplate(KafkaProperties properties) {
-        var template = new KafkaTemplate<>(new DefaultKafkaProducerFactory<String, Object>(
-                properties.buildProducerProperties(), new StringSerializer(), new JsonOrRawSerializer()));
         // No span per record: the live path puts each notification's traceparent on its statuses itself, and
         // dead letters keep the original record's headers.
-        return template;
+        return HeraldKafka.template(properties);
     }
 
     @Bean
     DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, Object> kafkaTemplate) {
-        var recoverer = new DeadLetterPublishingRecoverer(
-                kafkaTemplate, (record, exception) -> new TopicPartition(Topics.INAPP_DLT, -1));
-        recoverer.setHeadersFunction((record, exception) -> DeadLetters.headers(record.topic(), SERVICE, exception));
+        // Only the inbox writer's herald.inapp.v1 records reach it: their dead letters go to herald.inapp.v1-dlt.
         var backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxElapsedTime(5_000);
-        var handler = new DefaultErrorHandler(recoverer, backOff);
-        handler.addNotRetryableExceptions(RejectedRecordException.class, DeserializationException.class);
-        return handler;
+        return HeraldKafka.deadLettering(kafkaTemplate, SERVICE, backOff);
     }
 
     @Bean

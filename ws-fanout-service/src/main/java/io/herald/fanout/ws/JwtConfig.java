@@ -1,6 +1,6 @@
 package io.herald.fanout.ws;
 
-import io.herald.events.jwt.UserJwtPolicy;
+import io.herald.spring.jwt.UserJwtPolicy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.jwt.JwtDecoder;

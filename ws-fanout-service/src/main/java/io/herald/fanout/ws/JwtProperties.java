@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * How sockets are authenticated, {@code herald.fanout.jwt.*}: exactly one of the first three, and with a key set
- * also {@code issuer} and {@code audience}, as on the gateway ({@code io.herald.events.jwt.UserJwtPolicy} says
+ * also {@code issuer} and {@code audience}, as on the gateway ({@code io.herald.spring.jwt.UserJwtPolicy} says
  * what every accepted token has).
  *
  * @param hmacSecret {@code hmac-secret}: the HS256 secret (development; at least 32 bytes)

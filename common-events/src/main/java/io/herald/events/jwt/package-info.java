@@ -1,5 +1,0 @@
-/** How Herald checks users' JWTs, the same on the gateway's HTTP API and on ws-fanout's WebSocket. */
-@NullMarked
-package io.herald.events.jwt;
-
-import org.jspecify.annotations.NullMarked;
