@@ -82,8 +82,9 @@ class ResumeIT {
 
     /**
      * 40 clients on node C, 3,000 notifications at a steady 300 a second; C stops a third of the way through, and
-     * every client reconnects to another node and resumes, from the stream position of the last notification it
-     * got or (as clients before positions did) from its id. Each gets each of its notifications exactly once.
+     * every client reconnects to another node and resumes, from the stream position of the newest notification it
+     * has for sure ({@link Client}) or (as clients before positions did) from its id. Each gets each of its
+     * notifications exactly once.
      */
     @ParameterizedTest(name = "resume by position: {0}")
     @ValueSource(booleans = {true, false})
@@ -94,7 +95,7 @@ class ResumeIT {
         try {
             for (int i = 0; i < 40; i++) {
                 var client = new Client("u-" + i + "-" + UUID.randomUUID(), byPosition);
-                client.connect(TestNode.url(nodeC), false);
+                client.connect(TestNode.url(nodeC));
                 clients.add(client);
             }
             Map<String, Set<String>> published = new ConcurrentHashMap<>();
@@ -120,7 +121,7 @@ class ResumeIT {
             // A third of the way, every client having had something from C: C stops (its clients get 1001), and
             // they go to A or B, resuming.
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> sent.get() >= 1_000 && clients.stream().allMatch(c -> c.lastId != null));
+                    .until(() -> sent.get() >= 1_000 && clients.stream().allMatch(c -> c.resumeFrom != null));
             for (int i = 0; i < clients.size(); i++) {
                 clients.get(i).reconnectTo = TestNode.url(i % 2 == 0 ? nodeB : nodeA);
             }
@@ -146,7 +147,19 @@ class ResumeIT {
                         .filter(id -> !client.received.containsKey(id))
                         .count();
             }
+            var stories = new ArrayList<String>();
+            for (Client client : clients) {
+                long lost = published.get(client.user).stream()
+                        .filter(id -> !client.received.containsKey(id))
+                        .count();
+                if (lost > 0) {
+                    WebSocket current = client.socket;
+                    stories.add(client.user + " missing " + lost + ", socket "
+                            + (current == null || current.isInputClosed() ? "closed" : "open") + ": " + client.story);
+                }
+            }
             assertThat("%d received more than once, %d missing".formatted(twice, missing))
+                    .as("clients missing some: %s", stories)
                     .isEqualTo("0 received more than once, 0 missing");
             for (Client client : clients) {
                 assertThat(client.received.keySet()).isEqualTo(published.get(client.user));
@@ -201,6 +214,52 @@ class ResumeIT {
                 assertThat(again.next("resumed").path("replayed").asInt()).isEqualTo(1);
                 assertThat(again.has("notification")).isFalse();
             }
+        }
+    }
+
+    /**
+     * The client's {@code resume} comes after its new socket's {@code resume-window}, when a live notification has
+     * flowed on it already (a client slow to send it, as under load). Resumed from the last notification of its
+     * previous socket, it gets what it missed in between once, and not again the one this socket brought. (Resumed
+     * from the one this socket brought, it would rightly be told that nothing followed it: the gap before it is the
+     * client's to remember.)
+     */
+    @ParameterizedTest(name = "resume by position: {0}")
+    @ValueSource(booleans = {true, false})
+    void aResumeSentAfterLiveNotificationsFlowedOnTheNewSocketReplaysOnlyTheGap(boolean byPosition) {
+        String user = "u-" + UUID.randomUUID();
+        InAppNotification seen = TestNode.notification(user, TYPE, "seen", Map.of());
+        InAppNotification missed = TestNode.notification(user, TYPE, "missed", Map.of());
+        InAppNotification live = TestNode.notification(user, TYPE, "live", Map.of());
+        String position;
+        try (var first = TestNode.connect(nodeA, user)) {
+            first.next("unread_count");
+            TestNode.publish(producer, seen);
+            position = first.next("notification").path("position").asString();
+        }
+        passedLive(nodeA, TestNode.publish(producer, missed));
+        try (var again = TestNode.connect(nodeA, user)) {
+            again.next("unread_count");
+            TestNode.publish(producer, live);
+            // The client says nothing: once the resume window has passed, the live notification comes.
+            assertThat(again.next("notification")
+                            .path("notification")
+                            .path("id")
+                            .asString())
+                    .isEqualTo(live.notificationId().toString());
+
+            JsonNode resumed = again.ask(
+                    byPosition
+                            ? "{\"type\":\"resume\",\"position\":\"" + position + "\"}"
+                            : "{\"type\":\"resume\",\"last_id\":\"" + seen.notificationId() + "\"}",
+                    "resumed");
+            assertThat(resumed.path("replayed").asInt()).isEqualTo(1);
+            assertThat(again.next("notification")
+                            .path("notification")
+                            .path("id")
+                            .asString())
+                    .isEqualTo(missed.notificationId().toString());
+            assertThat(again.has("notification")).as("nothing twice").isFalse();
         }
     }
 
@@ -328,8 +387,12 @@ class ResumeIT {
     }
 
     /**
-     * A client as apps write them: it keeps the id and position of the last notification it got, and when its
-     * socket closes it reconnects (to {@link #reconnectTo}) and resumes from there, as its first message.
+     * A client as apps should write them. It resumes from the newest notification it has for sure: the newest of a
+     * socket that was live (its resume answered, or it needed none). A new socket may bring live notifications
+     * before the client's {@code resume} is sent (its {@code resume-window} passed first, as under load): those do
+     * not move the place to resume from until the resume is answered — the gap before them is still to come, and a
+     * resume from one of them would skip it. When a socket closes it reconnects (to {@link #reconnectTo}) and
+     * resumes, as its first message.
      */
     private static final class Client implements WebSocket.Listener {
         final String user;
@@ -337,30 +400,57 @@ class ResumeIT {
         final Map<String, Integer> received = new ConcurrentHashMap<>();
         final List<JsonNode> refusals = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger resumes = new AtomicInteger();
-        volatile @Nullable String lastId;
-        volatile @Nullable String lastPosition;
+        /** What happened to its sockets, for a failure's message. */
+        final List<String> story = Collections.synchronizedList(new ArrayList<>());
+
+        volatile @Nullable Mark resumeFrom;
         volatile @Nullable String reconnectTo;
         volatile @Nullable WebSocket socket;
+        /** Whether what the current socket brings moves {@link #resumeFrom} on. */
+        private volatile boolean settled;
+        /** The newest notification the current socket brought before its resume was answered. */
+        private volatile @Nullable Mark unsettled;
+
         private final StringBuilder partial = new StringBuilder();
+        /** Held for the client's life: nothing of its sockets depends on when the collector gets to it. */
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        /** A notification's id and its stream position ({@code partition:offset}). */
+        record Mark(String id, String position) {
+            long offset() {
+                return Long.parseLong(position.substring(position.indexOf(':') + 1));
+            }
+
+            static @Nullable Mark newer(@Nullable Mark a, @Nullable Mark b) {
+                return a == null || (b != null && b.offset() > a.offset()) ? b : a;
+            }
+        }
 
         Client(String user, boolean byPosition) {
             this.user = user;
             this.byPosition = byPosition;
         }
 
-        void connect(String url, boolean resume) {
+        void connect(String url) {
+            Mark from = resumeFrom;
             partial.setLength(0);
-            WebSocket opened = HttpClient.newHttpClient()
-                    .newWebSocketBuilder()
+            // Before the socket exists: its first notifications may come before buildAsync returns.
+            settled = from == null;
+            unsettled = null;
+            WebSocket opened = http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + TestTokens.jwt(user))
                     .buildAsync(URI.create(url), this)
                     .join();
             socket = opened;
-            if (resume) {
-                String message = byPosition
-                        ? "{\"type\":\"resume\",\"position\":\"" + lastPosition + "\"}"
-                        : "{\"type\":\"resume\",\"last_id\":\"" + lastId + "\"}";
-                opened.sendText(message, true).join();
+            story.add("open " + url.substring(url.lastIndexOf(':') + 1, url.indexOf('/', url.lastIndexOf(':')))
+                    + (from == null ? "" : " resume from " + from.position()));
+            if (from != null) {
+                opened.sendText(
+                                byPosition
+                                        ? "{\"type\":\"resume\",\"position\":\"" + from.position() + "\"}"
+                                        : "{\"type\":\"resume\",\"last_id\":\"" + from.id() + "\"}",
+                                true)
+                        .join();
             }
         }
 
@@ -372,13 +462,26 @@ class ResumeIT {
                 partial.setLength(0);
                 switch (message.path("type").asString()) {
                     case "notification" -> {
-                        String id = message.path("notification").path("id").asString();
-                        received.merge(id, 1, Integer::sum);
-                        lastId = id;
-                        lastPosition = message.path("position").asString();
+                        var mark = new Mark(
+                                message.path("notification").path("id").asString(),
+                                message.path("position").asString());
+                        received.merge(mark.id(), 1, Integer::sum);
+                        if (settled) {
+                            resumeFrom = Mark.newer(resumeFrom, mark);
+                        } else {
+                            unsettled = Mark.newer(unsettled, mark);
+                        }
                     }
-                    case "resumed" -> resumes.incrementAndGet();
-                    case "error" -> refusals.add(message);
+                    case "resumed" -> {
+                        resumes.incrementAndGet();
+                        settle();
+                        story.add("resumed, " + message.path("replayed").asInt() + " replayed");
+                    }
+                    case "error" -> {
+                        refusals.add(message);
+                        settle();
+                        story.add("error " + message);
+                    }
                     default -> {}
                 }
             }
@@ -386,21 +489,36 @@ class ResumeIT {
             return null;
         }
 
+        /** The resume is answered: the client has everything up to the newest this socket brought. */
+        private void settle() {
+            resumeFrom = Mark.newer(resumeFrom, unsettled);
+            unsettled = null;
+            settled = true;
+        }
+
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            story.add("closed " + statusCode);
             reconnect();
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
+            story.add("error " + error);
             reconnect();
         }
 
         private void reconnect() {
             String target = reconnectTo;
             if (target != null) {
-                Thread.ofVirtual().start(() -> connect(target, lastId != null));
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        connect(target);
+                    } catch (RuntimeException e) {
+                        story.add("reconnect failed: " + e);
+                    }
+                });
             }
         }
 
