@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -22,7 +23,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -92,9 +95,12 @@ class ResumeIT {
         var nodeC = TestNode.start("resume-c-" + UUID.randomUUID(), kafka.bootstrapServers(), db);
         List<Client> clients = new ArrayList<>();
         var stream = Executors.newSingleThreadScheduledExecutor();
+        var streamed = new AtomicBoolean();
         try {
             for (int i = 0; i < 40; i++) {
-                var client = new Client("u-" + i + "-" + UUID.randomUUID(), byPosition);
+                // Every other client is slow to resume: its new socket brings live notifications first, as a
+                // busy client's does once the resume window has passed.
+                var client = new Client("u-" + i + "-" + UUID.randomUUID(), byPosition, i % 4 >= 2, streamed::get);
                 client.connect(TestNode.url(nodeC));
                 clients.add(client);
             }
@@ -130,6 +136,7 @@ class ResumeIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() >= 3_000);
             streaming.cancel(false);
             producer.flush();
+            streamed.set(true);
             try {
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> clients.stream()
@@ -397,6 +404,10 @@ class ResumeIT {
     private static final class Client implements WebSocket.Listener {
         final String user;
         final boolean byPosition;
+        /** Sends its resume only once the new socket has brought a live notification (or the stream has ended). */
+        final boolean slow;
+
+        private final BooleanSupplier streamEnded;
         final Map<String, Integer> received = new ConcurrentHashMap<>();
         final List<JsonNode> refusals = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger resumes = new AtomicInteger();
@@ -408,11 +419,11 @@ class ResumeIT {
         volatile @Nullable WebSocket socket;
         /** Whether what the current socket brings moves {@link #resumeFrom} on. */
         private volatile boolean settled;
-        /** The newest notification the current socket brought before its resume was answered. */
-        private volatile @Nullable Mark unsettled;
+        /** The newest notification the current socket brought. */
+        private volatile @Nullable Mark onSocket;
 
         private final StringBuilder partial = new StringBuilder();
-        /** Held for the client's life: nothing of its sockets depends on when the collector gets to it. */
+        /** One HTTP client (and selector thread) for all its sockets. */
         private final HttpClient http = HttpClient.newHttpClient();
 
         /** A notification's id and its stream position ({@code partition:offset}). */
@@ -426,25 +437,32 @@ class ResumeIT {
             }
         }
 
-        Client(String user, boolean byPosition) {
+        Client(String user, boolean byPosition, boolean slow, BooleanSupplier streamEnded) {
             this.user = user;
             this.byPosition = byPosition;
+            this.slow = slow;
+            this.streamEnded = streamEnded;
         }
 
         void connect(String url) {
-            Mark from = resumeFrom;
             partial.setLength(0);
             // Before the socket exists: its first notifications may come before buildAsync returns.
-            settled = from == null;
-            unsettled = null;
+            settled = resumeFrom == null;
+            onSocket = null;
             WebSocket opened = http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + TestTokens.jwt(user))
                     .buildAsync(URI.create(url), this)
                     .join();
             socket = opened;
-            story.add("open " + url.substring(url.lastIndexOf(':') + 1, url.indexOf('/', url.lastIndexOf(':')))
-                    + (from == null ? "" : " resume from " + from.position()));
-            if (from != null) {
+            story.add("open " + url.substring(url.lastIndexOf(':') + 1, url.indexOf('/', url.lastIndexOf(':'))));
+            if (!settled) {
+                if (slow) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> onSocket != null || streamEnded.getAsBoolean());
+                }
+                Mark from = Objects.requireNonNull(resumeFrom);
+                Mark live = onSocket;
+                story.add(
+                        "resume from " + from.position() + (live == null ? "" : ", got " + live.position() + " first"));
                 opened.sendText(
                                 byPosition
                                         ? "{\"type\":\"resume\",\"position\":\"" + from.position() + "\"}"
@@ -466,10 +484,9 @@ class ResumeIT {
                                 message.path("notification").path("id").asString(),
                                 message.path("position").asString());
                         received.merge(mark.id(), 1, Integer::sum);
+                        onSocket = Mark.newer(onSocket, mark);
                         if (settled) {
                             resumeFrom = Mark.newer(resumeFrom, mark);
-                        } else {
-                            unsettled = Mark.newer(unsettled, mark);
                         }
                     }
                     case "resumed" -> {
@@ -491,8 +508,7 @@ class ResumeIT {
 
         /** The resume is answered: the client has everything up to the newest this socket brought. */
         private void settle() {
-            resumeFrom = Mark.newer(resumeFrom, unsettled);
-            unsettled = null;
+            resumeFrom = Mark.newer(resumeFrom, onSocket);
             settled = true;
         }
 
