@@ -40,8 +40,10 @@ final class TestSocket implements AutoCloseable {
     static TestSocket connect(String url, Consumer<WebSocket.Builder> customizer) {
         java.util.List<JsonNode> received = new java.util.ArrayList<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
+        // Generous: on a loaded CI machine a handshake took more than 5 s (ResumeIT), and a test that means to
+        // check what a socket is told must not fail on how long the machine took to open it.
         WebSocket.Builder builder =
-                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
         customizer.accept(builder);
         WebSocket socket = builder.buildAsync(URI.create(url), new WebSocket.Listener() {
                     private final StringBuilder partial = new StringBuilder();
