@@ -18,10 +18,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * FCM HTTP v1 {@code messages:send} over Herald's own HTTP/2 client ({@link Http2Origin}, on Netty): no thread
  * waits for an answer, so thousands of sends can be in flight, and a send costs little more than its frames.
- * The SDK still supplies the credentials (and refreshes the access token) and the message model, written as the
- * SDK writes it ({@link FcmJson}). Errors are read from the documented error body.
+ * firebase-admin still supplies the credentials (and refreshes the access token) and the message model, written
+ * as the SDK writes it ({@link FcmJson}). Errors are read from the documented error body.
  */
-final class FcmDirectClient implements AutoCloseable {
+final class FcmDirectClient implements FcmSender {
 
     private final Http2Origin http;
     private final AsciiString sendPath;
@@ -40,13 +40,8 @@ final class FcmDirectClient implements AutoCloseable {
         this.credentials = credentials;
     }
 
-    /**
-     * Sends {@code message}; never blocks. The future never completes exceptionally.
-     *
-     * @throws RuntimeException when the message cannot be written as JSON (a bug or data FCM cannot take: the
-     *     caller dead-letters it rather than retrying)
-     */
-    CompletableFuture<SendOutcome> send(Message message) {
+    @Override
+    public CompletableFuture<SendOutcome> send(Message message) {
         byte[] body = FcmJson.body(message);
         CharSequence bearer;
         try {

@@ -16,13 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param baseUrl {@code base-url}: FCM's address; anything but Google's is treated as an emulator, reached
  *     with {@code emulator-access-token} instead of real credentials
  * @param emulatorAccessToken {@code emulator-access-token}: the bearer token sent to an emulator
- * @param client {@code client}: {@code direct} (default) sends over Herald's own asynchronous HTTP/2 client,
- *     with the SDK's credentials and message model; {@code sdk} sends with firebase-admin's {@code sendAsync},
- *     which holds a thread for every send in flight
- * @param connections {@code connections}: HTTP/2 connections the {@code direct} client keeps to FCM (each
- *     carries as many concurrent sends as FCM allows on one connection, typically 100)
- * @param requestTimeout {@code request-timeout}: how long the {@code direct} client waits for FCM's answer
- *     before it resets the stream and counts the send as failed (retried)
+ * @param connections {@code connections}: HTTP/2 connections Herald's FCM client keeps to FCM (each carries
+ *     as many concurrent sends as FCM allows on one connection, typically 100)
+ * @param requestTimeout {@code request-timeout}: how long the client waits for FCM's answer before it resets
+ *     the stream and counts the send as failed (retried)
  */
 @ConfigurationProperties("herald.dispatch.fcm")
 record FcmProperties(
@@ -31,15 +28,8 @@ record FcmProperties(
         @Nullable String credentialsPath,
         @DefaultValue(GOOGLE) URI baseUrl,
         @DefaultValue("herald-emulator") String emulatorAccessToken,
-        @DefaultValue("direct") Client client,
         @DefaultValue("4") int connections,
         @DefaultValue("20s") Duration requestTimeout) {
-
-    /** How FCM is reached. */
-    enum Client {
-        SDK,
-        DIRECT
-    }
 
     static final String GOOGLE = "https://fcm.googleapis.com";
 
