@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The JSON Schema (draft 2020-12) of {@link DomainEvent}: the contract for producers in any language. The
- * schema file ships in this jar as {@value #RESOURCE}; the README links to its source.
+ * schema file ships in this jar as {@value #RESOURCE}; docs/events.md links to its source.
  */
 public final class DomainEventSchema {
 

@@ -150,7 +150,7 @@ async function publish(type) {
   }
 }
 
-// A live notification can arrive before its inbox row is written (README: the WebSocket): look again a few
+// A live notification can arrive before its inbox row is written (docs/websocket.md): look again a few
 // times until the inbox has it.
 async function refreshInboxUntil(id, attempts = 10) {
   const page = await refreshInbox();

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 
 /**
- * The server's messages on the socket: JSON objects with a {@code type} field and snake_case names. The
- * README documents each one.
+ * The server's messages on the socket: JSON objects with a {@code type} field and snake_case names.
+ * docs/websocket.md documents each one.
  */
 final class SocketMessages {
 
