@@ -4,6 +4,7 @@ import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.firebase.messaging.Message;
 import io.herald.dispatch.delivery.SendOutcome;
+import io.herald.dispatch.fcm.http2.Http2Client;
 import io.herald.events.HeraldJson;
 import io.netty.util.AsciiString;
 import java.io.IOException;
@@ -16,14 +17,14 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * FCM HTTP v1 {@code messages:send} over Herald's own HTTP/2 client ({@link Http2Origin}, on Netty): no thread
+ * FCM HTTP v1 {@code messages:send} over Herald's own HTTP/2 client ({@link Http2Client}, on Netty): no thread
  * waits for an answer, so thousands of sends can be in flight, and a send costs little more than its frames.
  * firebase-admin still supplies the credentials (and refreshes the access token) and the message model, written
  * as the SDK writes it ({@link FcmJson}). Errors are read from the documented error body.
  */
 final class FcmDirectClient implements FcmSender {
 
-    private final Http2Origin http;
+    private final Http2Client http;
     private final AsciiString sendPath;
     private final GoogleCredentials credentials;
     private @Nullable AccessToken lastToken;
@@ -31,11 +32,12 @@ final class FcmDirectClient implements FcmSender {
 
     FcmDirectClient(URI baseUrl, String projectId, GoogleCredentials credentials, int connections, Duration timeout) {
         // As the SDK sends it: the error format with an FcmError detail naming FCM's own error code.
-        this.http = new Http2Origin(
+        this.http = new Http2Client(
                 baseUrl,
                 connections,
                 timeout,
-                Map.of(AsciiString.cached("x-goog-api-format-version"), AsciiString.cached("2")));
+                Map.of(AsciiString.cached("x-goog-api-format-version"), AsciiString.cached("2")),
+                null);
         this.sendPath = AsciiString.cached("/v1/projects/" + projectId + "/messages:send");
         this.credentials = credentials;
     }
