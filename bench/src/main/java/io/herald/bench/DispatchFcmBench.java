@@ -164,6 +164,7 @@ final class DispatchFcmBench {
                 "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(),
                 "--herald.dispatch.fcm.base-url=" + fcm.baseUrl(),
+                "--herald.dispatch.fcm.access-token=herald-emulator",
                 "--herald.dispatch.fcm.project-id=" + PROJECT,
                 "--herald.dispatch.rate-limits.fcm=1000000",
                 "--herald.dispatch.consumers=3",

@@ -453,6 +453,7 @@ final class PipelineE2eBench {
         Map<String, String> dispatch = new LinkedHashMap<>(database);
         dispatch.put("herald.dispatch.fcm.project-id", "herald-bench");
         dispatch.put("herald.dispatch.fcm.base-url", fcm.baseUrl());
+        dispatch.put("herald.dispatch.fcm.access-token", "herald-emulator");
         dispatch.put("herald.dispatch.expo.base-url", expo.baseUrl());
         dispatch.putAll(apns.dispatchProperties());
         // The providers' own quotas are not what is measured here.

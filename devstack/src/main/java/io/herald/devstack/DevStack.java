@@ -173,6 +173,7 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> dispatch = new LinkedHashMap<>(database);
         dispatch.put("herald.dispatch.fcm.project-id", "herald-dev");
         dispatch.put("herald.dispatch.fcm.base-url", emulator.baseUrl());
+        dispatch.put("herald.dispatch.fcm.access-token", "herald-emulator");
         dispatch.put("herald.dispatch.expo.base-url", expoEmulator.baseUrl());
         dispatch.putAll(apnsEmulator.dispatchProperties());
         int dispatchPort = run("dispatch-service", DispatchApplication.application(), ports.dispatchPort(), dispatch);

@@ -324,6 +324,7 @@ class FaultsIT {
         Map<String, String> properties = database();
         properties.put("herald.dispatch.fcm.project-id", "herald-faults");
         properties.put("herald.dispatch.fcm.base-url", fcm.baseUrl());
+        properties.put("herald.dispatch.fcm.access-token", "herald-emulator");
         properties.put("herald.dispatch.expo.enabled", "false");
         start(name, DispatchApplication.application(), properties);
     }

@@ -56,6 +56,7 @@ class RecordingWindowIT {
         registry.add("spring.datasource.username", db::username);
         registry.add("spring.datasource.password", db::password);
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
+        registry.add("herald.dispatch.fcm.access-token", () -> "herald-emulator");
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.expo.enabled", () -> "false");
         registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");

@@ -1,6 +1,5 @@
 package io.herald.dispatch.fcm;
 
-import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.firebase.FirebaseApp;
 import com.google.firebase.FirebaseOptions;
@@ -12,14 +11,11 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -31,12 +27,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * FCM through Herald's own HTTP/2 client ({@link FcmDirectClient}): one long-lived client for the service, with
- * firebase-admin's credentials and message model. When {@code herald.dispatch.fcm.base-url} is not Google's,
- * every request goes to that address instead (an emulator or a proxy) with a fixed access token. When the
- * application context holds an {@link FcmSender} (a benchmark's), that sender is used instead.
+ * firebase-admin's credentials and message model. Every request goes to {@code herald.dispatch.fcm.base-url}
+ * (Google's, an emulator's or a proxy's), with an access token from the credentials, or the fixed {@code
+ * access-token} when one is set (an emulator). When the application context holds an {@link FcmSender} (a
+ * benchmark's), that sender is used instead.
  *
- * <p>Without credentials the provider is off: one warning at startup, and every FCM delivery is refused
- * with {@code provider-disabled} (and so dead-lettered), never silently dropped.
+ * <p>Without credentials (or with a fixed token but no {@code project-id}) the provider is off: one warning at
+ * startup, and every FCM delivery is refused with {@code provider-disabled} (and so dead-lettered), never silently
+ * dropped.
  */
 @Component
 class FcmProvider implements PushProvider, DisposableBean {
@@ -59,48 +57,73 @@ class FcmProvider implements PushProvider, DisposableBean {
         } else if (!properties.enabled()) {
             reason = "FCM is disabled (herald.dispatch.fcm.enabled=false)";
         } else {
-            FirebaseApp app = null;
             try {
-                app = FirebaseApp.initializeApp(options(properties), "herald-dispatch-" + UUID.randomUUID());
-                String projectId = ImplFirebaseTrampolines.getProjectId(app);
-                if (projectId == null || projectId.isBlank()) {
-                    reason = "FCM is off: no project id in the credentials; set herald.dispatch.fcm.project-id";
-                } else {
-                    chosen = new FcmDirectClient(
-                            properties.emulated() ? properties.baseUrl() : URI.create(FcmProperties.GOOGLE),
-                            projectId,
-                            ImplFirebaseTrampolines.getCredentials(app),
-                            properties.connections(),
-                            properties.requestTimeout());
+                chosen = direct(properties);
+                if (!properties.baseUrl().toString().equals(FcmProperties.GOOGLE)) {
+                    log.info("FCM deliveries go to {} (not Google)", properties.baseUrl());
                 }
-            } catch (IOException | RuntimeException e) {
-                reason = "FCM is off: no usable credentials (" + e.getMessage() + "); set"
-                        + " herald.dispatch.fcm.credentials-path or Application Default Credentials";
-            } finally {
-                // The app only resolved the credentials and the project id; the credentials outlive it.
-                if (app != null) {
-                    app.delete();
-                }
+            } catch (IllegalStateException off) {
+                reason = off.getMessage();
             }
         }
         this.sender = chosen;
         this.disabledReason = reason;
         if (reason != null) {
             log.warn("{}; FCM deliveries will be dead-lettered with reason provider-disabled", reason);
-        } else if (other == null && properties.emulated()) {
-            log.info("FCM deliveries go to {} (not Google)", properties.baseUrl());
         }
     }
 
-    private static FirebaseOptions options(FcmProperties properties) throws IOException {
-        var options = FirebaseOptions.builder();
-        if (properties.emulated()) {
-            var farFuture = Date.from(Instant.now().plus(Duration.ofDays(3650)));
-            return options.setCredentials(
-                            GoogleCredentials.create(new AccessToken(properties.emulatorAccessToken(), farFuture)))
-                    .setProjectId(properties.projectId() == null ? "herald-emulated" : properties.projectId())
-                    .build();
+    /**
+     * Herald's client for {@code properties}.
+     *
+     * @throws IllegalStateException saying why FCM is off (no credentials, no project id, no usable CA file)
+     */
+    private static FcmDirectClient direct(FcmProperties properties) {
+        String projectId;
+        FcmAuth auth;
+        if (properties.fixedAccessToken()) {
+            projectId = properties.projectId();
+            if (projectId == null || projectId.isBlank()) {
+                throw new IllegalStateException(
+                        "FCM is off: herald.dispatch.fcm.access-token needs herald.dispatch.fcm.project-id");
+            }
+            auth = FcmAuth.fixed(Objects.requireNonNull(properties.accessToken()));
+        } else {
+            FirebaseApp app;
+            try {
+                app = FirebaseApp.initializeApp(options(properties), "herald-dispatch-" + UUID.randomUUID());
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("FCM is off: no usable credentials (" + e.getMessage() + "); set"
+                        + " herald.dispatch.fcm.credentials-path or Application Default Credentials (or, for an"
+                        + " emulator, herald.dispatch.fcm.access-token)");
+            }
+            try {
+                // The app only resolves the credentials and the project id as firebase-admin does; they outlive it.
+                projectId = ImplFirebaseTrampolines.getProjectId(app);
+                if (projectId == null || projectId.isBlank()) {
+                    throw new IllegalStateException(
+                            "FCM is off: no project id in the credentials; set herald.dispatch.fcm.project-id");
+                }
+                auth = FcmAuth.of(ImplFirebaseTrampolines.getCredentials(app));
+            } finally {
+                app.delete();
+            }
         }
+        try {
+            return new FcmDirectClient(
+                    properties.baseUrl(),
+                    projectId,
+                    auth,
+                    properties.connections(),
+                    properties.requestTimeout(),
+                    properties.trustedServerCertificate());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalStateException("FCM is off: " + e.getMessage(), e);
+        }
+    }
+
+    /** firebase-admin's options with the credentials: from the service-account file, or else the defaults. */
+    private static FirebaseOptions options(FcmProperties properties) throws IOException {
         GoogleCredentials credentials;
         if (properties.credentialsPath() != null
                 && !properties.credentialsPath().isBlank()) {
@@ -110,7 +133,7 @@ class FcmProvider implements PushProvider, DisposableBean {
         } else {
             credentials = GoogleCredentials.getApplicationDefault().createScoped(List.of(SCOPE));
         }
-        options.setCredentials(credentials);
+        var options = FirebaseOptions.builder().setCredentials(credentials);
         if (properties.projectId() != null && !properties.projectId().isBlank()) {
             options.setProjectId(properties.projectId());
         }

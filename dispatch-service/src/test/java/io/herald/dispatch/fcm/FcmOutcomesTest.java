@@ -45,6 +45,7 @@ class FcmOutcomesTest {
                         null,
                         URI.create(fcm.baseUrl()),
                         "herald-emulator",
+                        null,
                         2,
                         Duration.ofSeconds(20)),
                 Clock.systemUTC(),

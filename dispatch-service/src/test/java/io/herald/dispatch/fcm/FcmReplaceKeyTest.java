@@ -45,6 +45,7 @@ class FcmReplaceKeyTest {
                         null,
                         URI.create(fcm.baseUrl()),
                         "herald-emulator",
+                        null,
                         1,
                         Duration.ofSeconds(20)),
                 Clock.systemUTC(),
