@@ -5,7 +5,10 @@ import com.google.firebase.messaging.FirebaseMessaging;
 import com.google.firebase.messaging.MulticastMessage;
 import com.google.firebase.messaging.Notification;
 import io.herald.dispatch.DispatchApplication;
+import io.herald.dispatch.fcm.FcmSender;
 import io.herald.dispatch.fcm.FcmTransports;
+import io.herald.dispatch.fcm.JettyFcmSender;
+import io.herald.dispatch.fcm.SdkFcmSender;
 import io.herald.events.HeraldJson;
 import io.herald.events.Priority;
 import io.herald.events.Provider;
@@ -15,6 +18,7 @@ import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +37,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -40,9 +46,11 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 /**
  * Benchmark {@code dispatch-fcm}: push deliveries from {@code herald.push.v1} to the FCM emulator through
  * dispatch-service (in this JVM, with a real Kafka broker and PostgreSQL), once for each FCM client ({@code
- * sdk}: firebase-admin's {@code sendAsync}; {@code direct}: Herald's own HTTP/2 client with the SDK's
- * credentials and message model), and in the same run, first, the naive loop a user would otherwise write: a Kafka
- * consumer calling firebase-admin's {@code sendEachForMulticast} synchronously for each delivery.
+ * direct}: dispatch-service's own, Herald's HTTP/2 client; {@code direct-jetty}: the same requests over Jetty's
+ * HTTP/2 client, {@link JettyFcmSender}; {@code sdk}: firebase-admin's {@code sendAsync}, {@link SdkFcmSender}; the
+ * last two plugged into dispatch-service as its {@link FcmSender}), and in the same run, first, the naive loop a
+ * user would otherwise write: a Kafka consumer calling firebase-admin's {@code sendEachForMulticast} synchronously
+ * for each delivery.
  */
 final class DispatchFcmBench {
 
@@ -50,6 +58,8 @@ final class DispatchFcmBench {
     private static final String COMMAND =
             "./mvnw -B -q install -DskipTests && ./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=dispatch-fcm";
     private static final String NAIVE_TOPIC = "bench.naive-push.v1";
+    private static final String PROJECT = "herald-bench";
+    private static final String ACCESS_TOKEN = "herald-emulator";
 
     private DispatchFcmBench() {}
 
@@ -59,7 +69,7 @@ final class DispatchFcmBench {
         int deliveries = Integer.parseInt(Env.setting("BENCH_DELIVERIES", "300000"));
         int naiveDeliveries = Integer.parseInt(Env.setting("BENCH_NAIVE_DELIVERIES", "300000"));
         List<String> clients =
-                List.of(Env.setting("BENCH_FCM_CLIENTS", "direct,sdk").split(","));
+                List.of(Env.setting("BENCH_FCM_CLIENTS", "direct,direct-jetty,sdk").split(","));
         try (KafkaBroker kafka = KafkaBroker.start();
                 PostgresServer postgres = PostgresServer.start(0, null);
                 FcmEmulator fcm = FcmEmulator.start()) {
@@ -141,19 +151,24 @@ final class DispatchFcmBench {
                         ManagementFactory.getThreadMXBean().getAllThreadIds())
                 .boxed()
                 .collect(java.util.stream.Collectors.toSet());
-        ConfigurableApplicationContext dispatch = DispatchApplication.application()
-                .run(
-                        "--server.port=0",
-                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "--spring.datasource.url=" + db.jdbcUrl(),
-                        "--spring.datasource.username=" + db.username(),
-                        "--spring.datasource.password=" + db.password(),
-                        "--herald.dispatch.fcm.base-url=" + fcm.baseUrl(),
-                        "--herald.dispatch.fcm.project-id=herald-bench",
-                        "--herald.dispatch.fcm.client=" + client,
-                        "--herald.dispatch.rate-limits.fcm=1000000",
-                        "--herald.dispatch.consumers=3",
-                        "--logging.level.root=WARN");
+        SpringApplication application = DispatchApplication.application();
+        FcmSender plugged = sender(client, fcm);
+        if (plugged != null) {
+            application.addInitializers(
+                    context -> context.getBeanFactory().registerSingleton("benchFcmSender", plugged));
+        }
+        ConfigurableApplicationContext dispatch = application.run(
+                "--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--spring.datasource.url=" + db.jdbcUrl(),
+                "--spring.datasource.username=" + db.username(),
+                "--spring.datasource.password=" + db.password(),
+                "--herald.dispatch.fcm.base-url=" + fcm.baseUrl(),
+                "--herald.dispatch.fcm.access-token=herald-emulator",
+                "--herald.dispatch.fcm.project-id=" + PROJECT,
+                "--herald.dispatch.rate-limits.fcm=1000000",
+                "--herald.dispatch.consumers=3",
+                "--logging.level.root=WARN");
         try {
             MessageListenerContainer listener =
                     dispatch.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("dispatcher");
@@ -184,6 +199,18 @@ final class DispatchFcmBench {
         } finally {
             dispatch.close();
         }
+    }
+
+    /** The sender plugged into dispatch-service for {@code client}; {@code null} for its own ({@code direct}). */
+    private static @Nullable FcmSender sender(String client, FcmEmulator fcm) {
+        URI emulator = URI.create(fcm.baseUrl());
+        return switch (client) {
+            case "direct" -> null;
+            case "direct-jetty" -> new JettyFcmSender(emulator, ACCESS_TOKEN, PROJECT, 4, Duration.ofSeconds(20));
+            case "sdk" -> new SdkFcmSender(emulator, ACCESS_TOKEN, PROJECT);
+            default ->
+                throw new IllegalArgumentException("no FCM client " + client + "; known: direct, direct-jetty, sdk");
+        };
     }
 
     /** How fast a topic was drained, and the machine's CPU time when the drain began and when it ended. */
@@ -236,8 +263,7 @@ final class DispatchFcmBench {
             publish(producer, NAIVE_TOPIC, deliveries);
         }
         var app = FirebaseApp.initializeApp(
-                FcmTransports.emulated(java.net.URI.create(fcm.baseUrl()), "herald-emulator", "herald-bench"),
-                "naive-" + UUID.randomUUID());
+                FcmTransports.emulated(URI.create(fcm.baseUrl()), ACCESS_TOKEN, PROJECT), "naive-" + UUID.randomUUID());
         var c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "naive");

@@ -101,6 +101,7 @@ final class PipelineStack implements AutoCloseable {
         Map<String, String> dispatch = new LinkedHashMap<>(database);
         dispatch.put("herald.dispatch.fcm.project-id", "herald-bench");
         dispatch.put("herald.dispatch.fcm.base-url", emulators.fcm().baseUrl());
+        dispatch.put("herald.dispatch.fcm.access-token", "herald-emulator");
         dispatch.put("herald.dispatch.expo.base-url", emulators.expo().baseUrl());
         dispatch.putAll(emulators.apns().dispatchProperties());
         // The providers' own quotas are not what is measured here.

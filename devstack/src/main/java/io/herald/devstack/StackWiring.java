@@ -45,8 +45,13 @@ public record StackWiring(
 
     /** The same, with FCM at {@code baseUrl} (an emulator's) as project {@code projectId}. */
     public StackWiring withFcm(String baseUrl, String projectId) {
-        return withProviders(
-                Map.of("herald.dispatch.fcm.base-url", baseUrl, "herald.dispatch.fcm.project-id", projectId));
+        return withProviders(Map.of(
+                "herald.dispatch.fcm.base-url",
+                baseUrl,
+                "herald.dispatch.fcm.project-id",
+                projectId,
+                "herald.dispatch.fcm.access-token",
+                "herald-emulator"));
     }
 
     /** The same, with Expo at {@code baseUrl} (an emulator's), or Expo off for {@code null}. */

@@ -71,6 +71,7 @@ class BlackBoxIT {
         env.put("HERALD_INTERNAL_SECRET", "black-box-internal-" + UUID.randomUUID());
         env.put("HERALD_FCM_PROJECT_ID", "herald-black-box");
         env.put("HERALD_FCM_BASE_URL", fcm.baseUrl());
+        env.put("HERALD_FCM_ACCESS_TOKEN", "herald-emulator");
         env.put("HERALD_EXPO_ENABLED", "false");
         Map<String, Integer> counts = new LinkedHashMap<>();
         counts.put("token-service", 2);

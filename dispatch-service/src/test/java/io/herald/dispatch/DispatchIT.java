@@ -61,6 +61,7 @@ class DispatchIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
+        registry.add("herald.dispatch.fcm.access-token", () -> "herald-emulator");
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
         registry.add("herald.dispatch.expo.base-url", expo::baseUrl);
         apns.dispatchProperties().forEach((key, value) -> registry.add(key, () -> value));

@@ -12,6 +12,7 @@ final class TestProviders {
     static void fcm(DynamicPropertyRegistry registry, FcmEmulator fcm) {
         registry.add("herald.dispatch.fcm.base-url", fcm::baseUrl);
         registry.add("herald.dispatch.fcm.project-id", () -> "herald-test");
+        registry.add("herald.dispatch.fcm.access-token", () -> "herald-emulator");
         registry.add("herald.dispatch.expo.enabled", () -> "false");
     }
 

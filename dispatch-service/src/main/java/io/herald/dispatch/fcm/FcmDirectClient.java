@@ -1,13 +1,13 @@
 package io.herald.dispatch.fcm;
 
-import com.google.auth.oauth2.AccessToken;
-import com.google.auth.oauth2.GoogleCredentials;
 import com.google.firebase.messaging.Message;
 import io.herald.dispatch.delivery.SendOutcome;
+import io.herald.dispatch.fcm.http2.Http2Client;
 import io.herald.events.HeraldJson;
 import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,41 +16,49 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * FCM HTTP v1 {@code messages:send} over Herald's own HTTP/2 client ({@link Http2Origin}, on Netty): no thread
+ * FCM HTTP v1 {@code messages:send} over Herald's own HTTP/2 client ({@link Http2Client}, on Netty): no thread
  * waits for an answer, so thousands of sends can be in flight, and a send costs little more than its frames.
- * The SDK still supplies the credentials (and refreshes the access token) and the message model, written as the
- * SDK writes it ({@link FcmJson}). Errors are read from the documented error body.
+ * firebase-admin still supplies the message model, written as the SDK writes it ({@link FcmJson}), and
+ * ({@link FcmAuth}) the credentials that refresh the access token. Errors are read from the documented error body.
  */
-final class FcmDirectClient implements AutoCloseable {
+final class FcmDirectClient implements FcmSender {
 
-    private final Http2Origin http;
+    private final Http2Client http;
     private final AsciiString sendPath;
-    private final GoogleCredentials credentials;
-    private @Nullable AccessToken lastToken;
-    private AsciiString authorization = AsciiString.EMPTY_STRING;
+    private final FcmAuth auth;
 
-    FcmDirectClient(URI baseUrl, String projectId, GoogleCredentials credentials, int connections, Duration timeout) {
+    /**
+     * @param baseUrl where FCM's HTTP v1 API is ({@code https}: TLS with ALPN {@code h2}; {@code http}: h2c)
+     * @param auth the {@code Authorization} of every request
+     * @param trustedCertificates for an {@code https} base URL, a PEM file of the CAs to trust instead of the
+     *     system's; {@code null} for the system's
+     * @throws IllegalArgumentException when {@code baseUrl} is not {@code http} or {@code https}
+     * @throws IllegalStateException when TLS cannot be set up (an unreadable CA file)
+     */
+    FcmDirectClient(
+            URI baseUrl,
+            String projectId,
+            FcmAuth auth,
+            int connections,
+            Duration timeout,
+            @Nullable Path trustedCertificates) {
         // As the SDK sends it: the error format with an FcmError detail naming FCM's own error code.
-        this.http = new Http2Origin(
+        this.http = new Http2Client(
                 baseUrl,
                 connections,
                 timeout,
-                Map.of(AsciiString.cached("x-goog-api-format-version"), AsciiString.cached("2")));
+                Map.of(AsciiString.cached("x-goog-api-format-version"), AsciiString.cached("2")),
+                trustedCertificates);
         this.sendPath = AsciiString.cached("/v1/projects/" + projectId + "/messages:send");
-        this.credentials = credentials;
+        this.auth = auth;
     }
 
-    /**
-     * Sends {@code message}; never blocks. The future never completes exceptionally.
-     *
-     * @throws RuntimeException when the message cannot be written as JSON (a bug or data FCM cannot take: the
-     *     caller dead-letters it rather than retrying)
-     */
-    CompletableFuture<SendOutcome> send(Message message) {
+    @Override
+    public CompletableFuture<SendOutcome> send(Message message) {
         byte[] body = FcmJson.body(message);
         CharSequence bearer;
         try {
-            bearer = authorization();
+            bearer = auth.authorization();
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(
                     new SendOutcome.Failed("AUTH", "no access token: " + e.getMessage(), null));
@@ -59,20 +67,6 @@ final class FcmDirectClient implements AutoCloseable {
                 .handle((response, failure) -> failure == null
                         ? outcome(response.status(), response.body(), response.retryAfter())
                         : new SendOutcome.Failed("IO", String.valueOf(failure.getMessage()), null));
-    }
-
-    /** {@code Bearer <token>}, the current access token (refreshed by the credentials when it expires). */
-    private synchronized CharSequence authorization() throws IOException {
-        credentials.refreshIfExpired();
-        AccessToken token = credentials.getAccessToken();
-        if (token == null) {
-            throw new IOException("the credentials gave no access token");
-        }
-        if (token != lastToken) {
-            lastToken = token;
-            authorization = new AsciiString("Bearer " + token.getTokenValue());
-        }
-        return authorization;
     }
 
     /** What an FCM answer means. Pure. */

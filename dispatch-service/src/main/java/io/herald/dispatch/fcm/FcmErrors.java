@@ -1,34 +1,14 @@
 package io.herald.dispatch.fcm;
 
-import com.google.firebase.messaging.FirebaseMessagingException;
 import io.herald.dispatch.delivery.SendOutcome;
 import java.time.Duration;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/**
- * Sorts an FCM error into a {@link SendOutcome}, whether the firebase-admin SDK threw it or Herald's own client
- * read it from the response body. Pure.
- */
+/** Sorts an FCM error, as read from FCM's answer, into a {@link SendOutcome}. Pure. */
 final class FcmErrors {
 
     private FcmErrors() {}
-
-    /** What the SDK threw. */
-    static SendOutcome classify(Throwable failure) {
-        if (!(failure instanceof FirebaseMessagingException e)) {
-            return new SendOutcome.Failed("IO", String.valueOf(failure.getMessage()), null);
-        }
-        return classify(
-                e.getMessagingErrorCode() == null
-                        ? null
-                        : e.getMessagingErrorCode().name(),
-                e.getErrorCode().name(),
-                String.valueOf(e.getMessage()),
-                e.getHttpResponse() == null
-                        ? null
-                        : retryAfter(header(e.getHttpResponse().getHeaders().get("retry-after"))));
-    }
 
     /**
      * An FCM error.
@@ -91,12 +71,5 @@ final class FcmErrors {
         } catch (NumberFormatException notSeconds) {
             return null;
         }
-    }
-
-    private static @Nullable String header(@Nullable Object value) {
-        if (value instanceof Iterable<?> list) {
-            value = list.iterator().hasNext() ? list.iterator().next() : null;
-        }
-        return value == null ? null : value.toString();
     }
 }

@@ -16,12 +16,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 
 /**
- * Every FCM error the emulator answers, as the real service documents it, becomes the right outcome, through
- * firebase-admin's own client and through Herald's direct HTTP/2 client alike.
+ * Every FCM error the emulator answers, as the real service documents it, becomes the right outcome through
+ * Herald's FCM client.
  */
 class FcmOutcomesTest {
 
@@ -37,7 +37,7 @@ class FcmOutcomesTest {
         fcm.close();
     }
 
-    private static FcmProvider provider(FcmProperties.Client client) {
+    private static FcmProvider provider() {
         return new FcmProvider(
                 new FcmProperties(
                         true,
@@ -45,26 +45,26 @@ class FcmOutcomesTest {
                         null,
                         URI.create(fcm.baseUrl()),
                         "herald-emulator",
-                        client,
+                        null,
                         2,
                         Duration.ofSeconds(20)),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                new DefaultListableBeanFactory().getBeanProvider(FcmSender.class));
     }
 
     private static SendOutcome send(FcmProvider provider, @org.jspecify.annotations.Nullable FcmError error)
             throws Exception {
         PushDelivery delivery = TestDeliveries.like("user-1", "token-" + UUID.randomUUID(), Provider.FCM);
         if (error != null) {
-            // Enough failures for the SDK, which retries a 503 up to four times by itself.
+            // More failures than one send needs: the script is per token and the client does not retry by itself.
             fcm.script().forToken(delivery.token(), 10, FcmAnswer.fail(error));
         }
         return provider.send(delivery).get(30, TimeUnit.SECONDS);
     }
 
-    @ParameterizedTest
-    @EnumSource(FcmProperties.Client.class)
-    void aGoodTokenIsAccepted(FcmProperties.Client client) throws Exception {
-        FcmProvider provider = provider(client);
+    @Test
+    void aGoodTokenIsAccepted() throws Exception {
+        FcmProvider provider = provider();
         try {
             SendOutcome outcome = send(provider, null);
             assertThat(outcome).isInstanceOf(SendOutcome.Accepted.class);
@@ -75,16 +75,15 @@ class FcmOutcomesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(FcmProperties.Client.class)
-    void eachErrorBecomesTheRightOutcome(FcmProperties.Client client) throws Exception {
-        FcmProvider provider = provider(client);
+    @Test
+    void eachErrorBecomesTheRightOutcome() throws Exception {
+        FcmProvider provider = provider();
         try {
             // Dead tokens: never retried, token feedback.
             for (FcmError dead :
                     new FcmError[] {FcmError.UNREGISTERED, FcmError.SENDER_ID_MISMATCH, FcmError.INVALID_ARGUMENT}) {
                 assertThat(send(provider, dead))
-                        .as("%s with the %s client", dead, client)
+                        .as("%s", dead)
                         .isEqualTo(new SendOutcome.Rejected(dead.errorCode(), dead.message(), true));
             }
             // A bad message: never retried, dead-lettered, the token stays.
@@ -104,10 +103,9 @@ class FcmOutcomesTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(FcmProperties.Client.class)
-    void aWrongAccessTokenIsATransientFailure(FcmProperties.Client client) throws Exception {
-        FcmProvider provider = provider(client);
+    @Test
+    void aWrongAccessTokenIsATransientFailure() throws Exception {
+        FcmProvider provider = provider();
         fcm.acceptAccessToken("another-token");
         try {
             SendOutcome outcome = send(provider, null);

@@ -14,12 +14,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A push FCM gets, through either client, replaces an earlier one with the same notification on the phone: the
+ * A push FCM gets replaces an earlier one with the same notification on the phone: the
  * Android notification's {@code tag} and the APNs {@code apns-collapse-id} are the notification id, or the
  * event's own collapse key when it has one — so a delivery sent twice (after a crash) shows once.
  */
@@ -37,7 +37,7 @@ class FcmReplaceKeyTest {
         fcm.close();
     }
 
-    private static JsonNode sent(FcmProperties.Client client, PushDelivery delivery) throws Exception {
+    private static JsonNode sent(PushDelivery delivery) throws Exception {
         var provider = new FcmProvider(
                 new FcmProperties(
                         true,
@@ -45,10 +45,11 @@ class FcmReplaceKeyTest {
                         null,
                         URI.create(fcm.baseUrl()),
                         "herald-emulator",
-                        client,
+                        null,
                         1,
                         Duration.ofSeconds(20)),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                new DefaultListableBeanFactory().getBeanProvider(FcmSender.class));
         try {
             assertThat(provider.send(delivery).get(30, TimeUnit.SECONDS)).isInstanceOf(SendOutcome.Accepted.class);
         } finally {
@@ -61,13 +62,12 @@ class FcmReplaceKeyTest {
                 .message();
     }
 
-    @ParameterizedTest
-    @EnumSource(FcmProperties.Client.class)
-    void withoutACollapseKeyTheNotificationIdReplaces(FcmProperties.Client client) throws Exception {
+    @Test
+    void withoutACollapseKeyTheNotificationIdReplaces() throws Exception {
         PushDelivery delivery = TestDeliveries.withCollapseKey(
                 TestDeliveries.like("user-1", "token-" + UUID.randomUUID(), Provider.FCM), null);
 
-        JsonNode message = sent(client, delivery);
+        JsonNode message = sent(delivery);
 
         String notificationId = delivery.notificationId().toString();
         assertThat(message.path("android").path("notification").path("tag").asString())
@@ -78,12 +78,11 @@ class FcmReplaceKeyTest {
         assertThat(message.path("android").has("collapse_key")).isFalse();
     }
 
-    @ParameterizedTest
-    @EnumSource(FcmProperties.Client.class)
-    void theEventsOwnCollapseKeyWins(FcmProperties.Client client) throws Exception {
+    @Test
+    void theEventsOwnCollapseKeyWins() throws Exception {
         PushDelivery delivery = TestDeliveries.like("user-1", "token-" + UUID.randomUUID(), Provider.FCM);
 
-        JsonNode message = sent(client, delivery);
+        JsonNode message = sent(delivery);
 
         assertThat(message.path("android").path("notification").path("tag").asString())
                 .isEqualTo("likes");

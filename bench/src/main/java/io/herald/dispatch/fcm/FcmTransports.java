@@ -20,9 +20,10 @@ import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.http2.config.H2Config;
 
 /**
- * How firebase-admin is pointed somewhere other than Google (an emulator, a proxy): the SDK's FCM address is
- * fixed, so its HTTP/2 transport gets a client whose every request goes to {@code baseUrl}; plain {@code http}
- * speaks HTTP/2 with prior knowledge (h2c). Public so benchmarks and other tools build the same client.
+ * How firebase-admin is pointed at the FCM emulator: the SDK's FCM address is fixed, so its HTTP/2 transport gets
+ * a client whose every request goes to {@code baseUrl}; plain {@code http} speaks HTTP/2 with prior knowledge
+ * (h2c). For the benchmark's SDK baselines ({@link SdkFcmSender} and the naive loop); dispatch-service itself no
+ * longer sends through the SDK.
  */
 public final class FcmTransports {
 
