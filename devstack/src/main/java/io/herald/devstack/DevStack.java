@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -225,7 +226,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The public API's base URL. */
     public String gatewayUrl() {
-        return urls.get("gateway");
+        return Objects.requireNonNull(urls.get("gateway"));
     }
 
     /** The Kafka bootstrap servers. */
@@ -270,7 +271,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The WebSocket's URL. */
     public String webSocketUrl() {
-        return urls.get("ws-fanout-service");
+        return Objects.requireNonNull(urls.get("ws-fanout-service"));
     }
 
     private static <T> T requireStarted(@Nullable T part) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -53,7 +54,8 @@ public final class DeadLetterTool {
 
     public static void main(String[] args) throws Exception {
         String env = System.getenv("HERALD_KAFKA_BOOTSTRAP_SERVERS");
-        String bootstrap = option(args, "--bootstrap", env == null || env.isBlank() ? "localhost:9092" : env);
+        String bootstrap = Objects.requireNonNull(
+                option(args, "--bootstrap", env == null || env.isBlank() ? "localhost:9092" : env));
         if (args.length < 2 || !(args[0].equals("list") || args[0].equals("replay"))) {
             System.err.println("usage: list|replay <dlt-topic> [--reason CODE] [--to TOPIC] [--bootstrap HOST:PORT]");
             System.exit(2);
@@ -138,12 +140,12 @@ public final class DeadLetterTool {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < Objects.requireNonNull(end.get(p)))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to its end in 5 minutes");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))
+                    if (r.offset() < Objects.requireNonNull(end.get(new TopicPartition(r.topic(), r.partition())))
                             && (reason == null || reason.equals(header(r, HeraldHeaders.DLT_REASON_CODE)))) {
                         found.add(r);
                     }
