@@ -62,6 +62,7 @@ final class FcmDirectClient implements AutoCloseable {
     }
 
     /** {@code Bearer <token>}, the current access token (refreshed by the credentials when it expires). */
+    @SuppressWarnings("ReferenceEquality") // the credentials hand out a new object for a new token
     private synchronized CharSequence authorization() throws IOException {
         credentials.refreshIfExpired();
         AccessToken token = credentials.getAccessToken();

@@ -32,6 +32,7 @@ class RecentlyAccepted {
         CONFLICT
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed as a whole
     private record Accepted(Instant at, byte[] fingerprint) {}
 
     private final Clock clock;
