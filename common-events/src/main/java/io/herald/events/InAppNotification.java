@@ -1,5 +1,7 @@
 package io.herald.events;
 
+import io.herald.events.DomainEvent.Actor;
+import io.herald.events.DomainEvent.EventObject;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -32,8 +34,10 @@ public record InAppNotification(
         String title,
         String body,
         Map<String, String> data,
-        DomainEvent.@Nullable Actor actor,
-        DomainEvent.@Nullable EventObject object) {
+        // Simple names, not DomainEvent.@Nullable Actor: javac 25 drops a qualified type's @Nullable from the
+        // compact constructor's parameters in the class file, so callers in other modules would not see it.
+        @Nullable Actor actor,
+        @Nullable EventObject object) {
 
     public InAppNotification {
         data = data == null ? Map.of() : Map.copyOf(data);

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import tools.jackson.databind.JsonNode;
 
@@ -92,7 +93,8 @@ final class Dashboard implements AutoCloseable {
                         send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
                         return;
                     }
-                    send(exchange, 200, TYPES.get(file.substring(file.lastIndexOf('.') + 1)), resource(file));
+                    String type = Objects.requireNonNull(TYPES.get(file.substring(file.lastIndexOf('.') + 1)));
+                    send(exchange, 200, type, resource(file));
                 }
             }
         } catch (RuntimeException e) {

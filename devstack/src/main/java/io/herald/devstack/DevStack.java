@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -201,7 +202,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The public API's base URL. */
     public String gatewayUrl() {
-        return urls.get("gateway");
+        return Objects.requireNonNull(urls.get("gateway"));
     }
 
     /** The Kafka bootstrap servers. */
@@ -246,7 +247,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The WebSocket's URL. */
     public String webSocketUrl() {
-        return urls.get("ws-fanout-service");
+        return Objects.requireNonNull(urls.get("ws-fanout-service"));
     }
 
     private static <T> T requireStarted(@Nullable T part) {

@@ -16,7 +16,10 @@ public enum HeraldService {
 
     private final String serviceName;
     private final Class<?> mainClass;
+
+    @SuppressWarnings("ImmutableEnumChecker") // references to static factory methods, which hold no state
     private final Supplier<SpringApplication> application;
+
     private final boolean usesDatabase;
 
     HeraldService(

@@ -63,7 +63,11 @@ public record GatewayProperties(
         }
     }
 
-    /** @param allowedOrigins {@code allowed-origins}: browser origins allowed to call the API (none by default) */
+    /**
+     * Cross-origin requests.
+     *
+     * @param allowedOrigins {@code allowed-origins}: browser origins allowed to call the API (none by default)
+     */
     public record Cors(@DefaultValue List<String> allowedOrigins) {}
 
     /**
@@ -95,6 +99,10 @@ public record GatewayProperties(
             @Nullable String issuer,
             @DefaultValue List<String> audience) {}
 
-    /** @param enabled {@code enabled}: serve {@code POST /dev/token} (never in production) */
+    /**
+     * The development token endpoint.
+     *
+     * @param enabled {@code enabled}: serve {@code POST /dev/token} (never in production)
+     */
     public record Dev(@DefaultValue("false") boolean enabled) {}
 }

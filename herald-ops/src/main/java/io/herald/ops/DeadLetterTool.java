@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -163,12 +164,13 @@ public final class DeadLetterTool {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < Objects.requireNonNull(end.get(p)))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to its end in 5 minutes");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && selection.matches(r)) {
+                    if (r.offset() < Objects.requireNonNull(end.get(new TopicPartition(r.topic(), r.partition())))
+                            && selection.matches(r)) {
                         action.accept(r);
                         found++;
                     }

@@ -3,6 +3,7 @@ package io.herald.testkit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,10 +27,10 @@ public final class ConsumerLag {
                 .partitionsToOffsetAndMetadata()
                 .get(1, TimeUnit.MINUTES);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(topic))
-                .allTopicNames()
-                .get(1, TimeUnit.MINUTES)
-                .get(topic)
+        Objects.requireNonNull(admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(1, TimeUnit.MINUTES)
+                        .get(topic))
                 .partitions()
                 .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         long behind = 0;

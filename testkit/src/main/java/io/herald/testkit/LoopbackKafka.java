@@ -98,6 +98,7 @@ public final class LoopbackKafka implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("AddressSelection") // HOST is an IP literal: nothing is looked up
     private static int freePort() throws IOException {
         try (var socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();

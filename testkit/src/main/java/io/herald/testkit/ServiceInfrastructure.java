@@ -198,6 +198,6 @@ public final class ServiceInfrastructure implements BeforeAllCallback {
     /** Leaves the broker to the class's extension store, which closes it once the class and its context are done. */
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getStore(NAMESPACE).put(kafka, (AutoCloseable) kafka::close);
+        context.getStore(NAMESPACE).put(kafka, kafka);
     }
 }

@@ -248,7 +248,7 @@ public class DeliveryLogPartitions implements InitializingBean {
                         }
                         statement.execute("drop table if exists " + table);
                     }
-                    return null;
+                    return table; // unused: a Work returns a value
                 });
                 dropped.add(partition.name());
             } catch (RuntimeException e) {

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -154,7 +155,7 @@ public class Dispatcher {
         Set<UUID> sentBefore = deliveries.alreadySent(items.keySet(), firstPossibleSend);
         int skipped = 0;
         for (UUID id : sentBefore) {
-            if (items.get(id).earlier == null) {
+            if (Objects.requireNonNull(items.get(id)).earlier == null) {
                 // Sent and finished before (by this instance or another): its statuses are out.
                 log.debug("delivery {} was sent before; skipped", id);
                 items.remove(id);

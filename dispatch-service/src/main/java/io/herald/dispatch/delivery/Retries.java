@@ -90,7 +90,7 @@ public class Retries {
     /** The wait after {@code attemptsMade} failed sends, without a {@code Retry-After}. */
     Duration backoff(int attemptsMade) {
         double millis = settings.initialInterval().toMillis() * Math.pow(settings.multiplier(), attemptsMade - 1);
-        long wait = (long) Math.min(millis, settings.maxInterval().toMillis());
+        long wait = (long) Math.min(millis, (double) settings.maxInterval().toMillis());
         long jitter = settings.jitter().toMillis();
         if (jitter > 0) {
             wait += ThreadLocalRandom.current().nextLong(-jitter, jitter + 1);

@@ -45,6 +45,7 @@ import tools.jackson.databind.JsonNode;
 class ExpoProvider implements PushProvider, DisposableBean {
 
     /** A delivery waiting for its request, its message already written as JSON. */
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed as a whole
     private record Pending(byte[] json, CompletableFuture<SendOutcome> outcome) {}
 
     private final ExpoProperties properties;

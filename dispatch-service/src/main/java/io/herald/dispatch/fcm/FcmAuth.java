@@ -38,6 +38,7 @@ final class FcmAuth {
      * @throws IOException when the credentials give no token (Google's token endpoint could not be reached, the
      *     key was revoked): the send fails, and is retried
      */
+    @SuppressWarnings("ReferenceEquality") // the credentials hand out a new object for a new token
     synchronized CharSequence authorization() throws IOException {
         if (credentials == null) {
             return authorization;

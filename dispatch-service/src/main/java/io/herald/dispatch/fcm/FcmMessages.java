@@ -24,6 +24,7 @@ final class FcmMessages {
 
     private FcmMessages() {}
 
+    @SuppressWarnings("deprecation") // setToken: the SDK baseline keeps the SDK's one-device call
     static Message of(PushDelivery delivery, Instant now) {
         boolean high = delivery.priority() == Priority.HIGH;
         var android =

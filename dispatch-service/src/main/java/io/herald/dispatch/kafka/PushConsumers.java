@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -51,7 +52,9 @@ class PushConsumers implements SmartLifecycle {
             var container = pushBatchFactory.createContainer(topics.get(i));
             container.getContainerProperties().setGroupId("herald-dispatcher-retry-" + i);
             container.setBeanName("dispatcher-retry-" + i);
-            container.setupMessageListener((BatchAcknowledgingMessageListener<String, byte[]>) this::onRetries);
+            // Manual acks: the container always passes an Acknowledgment.
+            container.setupMessageListener((BatchAcknowledgingMessageListener<String, byte[]>)
+                    (records, ack) -> onRetries(records, Objects.requireNonNull(ack)));
             retryContainers.add(container);
         }
     }

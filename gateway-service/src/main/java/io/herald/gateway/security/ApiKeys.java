@@ -27,6 +27,7 @@ public class ApiKeys {
         }
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed as a whole
     private record Entry(App app, byte[] hash) {}
 
     private final List<Entry> entries;

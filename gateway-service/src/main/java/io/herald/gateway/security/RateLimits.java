@@ -11,6 +11,7 @@ import io.github.bucket4j.TimeMeter;
 import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.problems.ApiProblem;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -115,7 +116,7 @@ public class RateLimits {
             wait.set(take(limited.bucket(), now, owed));
             return limited;
         });
-        return wait.get();
+        return Objects.requireNonNull(wait.get());
     }
 
     private static Optional<Duration> take(Bucket bucket, long now, long owed) {

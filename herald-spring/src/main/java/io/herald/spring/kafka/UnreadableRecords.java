@@ -2,7 +2,9 @@ package io.herald.spring.kafka;
 
 import io.herald.events.RejectedRecordException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 
@@ -11,6 +13,9 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  * refused it — so that the error handler dead-letters that record alone.
  */
 public final class UnreadableRecords {
+
+    /** Where spring-kafka logs a deserializer-failure header it cannot read back (it must not be null). */
+    private static final LogAccessor LOG = new LogAccessor(UnreadableRecords.class);
 
     private UnreadableRecords() {}
 
@@ -21,8 +26,8 @@ public final class UnreadableRecords {
      * dead-letters this one with the reason and redelivers the rest.
      */
     public static BatchListenerFailedException failure(ConsumerRecord<?, ?> record, int index, String what) {
-        DeserializationException cause = SerializationUtils.getExceptionFromHeader(
-                record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, null);
+        DeserializationException cause =
+                SerializationUtils.getExceptionFromHeader(record, KafkaUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, LOG);
         return new BatchListenerFailedException(
                 what + " at offset " + record.offset() + " could not be read",
                 cause == null ? noValue(what) : cause,

@@ -1,5 +1,7 @@
 package io.herald.testkit.fcm;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The FCM HTTP v1 error codes the emulator can answer with, each with the HTTP status and Google RPC status
  * the real service sends for it.
@@ -36,7 +38,7 @@ public enum FcmError {
         this(httpStatus, rpcStatus, message, null);
     }
 
-    FcmError(int httpStatus, String rpcStatus, String message, String errorCode) {
+    FcmError(int httpStatus, String rpcStatus, String message, @Nullable String errorCode) {
         this.httpStatus = httpStatus;
         this.rpcStatus = rpcStatus;
         this.message = message;

@@ -206,8 +206,9 @@ public class DeliveryLog {
 
         /** Two rows of one entry: the newer one, with what only the older one names. */
         Stored then(Stored later) {
-            Stored newer = later.row().updatedAt().isBefore(row.updatedAt()) ? this : later;
-            Stored older = newer == this ? later : this;
+            boolean thisIsNewer = later.row().updatedAt().isBefore(row.updatedAt());
+            Stored newer = thisIsNewer ? this : later;
+            Stored older = thisIsNewer ? later : this;
             Row r = newer.row();
             return new Stored(
                     r.provider() != null

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,7 +130,7 @@ public class LogPartitions implements SmartInitializingSingleton {
                                 "select (now() at time zone 'utc')::date",
                                 rs -> rs.getDate(1).toLocalDate());
                 LocalDate cutoff = today.minusDays(properties.retentionDays());
-                TreeSet<LocalDate> existing = partitions(s);
+                NavigableSet<LocalDate> existing = partitions(s);
                 List<LocalDate> created = new ArrayList<>();
                 for (LocalDate day = today; !day.isAfter(today.plusDays(DAYS_AHEAD)); day = day.plusDays(1)) {
                     if (!existing.contains(day) && ddl(c, create(day), "make the partition of " + day)) {
@@ -155,7 +156,7 @@ public class LogPartitions implements SmartInitializingSingleton {
         }
     }
 
-    private static TreeSet<LocalDate> partitions(Statement s) throws SQLException {
+    private static NavigableSet<LocalDate> partitions(Statement s) throws SQLException {
         TreeSet<LocalDate> days = new TreeSet<>();
         try (ResultSet rs = s.executeQuery("""
                 select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid

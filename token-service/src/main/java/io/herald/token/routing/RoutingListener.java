@@ -128,6 +128,7 @@ class RoutingListener {
         }
     }
 
+    @SuppressWarnings("try") // the log fields are a scope: closing them is all the try does
     private void route(List<ConsumerRecord<String, DomainEvent>> records) throws InterruptedException {
         if (records.isEmpty()) {
             return;

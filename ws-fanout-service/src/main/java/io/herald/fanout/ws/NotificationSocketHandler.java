@@ -9,6 +9,7 @@ import io.herald.fanout.inbox.InboxStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -101,7 +102,8 @@ class NotificationSocketHandler {
                 session.send(answer);
             }
         } catch (InvalidField e) {
-            session.send(SocketMessages.error("invalid_field", e.getMessage(), type, requestId));
+            session.send(
+                    SocketMessages.error("invalid_field", Objects.requireNonNull(e.getMessage()), type, requestId));
         } catch (DataAccessException e) {
             log.warn("inbox unavailable answering {} on socket {}: {}", type, session.id(), e.getMessage());
             session.send(SocketMessages.error("unavailable", "the inbox is unavailable, try again", type, requestId));

@@ -67,7 +67,7 @@ class SocketAuthenticator {
             return Optional.of(authorization.substring(7).trim());
         }
         for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
-            for (String protocol : header.split(",")) {
+            for (String protocol : header.split(",", -1)) {
                 String trimmed = protocol.trim();
                 if (trimmed.startsWith(BEARER_SUBPROTOCOL_PREFIX)) {
                     return Optional.of(trimmed.substring(BEARER_SUBPROTOCOL_PREFIX.length()));

@@ -183,7 +183,7 @@ final class SocketMessages {
         return map;
     }
 
-    private static LinkedHashMap<String, Object> start(String type, @Nullable String requestId) {
+    private static Map<String, Object> start(String type, @Nullable String requestId) {
         var message = new LinkedHashMap<String, Object>();
         message.put("type", type);
         if (requestId != null) {

@@ -293,7 +293,7 @@ public class SocketServer implements SmartLifecycle {
             var response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            if (status == HttpResponseStatus.UNAUTHORIZED) {
+            if (status.equals(HttpResponseStatus.UNAUTHORIZED)) {
                 response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
             }
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

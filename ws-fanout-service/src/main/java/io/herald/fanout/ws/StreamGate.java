@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class StreamGate {
 
     /** One notification message and its place in {@code herald.inapp.v1}. */
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed as a whole
     record Frame(int partition, long offset, byte[] utf8) {}
 
     private enum State {

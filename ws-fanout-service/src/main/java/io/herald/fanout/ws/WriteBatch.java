@@ -4,7 +4,6 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,7 @@ final class WriteBatch<R> {
 
     private record Write<R>(ClientSession session, StreamGate.Frame frame, R receipt) {}
 
-    private final Map<EventLoop, List<Write<R>>> byLoop = new IdentityHashMap<>();
+    private final IdentityHashMap<EventLoop, List<Write<R>>> byLoop = new IdentityHashMap<>();
 
     /**
      * Adds one live notification for {@code session}.
