@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Derives downstream ids from the event id and the app that published it, so a redelivered event yields the
@@ -65,7 +66,7 @@ public final class Ids {
     }
 
     /** A version 7 UUID for {@code epochMillis} with random bits from {@code random}. */
-    static UUID uuidV7(long epochMillis, java.util.random.RandomGenerator random) {
+    static UUID uuidV7(long epochMillis, RandomGenerator random) {
         long randA = random.nextLong() & 0xfffL;
         long msb = (epochMillis & 0xffff_ffff_ffffL) << 16 | 0x7000L | randA;
         long lsb = (random.nextLong() & 0x3fff_ffff_ffff_ffffL) | 0x8000_0000_0000_0000L;

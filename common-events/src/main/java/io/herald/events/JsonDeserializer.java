@@ -1,5 +1,6 @@
 package io.herald.events;
 
+import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 
@@ -12,7 +13,7 @@ import tools.jackson.core.JacksonException;
  *
  * @param <T> the record type
  */
-public class JsonDeserializer<T> implements org.apache.kafka.common.serialization.Deserializer<T> {
+public class JsonDeserializer<T> implements Deserializer<T> {
 
     private final Class<T> type;
 

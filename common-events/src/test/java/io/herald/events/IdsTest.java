@@ -2,6 +2,8 @@ package io.herald.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashSet;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -57,11 +59,11 @@ class IdsTest {
         long millis = id.getMostSignificantBits() >>> 16;
         assertThat(millis).isBetween(System.currentTimeMillis() - 60_000, System.currentTimeMillis());
 
-        UUID earlier = Ids.uuidV7(1_700_000_000_000L, new java.util.Random(1));
-        UUID later = Ids.uuidV7(1_700_000_000_001L, new java.util.Random(1));
+        UUID earlier = Ids.uuidV7(1_700_000_000_000L, new Random(1));
+        UUID later = Ids.uuidV7(1_700_000_000_001L, new Random(1));
         assertThat(earlier.toString()).startsWith("018bcfe5-6800-7").isLessThan(later.toString());
         assertThat(earlier.version()).isEqualTo(7);
-        var many = new java.util.HashSet<UUID>();
+        var many = new HashSet<UUID>();
         for (int i = 0; i < 100_000; i++) {
             many.add(Ids.newEventId());
         }

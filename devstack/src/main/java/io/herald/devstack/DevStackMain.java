@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -75,7 +76,7 @@ public final class DevStackMain {
         var out = new StringBuilder("\n==== Herald dev stack is up (Ctrl-C stops it) ====\n");
         out.append("  Open the dashboard: ").append(stack.dashboardUrl()).append("\n\n");
         stack.urls().entrySet().stream()
-                .sorted(java.util.Map.Entry.comparingByKey())
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.append(String.format("  %-18s %s%n", e.getKey(), e.getValue())));
         out.append("""
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -179,11 +180,11 @@ class ComposeFileTest {
     void theGrafanaDashboardChartsOnlyMetricsHeraldExports() throws IOException {
         String dashboard = Files.readString(ROOT.resolve("ops/grafana/dashboards/herald.json"));
         String operations = Files.readString(ROOT.resolve("docs/operations.md"));
-        var charted = java.util.regex.Pattern.compile("\\b(herald_[a-z_]+|kafka_consumer_[a-z_]+)")
+        var charted = Pattern.compile("\\b(herald_[a-z_]+|kafka_consumer_[a-z_]+)")
                 .matcher(dashboard)
                 .results()
                 .map(m -> m.group(1).replaceAll("_bucket$", ""))
-                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(charted)
                 .as("a panel for each kind of Herald metric")
                 .contains(

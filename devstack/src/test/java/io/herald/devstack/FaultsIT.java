@@ -12,20 +12,28 @@ import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +41,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /**
  * Faults under a steady stream of events published straight onto {@code herald.events.v1}: two instances each of
@@ -43,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Its tests run one after another, but beside the module's other test classes (see devstack's pom): most of its
  * time is spent waiting for a long PostgreSQL outage to end.
  */
-@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
+@Execution(ExecutionMode.CONCURRENT)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class FaultsIT {
 
@@ -185,7 +196,7 @@ class FaultsIT {
      */
     private Outcome stream(Map<Duration, Fault> faults) throws Exception {
         Map<String, String> expected = new ConcurrentHashMap<>(); // "eventId token" -> event id
-        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        var failure = new AtomicReference<Throwable>();
         var done = new CountDownLatch(1);
         var stopping = new AtomicBoolean();
         Thread publisher = Thread.ofPlatform().name("faults-publisher").start(() -> {
@@ -208,7 +219,7 @@ class FaultsIT {
                     String event = """
                             {"eventId":"%s","schemaVersion":1,"type":"product_like","source":"faults",
                              "occurredAt":"%s","actor":{"id":"bob","displayName":"Bob"},"recipients":["user-%d"],
-                             "object":{"id":"p-1","kind":"product","title":"Red bike"}}""".formatted(eventId, java.time.Instant.now(), user);
+                             "object":{"id":"p-1","kind":"product","title":"Red bike"}}""".formatted(eventId, Instant.now(), user);
                     producer.send(new ProducerRecord<>(
                                     Topics.EVENTS, eventId.toString(), event.getBytes(StandardCharsets.UTF_8)))
                             .get(60, TimeUnit.SECONDS);
@@ -283,7 +294,7 @@ class FaultsIT {
     /** The inbox's rows (one per event: each event has one recipient). */
     private int inboxRows() throws Exception {
         PostgresServer.Database db = postgres.database("herald");
-        try (var connection = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
+        try (var connection = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
                 var rows = connection.createStatement().executeQuery("select count(*) from inbox.notifications")) {
             rows.next();
             return rows.getInt(1);
@@ -292,22 +303,18 @@ class FaultsIT {
 
     /** Every {@code -dlt} topic that holds records, with how many. */
     private Map<String, Long> deadLettered() throws Exception {
-        try (var admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             var topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(t -> t.endsWith("-dlt"))
                     .toList();
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
-                    new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(topics)
                     .allTopicNames()
                     .get(30, TimeUnit.SECONDS)
                     .forEach((topic, description) -> description
                             .partitions()
-                            .forEach(p -> latest.put(
-                                    new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                                    org.apache.kafka.clients.admin.OffsetSpec.latest())));
-            Map<String, Long> counts = new java.util.TreeMap<>();
+                            .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+            Map<String, Long> counts = new TreeMap<>();
             admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((partition, offsets) -> {
                 if (offsets.offset() > 0) {
                     counts.merge(partition.topic(), offsets.offset(), Long::sum);
@@ -325,9 +332,9 @@ class FaultsIT {
         services.stop(name);
     }
 
-    private java.util.Collection<org.apache.kafka.common.TopicPartition> assigned(String instance, String listener) {
+    private Collection<TopicPartition> assigned(String instance, String listener) {
         var container = services.instance(instance)
-                .getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
+                .getBean(KafkaListenerEndpointRegistry.class)
                 .getListenerContainer(listener);
         assertThat(container).as(listener + " in " + instance).isNotNull();
         var partitions = container.getAssignedPartitions();

@@ -9,10 +9,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -148,7 +151,7 @@ class HttpFuzzIT {
     @Test
     void everyEndpointSurvivesHostileBodies() throws Exception {
         URI gateway = URI.create(stack.gatewayUrl());
-        Map<String, java.util.function.Supplier<byte[]>> shapes = new java.util.LinkedHashMap<>();
+        Map<String, Supplier<byte[]>> shapes = new LinkedHashMap<>();
         shapes.put("0 B", () -> new byte[0]);
         shapes.put("deep nesting", () -> ("[".repeat(100_000) + "]".repeat(100_000)).getBytes());
         shapes.put(
@@ -224,7 +227,7 @@ class HttpFuzzIT {
     }
 
     private static Map<String, String> withJson(Map<String, String> headers) {
-        var all = new java.util.HashMap<>(headers);
+        var all = new HashMap<>(headers);
         all.put("Content-Type", "application/json");
         return all;
     }

@@ -1,6 +1,7 @@
 package io.herald.devstack;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Sends one request with a huge body, generated while it is sent (never held in memory), over a plain socket,
@@ -57,8 +59,7 @@ final class HugeBody {
     /** Sends {@code body} as it is, with its {@code Content-Length}. */
     static Answer send(URI base, String method, String path, Map<String, String> headers, byte[] body)
             throws Exception {
-        return exchange(
-                base, method, path, headers, new java.io.ByteArrayInputStream(body), body.length, false, () -> -1);
+        return exchange(base, method, path, headers, new ByteArrayInputStream(body), body.length, false, () -> -1);
     }
 
     private static Answer exchange(
@@ -69,7 +70,7 @@ final class HugeBody {
             InputStream body,
             long size,
             boolean chunked,
-            java.util.function.LongSupplier handedOut)
+            LongSupplier handedOut)
             throws Exception {
         try (var socket = new Socket()) {
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);

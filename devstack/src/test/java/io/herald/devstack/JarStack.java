@@ -10,12 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.Yaml;
@@ -70,7 +72,7 @@ final class JarStack implements AutoCloseable {
         PostgresServer postgres = PostgresServer.start(
                 postgresPort, null, Map.of("synchronous_commit", "on")); // compose's server commits synchronously
         // What the compose file's postgres image makes of POSTGRES_DB, POSTGRES_USER and POSTGRES_PASSWORD.
-        try (var connection = java.sql.DriverManager.getConnection(
+        try (var connection = DriverManager.getConnection(
                         postgres.database("postgres").jdbcUrl(), "postgres", "");
                 var statement = connection.createStatement()) {
             statement.execute("create role herald login password '"
@@ -200,7 +202,7 @@ final class JarStack implements AutoCloseable {
                 if (Instant.now().isAfter(deadline)) {
                     throw new IllegalStateException(instance.name() + " not ready in 3 minutes; see " + instance.log());
                 }
-                instance.process().waitFor(250, java.util.concurrent.TimeUnit.MILLISECONDS);
+                instance.process().waitFor(250, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -301,7 +303,7 @@ final class JarStack implements AutoCloseable {
         }
         for (Instance instance : instances.values()) {
             try {
-                if (!instance.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!instance.process().waitFor(20, TimeUnit.SECONDS)) {
                     instance.process().destroyForcibly();
                 }
             } catch (InterruptedException e) {

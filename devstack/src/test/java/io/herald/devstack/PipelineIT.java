@@ -10,24 +10,34 @@ import io.herald.events.Topics;
 import io.herald.events.TraceContext;
 import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.fcm.FcmEmulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -106,15 +116,10 @@ class PipelineIT {
         registerFcmDevice(alice, token);
         UUID eventId = UUID.randomUUID();
         var props = new Properties();
-        props.put(
-                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.kafkaBootstrapServers());
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-                props,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.StringSerializer())) {
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             for (String app : List.of("shop", "chat")) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                producer.send(new ProducerRecord<>(
                                 Topics.EVENTS, eventId.toString(), """
                                 {"eventId":"%s","schemaVersion":1,"type":"chat","source":"%s","occurredAt":"2026-12-07T10:00:00Z",
                                  "recipients":["%s"],"title":"From %s","body":"Hello"}""".formatted(eventId, app, alice, app)))
@@ -171,7 +176,7 @@ class PipelineIT {
         String alice = "alice-" + UUID.randomUUID();
         String token = "fcm-token-" + UUID.randomUUID();
         registerFcmDevice(alice, token);
-        String traceId = HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        String traceId = HexFormat.of().formatHex(SecureRandom.getSeed(16));
         var request = HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/events"))
                 .header("Content-Type", "application/json")
                 .header("X-Api-Key", stack.apiKey())
@@ -223,7 +228,7 @@ class PipelineIT {
         // ws-fanout's actuator is on its internal port, with the internal API; the WebSocket port has no HTTP API.
         // The gateway's is on its management port, never published.
         String fanout = stack.urls().get("ws-fanout-internal");
-        var services = new java.util.LinkedHashMap<String, String>();
+        var services = new LinkedHashMap<String, String>();
         services.put("gateway-service", stack.urls().get("gateway-management"));
         services.put("token-service", stack.urls().get("token-service"));
         services.put("dispatch-service", stack.urls().get("dispatch-service"));
@@ -294,7 +299,7 @@ class PipelineIT {
                                 .filter(r ->
                                         r.message().path("token").asString().equals(token))
                                 .findFirst(),
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow();
     }
 
@@ -321,8 +326,7 @@ class PipelineIT {
 
     /** Whether the record has a value that contains {@code text} (some tests send records with none). */
     private static boolean mentions(ConsumerRecord<String, byte[]> record, String text) {
-        return record.value() != null
-                && new String(record.value(), java.nio.charset.StandardCharsets.UTF_8).contains(text);
+        return record.value() != null && new String(record.value(), StandardCharsets.UTF_8).contains(text);
     }
 
     /** Every record on {@code topic} up to its current end. */
@@ -378,8 +382,8 @@ class PipelineIT {
                     .as("%s %s answered %s", request.method(), request.uri(), response.body())
                     .isEqualTo(expectedStatus);
             return HeraldJson.mapper().readTree(response.body());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

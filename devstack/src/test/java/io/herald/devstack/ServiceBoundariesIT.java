@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.herald.events.HeraldJson;
 import io.herald.spring.web.InternalApiProperties;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -214,7 +215,7 @@ class ServiceBoundariesIT {
                     if (socket.matches()) {
                         ours.add(Long.parseLong(socket.group(1)));
                     }
-                } catch (java.io.IOException gone) {
+                } catch (IOException gone) {
                     // closed meanwhile
                 }
             }

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -304,7 +305,7 @@ class TopicFuzzIT {
                         Priority.HIGH,
                         3600,
                         "collapse",
-                        java.util.Set.of(Channel.PUSH))));
+                        Set.of(Channel.PUSH))));
         records.put(
                 Topics.PUSH,
                 tree(new PushDelivery(

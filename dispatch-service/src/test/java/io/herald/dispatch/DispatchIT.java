@@ -3,6 +3,9 @@ package io.herald.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.eatthepath.pushy.apns.server.RejectionReason;
+import io.herald.dispatch.delivery.DeliveryLogPartitions;
+import io.herald.dispatch.delivery.FlakyDeliveryLog;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
@@ -11,18 +14,25 @@ import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.apns.ApnsEmulator;
+import io.herald.testkit.expo.ExpoEmulator;
 import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.testkit.fcm.FcmError;
 import io.herald.testkit.script.Script;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,7 +42,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -48,12 +64,12 @@ class DispatchIT {
     static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("dispatch");
 
     static final FcmEmulator fcm = FcmEmulator.start();
-    static final io.herald.testkit.expo.ExpoEmulator expo = io.herald.testkit.expo.ExpoEmulator.start();
-    static final io.herald.testkit.apns.ApnsEmulator apns = io.herald.testkit.apns.ApnsEmulator.start();
+    static final ExpoEmulator expo = ExpoEmulator.start();
+    static final ApnsEmulator apns = ApnsEmulator.start();
     static KafkaProducer<String, byte[]> producer;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.micrometer.core.instrument.MeterRegistry meters;
+    @Autowired
+    MeterRegistry meters;
 
     static KafkaConsumer<String, byte[]> consumer;
     static final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
@@ -145,7 +161,7 @@ class DispatchIT {
         publish(delivery);
 
         TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
-                .until(() -> feedbackFor(token), java.util.Optional::isPresent)
+                .until(() -> feedbackFor(token), Optional::isPresent)
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("UNREGISTERED");
         assertThat(feedback.deliveryId()).isEqualTo(delivery.deliveryId());
@@ -156,19 +172,16 @@ class DispatchIT {
         assertThat(deadLetters()).noneMatch(r -> r.key().equals("user-c"));
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.herald.dispatch.delivery.FlakyDeliveryLog deliveryLog;
+    @Autowired
+    FlakyDeliveryLog deliveryLog;
 
-    @org.springframework.boot.test.context.TestConfiguration
+    @TestConfiguration
     static class FlakyDatabase {
-        @org.springframework.context.annotation.Bean
-        @org.springframework.context.annotation.Primary
-        io.herald.dispatch.delivery.FlakyDeliveryLog flakyDeliveryLog(
-                org.springframework.jdbc.core.simple.JdbcClient jdbc,
-                org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate named,
-                java.time.Clock clock,
-                io.herald.dispatch.delivery.DeliveryLogPartitions partitions) {
-            return new io.herald.dispatch.delivery.FlakyDeliveryLog(jdbc, named, clock, partitions);
+        @Bean
+        @Primary
+        FlakyDeliveryLog flakyDeliveryLog(
+                JdbcClient jdbc, NamedParameterJdbcTemplate named, Clock clock, DeliveryLogPartitions partitions) {
+            return new FlakyDeliveryLog(jdbc, named, clock, partitions);
         }
     }
 
@@ -211,8 +224,7 @@ class DispatchIT {
 
     @Test
     void retryTopicsHaveTheMainTopicsPartitions() throws Exception {
-        try (var admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
+        try (var admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
             var names = List.of(Topics.PUSH, Topics.PUSH + "-retry-0", Topics.PUSH + "-retry-1", Topics.PUSH_DLT);
             var topics = admin.describeTopics(names).allTopicNames().get();
             assertThat(topics.values())
@@ -287,7 +299,7 @@ class DispatchIT {
                         () -> expo.received().stream()
                                 .filter(r -> r.message().path("to").asString().equals(good.token()))
                                 .findFirst(),
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow();
         assertThat(received.accessToken()).isEqualTo("expo-access-token");
         assertThat(received.message().path("title").asString()).isEqualTo("Your product was liked");
@@ -297,7 +309,7 @@ class DispatchIT {
         assertThat(received.message().path("sound").asString()).isEqualTo("default");
         await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(good).contains(DeliveryStatus.Outcome.SENT));
         TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
-                .until(() -> feedbackFor(dead), java.util.Optional::isPresent)
+                .until(() -> feedbackFor(dead), Optional::isPresent)
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("DeviceNotRegistered");
         assertThat(feedback.provider()).isEqualTo(Provider.EXPO);
@@ -312,7 +324,7 @@ class DispatchIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
         TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
-                .until(() -> feedbackFor(later), java.util.Optional::isPresent)
+                .until(() -> feedbackFor(later), Optional::isPresent)
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("DeviceNotRegistered");
         assertThat(feedback.deliveryId()).isEqualTo(delivery.deliveryId());
@@ -321,11 +333,9 @@ class DispatchIT {
     @Test
     void apnsDeliveriesReachApnsWithPushyAndBadTokensBecomeFeedback() {
         String token = HexFormat.of()
-                .formatHex(java.nio.ByteBuffer.allocate(32)
-                        .putLong(System.nanoTime())
-                        .array());
+                .formatHex(ByteBuffer.allocate(32).putLong(System.nanoTime()).array());
         String bad = "b".repeat(64);
-        apns.reject(bad, com.eatthepath.pushy.apns.server.RejectionReason.BAD_DEVICE_TOKEN);
+        apns.reject(bad, RejectionReason.BAD_DEVICE_TOKEN);
         PushDelivery good = delivery("user-j", token, Provider.APNS);
         String gone = "c".repeat(64);
         apns.unregister(gone);
@@ -334,12 +344,12 @@ class DispatchIT {
         publish(rejected);
         publish(delivery("user-j", gone, Provider.APNS));
 
-        io.herald.testkit.apns.ApnsEmulator.Received received = await().atMost(Duration.ofSeconds(30))
+        ApnsEmulator.Received received = await().atMost(Duration.ofSeconds(30))
                 .until(
                         () -> apns.received().stream()
                                 .filter(r -> r.token().equals(token))
                                 .findFirst(),
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow();
         assertThat(received.topic()).isEqualTo("dev.herald.app");
         assertThat(received.priority()).isEqualTo("10");
@@ -349,11 +359,11 @@ class DispatchIT {
         assertThat(payload.path("productId").asString()).isEqualTo("p-1");
         await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(good).contains(DeliveryStatus.Outcome.SENT));
         TokenFeedback feedback = await().atMost(Duration.ofSeconds(30))
-                .until(() -> feedbackFor(bad), java.util.Optional::isPresent)
+                .until(() -> feedbackFor(bad), Optional::isPresent)
                 .orElseThrow();
         assertThat(feedback.reason()).isEqualTo("BadDeviceToken");
         assertThat(await().atMost(Duration.ofSeconds(30))
-                        .until(() -> feedbackFor(gone), java.util.Optional::isPresent)
+                        .until(() -> feedbackFor(gone), Optional::isPresent)
                         .orElseThrow()
                         .reason())
                 .isEqualTo("Unregistered");
@@ -390,7 +400,7 @@ class DispatchIT {
                                 .filter(r ->
                                         r.message().path("token").asString().equals(token))
                                 .findFirst(),
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow()
                 .message();
     }
@@ -412,7 +422,7 @@ class DispatchIT {
                 .toList();
     }
 
-    private static java.util.Optional<TokenFeedback> feedbackFor(String token) {
+    private static Optional<TokenFeedback> feedbackFor(String token) {
         return records().stream()
                 .filter(r -> r.topic().equals(Topics.TOKEN_FEEDBACK) && token.equals(r.key()))
                 .map(r -> HeraldJson.mapper().readValue(r.value(), TokenFeedback.class))

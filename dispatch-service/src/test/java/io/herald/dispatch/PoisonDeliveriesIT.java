@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
@@ -145,7 +147,7 @@ class PoisonDeliveriesIT {
         assertThat(good).allMatch(PoisonDeliveriesIT::fcmReceived);
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     JdbcClient jdbc;
 
     @Test
@@ -201,7 +203,7 @@ class PoisonDeliveriesIT {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> outcomes.statusesOf(aSecond).contains(DeliveryStatus.Outcome.SENT));
         ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(15))
-                .until(() -> outcomes.deadLetterOf(anHour), java.util.Optional::isPresent)
+                .until(() -> outcomes.deadLetterOf(anHour), Optional::isPresent)
                 .orElseThrow();
         assertThat(Outcomes.header(dead, HeraldHeaders.DLT_REASON_CODE)).isEqualTo("retry-after-exceeded");
         assertThat(Outcomes.header(dead, HeraldHeaders.DLT_REASON))

@@ -12,6 +12,8 @@ import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.fcm.FcmEmulator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +72,7 @@ class ProviderOutageIT {
     void aTwentySecondOutageMidStreamEndsWithEveryDeliverySentOnce() throws Exception {
         var p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-        List<PushDelivery> published = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<PushDelivery> published = Collections.synchronizedList(new ArrayList<>());
         ScheduledExecutorService stream = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger ticks = new AtomicInteger();
         int total = 600; // 20 a second for 30 s
@@ -139,7 +141,7 @@ class ProviderOutageIT {
     }
 
     private static Map<String, Integer> receivedTokens() {
-        Map<String, Integer> counts = new java.util.HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
         for (FcmEmulator.Received r : fcm.received()) {
             counts.merge(r.message().path("token").asString(), 1, Integer::sum);
         }

@@ -1,6 +1,7 @@
 package io.herald.dispatch;
 
 import io.herald.events.DomainEvent;
+import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.Platform;
 import io.herald.events.Priority;
@@ -42,10 +43,9 @@ public final class TestDeliveries {
     /** {@code delivery} with {@code field} (its JSON name) set to {@code value}. */
     @SuppressWarnings("unchecked")
     public static PushDelivery with(PushDelivery delivery, String field, Object value) {
-        var json = (java.util.Map<String, Object>)
-                io.herald.events.HeraldJson.mapper().convertValue(delivery, java.util.Map.class);
+        var json = (Map<String, Object>) HeraldJson.mapper().convertValue(delivery, Map.class);
         json.put(field, value);
-        return io.herald.events.HeraldJson.mapper().convertValue(json, PushDelivery.class);
+        return HeraldJson.mapper().convertValue(json, PushDelivery.class);
     }
 
     /** {@code delivery} with another collapse key ({@code null}: none). */

@@ -3,6 +3,7 @@ package io.herald.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -14,8 +15,10 @@ import io.herald.events.Topics;
 import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.TestHttp;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -95,12 +100,12 @@ class GatewayIT {
 
     @Test
     void readinessIncludesKafka() throws Exception {
-        try (var http = java.net.http.HttpClient.newHttpClient()) {
+        try (var http = HttpClient.newHttpClient()) {
             var ready = http.send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                                    "http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
                             .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
             assertThat(HeraldJson.mapper()
                             .readTree(ready.body())
@@ -125,7 +130,7 @@ class GatewayIT {
                         () -> events().stream()
                                 .filter(r -> eventId.equals(r.key()))
                                 .findFirst(),
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow();
         JsonNode event = HeraldJson.mapper().readTree(record.value());
         assertThat(event.path("eventId").asString()).isEqualTo(eventId);
@@ -133,9 +138,7 @@ class GatewayIT {
         assertThat(event.path("schemaVersion").asInt()).isEqualTo(1);
         assertThat(event.path("occurredAt").asString()).isNotBlank();
         // No Java type headers: any language can read it. The one header is the W3C trace context.
-        assertThat(record.headers().toArray())
-                .extracting(org.apache.kafka.common.header.Header::key)
-                .containsExactly("traceparent");
+        assertThat(record.headers().toArray()).extracting(Header::key).containsExactly("traceparent");
     }
 
     @Test
@@ -410,7 +413,7 @@ class GatewayIT {
                         () -> events().stream()
                                 .filter(r -> eventId.equals(r.key()))
                                 .findFirst(),
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow();
         JsonNode event = HeraldJson.mapper().readTree(record.value());
         assertThat(event.path("recipients").get(0).asString()).isEqualTo("dave");
@@ -474,7 +477,7 @@ class GatewayIT {
             server.start();
             return server;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -502,7 +505,7 @@ class GatewayIT {
             var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
             jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
             return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
+        } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }

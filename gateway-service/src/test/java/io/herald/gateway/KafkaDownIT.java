@@ -2,6 +2,7 @@ package io.herald.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.events.HeraldJson;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,7 +74,7 @@ class KafkaDownIT {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(io.herald.events.HeraldJson.mapper()
+            assertThat(HeraldJson.mapper()
                             .readTree(ready.body())
                             .path("components")
                             .path("kafka")

@@ -7,6 +7,8 @@ import io.herald.testkit.TestHttp;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,7 +49,7 @@ class LimitsIT {
 
     @Test
     void anApiKeyOverItsRateGets429WithRetryAfter() throws Exception {
-        java.util.List<HttpResponse<String>> responses = new java.util.ArrayList<>();
+        List<HttpResponse<String>> responses = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             responses.add(TestHttp.send(HttpRequest.newBuilder(uri("/v1/events"))
                     .header("X-Api-Key", KEY)

@@ -7,6 +7,7 @@ import io.herald.events.HeraldJson;
 import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.TestHttp;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -206,7 +207,7 @@ class SubjectsAndTextIT {
             server.start();
             return server;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

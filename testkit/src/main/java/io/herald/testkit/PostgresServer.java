@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -44,7 +45,7 @@ public final class PostgresServer implements AutoCloseable {
      * @param dataDirectory where to keep the data across restarts, or {@code null} for a fresh temporary one
      */
     public static PostgresServer start(int port, @Nullable Path dataDirectory) {
-        return start(port, dataDirectory, java.util.Map.of());
+        return start(port, dataDirectory, Map.of());
     }
 
     /**
@@ -54,7 +55,7 @@ public final class PostgresServer implements AutoCloseable {
      * @param dataDirectory where to keep the data across restarts, or {@code null} for a fresh temporary one
      * @param settings setting names and values
      */
-    public static PostgresServer start(int port, @Nullable Path dataDirectory, java.util.Map<String, String> settings) {
+    public static PostgresServer start(int port, @Nullable Path dataDirectory, Map<String, String> settings) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "300");
             settings.forEach(builder::setServerConfig);

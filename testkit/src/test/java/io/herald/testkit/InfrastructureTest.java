@@ -2,10 +2,15 @@ package io.herald.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,15 +33,14 @@ class InfrastructureTest {
     @Test
     void aBrokerStartedOnAFixedPortListensThereAndCarriesRecords() throws Exception {
         int port;
-        try (var socket = new java.net.ServerSocket(0)) {
+        try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         try (KafkaBroker broker = KafkaBroker.start(port)) {
             assertThat(broker.bootstrapServers()).isEqualTo("localhost:" + port);
             // Clients bootstrapping on the fixed port are told to stay on it, not sent to a random one.
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-                assertThat(admin.describeCluster().nodes().get(10, java.util.concurrent.TimeUnit.SECONDS))
+            try (var admin = Admin.create(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS))
                         .singleElement()
                         .satisfies(node -> assertThat(node.port()).isEqualTo(port));
             }
@@ -48,10 +52,10 @@ class InfrastructureTest {
     void aBrokerProcessRestartedOnItsDataKeepsItsRecordsAndPort() throws Exception {
         try (KafkaProcess broker = KafkaProcess.start()) {
             Map<String, Object> common = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(common)) {
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("infra-test", 1, (short) 1)))
+            try (var admin = Admin.create(common)) {
+                admin.createTopics(List.of(new NewTopic("infra-test", 1, (short) 1)))
                         .all()
-                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                        .get(30, TimeUnit.SECONDS);
             }
             produce(common);
             String before = broker.bootstrapServers();
@@ -76,7 +80,7 @@ class InfrastructureTest {
     }
 
     private static void assertConsumed(Map<String, Object> common) {
-        var consumerProps = new java.util.HashMap<String, Object>(common);
+        var consumerProps = new HashMap<String, Object>(common);
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "infra-test");
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (var consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,7 +169,7 @@ class BadRecordsFailAloneIT {
         UUID bad = UUID.randomUUID();
         values.add(GOOD / 2, status(eventId, bad, "bad\u0000reason", Instant.now()));
         // One key: one partition, in this order.
-        sendTogether(Topics.DELIVERY_STATUS, java.util.Collections.nCopies(values.size(), eventId.toString()), values);
+        sendTogether(Topics.DELIVERY_STATUS, Collections.nCopies(values.size(), eventId.toString()), values);
 
         await().atMost(PROMPTLY)
                 .untilAsserted(
@@ -195,7 +196,7 @@ class BadRecordsFailAloneIT {
         }
         UUID bad = UUID.randomUUID();
         values.add(GOOD / 4, status(eventId, bad, null, Instant.parse("+300000-01-01T00:00:00Z")));
-        sendTogether(Topics.DELIVERY_STATUS, java.util.Collections.nCopies(values.size(), eventId.toString()), values);
+        sendTogether(Topics.DELIVERY_STATUS, Collections.nCopies(values.size(), eventId.toString()), values);
 
         await().atMost(PROMPTLY)
                 .untilAsserted(

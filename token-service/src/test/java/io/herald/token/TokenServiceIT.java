@@ -12,29 +12,42 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import io.herald.events.TraceContext;
 import io.herald.testkit.ServiceInfrastructure;
+import io.herald.token.devices.DevicePruner;
+import io.herald.token.log.PlannedPushes;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -74,14 +87,14 @@ class TokenServiceIT {
     @LocalServerPort
     int port;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    @Autowired
+    JdbcClient jdbc;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.herald.token.devices.DevicePruner pruner;
+    @Autowired
+    DevicePruner pruner;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.micrometer.core.instrument.MeterRegistry meters;
+    @Autowired
+    MeterRegistry meters;
 
     @BeforeAll
     static void clients() {
@@ -239,8 +252,7 @@ class TokenServiceIT {
         assertThat(records().stream()
                         .filter(r -> r.topic().equals(Topics.PUSH) || r.topic().equals(Topics.INAPP))
                         .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains(eventId.toString()))
-                        .map(r -> io.herald.events.TraceContext.traceId(
-                                io.herald.events.TraceContext.traceparent(r.headers()))))
+                        .map(r -> TraceContext.traceId(TraceContext.traceparent(r.headers()))))
                 .hasSize(2)
                 .containsOnly(traceId);
         JsonNode line = output.getOut()
@@ -255,12 +267,9 @@ class TokenServiceIT {
 
     @Test
     void topicsAreCreatedWithTheirRetentionAndConsumerGroupsAreNamedForHerald() throws Exception {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()))) {
-            var events = new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.EVENTS);
-            var deadLetters = new org.apache.kafka.common.config.ConfigResource(
-                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.EVENTS_DLT);
+        try (var admin = Admin.create(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()))) {
+            var events = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EVENTS);
+            var deadLetters = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EVENTS_DLT);
             var configs =
                     admin.describeConfigs(List.of(events, deadLetters)).all().get();
             assertThat(configs.get(events).get("retention.ms").value())
@@ -269,7 +278,7 @@ class TokenServiceIT {
                     .isEqualTo(Long.toString(Duration.ofDays(30).toMillis()));
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(admin.listGroups().all().get())
-                            .extracting(org.apache.kafka.clients.admin.GroupListing::groupId)
+                            .extracting(GroupListing::groupId)
                             .contains("herald-token-router", "herald-token-feedback", "herald-token-delivery-log"));
         }
     }
@@ -288,7 +297,7 @@ class TokenServiceIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> pushesOf(good).size() == 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> dead().size() >= 2);
-        var byKey = new java.util.HashMap<String, ConsumerRecord<String, byte[]>>();
+        var byKey = new HashMap<String, ConsumerRecord<String, byte[]>>();
         dead().forEach(r -> byKey.put(r.key(), r));
         assertThat(header(byKey.get("bad-1"), HeraldHeaders.DLT_REASON_CODE)).isEqualTo("invalid-json");
         assertThat(new String(byKey.get("bad-1").value(), StandardCharsets.UTF_8))
@@ -389,10 +398,7 @@ class TokenServiceIT {
     }
 
     private double plans(String fate) {
-        return meters.get(io.herald.token.log.PlannedPushes.METER)
-                .tag("fate", fate)
-                .counter()
-                .count();
+        return meters.get(PlannedPushes.METER).tag("fate", fate).counter().count();
     }
 
     @Test
@@ -473,11 +479,11 @@ class TokenServiceIT {
 
     /** Sends the records to herald.delivery-status.v1 under one key, together, and waits for Kafka's acks. */
     private static void statusesTogether(String key, byte[]... values) throws Exception {
-        var sends = java.util.Arrays.stream(values)
+        var sends = Arrays.stream(values)
                 .map(value -> producer.send(new ProducerRecord<>(Topics.DELIVERY_STATUS, key, value)))
                 .toList();
         for (var send : sends) {
-            send.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            send.get(10, TimeUnit.SECONDS);
         }
     }
 
@@ -539,7 +545,7 @@ class TokenServiceIT {
     @Test
     void anEventForMoreThanTenThousandRecipientsIsDeadLettered() {
         UUID eventId = UUID.randomUUID();
-        var recipients = new java.util.StringJoiner("\",\"", "[\"", "\"]");
+        var recipients = new StringJoiner("\",\"", "[\"", "\"]");
         for (int i = 0; i <= 10_000; i++) {
             recipients.add("r" + i);
         }
@@ -586,7 +592,7 @@ class TokenServiceIT {
                 {"eventId":"%s","schemaVersion":1,"type":"loyalty_points","source":"shop","occurredAt":"2026-11-24T10:00:00Z",
                  "recipients":["%s"]}""".formatted(unknown, user).getBytes(StandardCharsets.UTF_8));
         UUID oversize = UUID.randomUUID();
-        var data = new java.util.StringJoiner(",", "{", "}");
+        var data = new StringJoiner(",", "{", "}");
         for (int i = 0; i < 3; i++) {
             data.add("\"k" + i + "\":\"" + "x".repeat(2000) + "\"");
         }

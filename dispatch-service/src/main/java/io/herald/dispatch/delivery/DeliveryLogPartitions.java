@@ -11,7 +11,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -57,7 +59,7 @@ public class DeliveryLogPartitions implements InitializingBean {
      * SQLStates of a partition created by another instance at the same moment: {@code duplicate_table}, a
      * {@code unique_violation} in the catalog, or a range that would overlap the other's partition.
      */
-    private static final java.util.Set<String> CREATED_MEANWHILE = java.util.Set.of("42P07", "23505", "42P17");
+    private static final Set<String> CREATED_MEANWHILE = Set.of("42P07", "23505", "42P17");
 
     private final Object creating = new Object();
     private final Object dropping = new Object();
@@ -158,7 +160,7 @@ public class DeliveryLogPartitions implements InitializingBean {
                             rows.getBoolean(3)));
                 }
             }
-            found.sort(java.util.Comparator.comparing(Partition::until));
+            found.sort(Comparator.comparing(Partition::until));
             return found;
         });
     }

@@ -219,7 +219,7 @@ public class Dispatcher {
         /** Records {@code item} once its send completes. Listener thread. */
         void add(Item item) {
             given++;
-            java.util.Objects.requireNonNull(item.outcome).whenComplete((outcome, e) -> completed.add(item));
+            Objects.requireNonNull(item.outcome).whenComplete((outcome, e) -> completed.add(item));
         }
 
         /** No more items: the recorder ends once those given are done. Listener thread. */
@@ -272,8 +272,7 @@ public class Dispatcher {
             List<DeliveryLog.Entry> entries = new ArrayList<>(group.size());
             List<SendOutcome> outcomes = new ArrayList<>(group.size());
             for (Item item : group) {
-                SendOutcome outcome =
-                        java.util.Objects.requireNonNull(item.outcome).join();
+                SendOutcome outcome = Objects.requireNonNull(item.outcome).join();
                 outcomes.add(outcome);
                 boolean recorded = item.earlier != null && item.earlier.recorded();
                 if (outcome instanceof SendOutcome.Accepted

@@ -1,6 +1,7 @@
 package io.herald.dispatch.expo;
 
 import java.net.URI;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -24,10 +25,10 @@ record ExpoProperties(
         @DefaultValue("https://exp.host") URI baseUrl,
         @Nullable String accessToken,
         @DefaultValue("1KB") DataSize gzipAbove,
-        @DefaultValue("15m") java.time.Duration receiptDelay,
-        @DefaultValue("1m") java.time.Duration receiptPollInterval,
+        @DefaultValue("15m") Duration receiptDelay,
+        @DefaultValue("1m") Duration receiptPollInterval,
         @DefaultValue("100") int batchSize,
-        @DefaultValue("10ms") java.time.Duration batchLinger) {
+        @DefaultValue("10ms") Duration batchLinger) {
 
     ExpoProperties {
         if (batchSize < 1 || batchSize > 100) {

@@ -9,6 +9,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -247,11 +249,11 @@ class ExpoProvider implements PushProvider, DisposableBean {
         return body.path("errors").path(0).path("code").asString(fallback);
     }
 
-    private static java.util.Optional<Duration> seconds(String value) {
+    private static Optional<Duration> seconds(String value) {
         try {
-            return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
         } catch (NumberFormatException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -260,7 +262,7 @@ class ExpoProvider implements PushProvider, DisposableBean {
         try (var zip = new GZIPOutputStream(out)) {
             zip.write(bytes);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         return out.toByteArray();
     }

@@ -5,6 +5,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Provider;
 import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,7 +76,7 @@ class ExpoReceipts {
                     check(due, oldest, cutoff);
                 }
             } while (due.size() == BATCH);
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
             log.warn("Expo receipts not fetched this time: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -100,7 +101,7 @@ class ExpoReceipts {
                 .list();
     }
 
-    private void check(List<Due> due, Instant oldest, Instant cutoff) throws java.io.IOException, InterruptedException {
+    private void check(List<Due> due, Instant oldest, Instant cutoff) throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(properties.baseUrl().resolve(URI.create("/--/api/v2/push/getReceipts")))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")

@@ -9,6 +9,7 @@ import io.herald.events.PushDelivery;
 import io.herald.events.RejectedRecordException;
 import io.herald.events.TextRules;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class DeliveryChecksTest {
@@ -50,8 +51,8 @@ class DeliveryChecksTest {
     void aNulInTheTitleIsRefusedNamingTheFieldButNotItsText() {
         assertThatThrownBy(() -> DeliveryChecks.check(with("secret\u0000title", Map.of(), null)))
                 .isInstanceOfSatisfying(RejectedRecordException.class, e -> {
-                    org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(TextRules.CODE);
-                    org.assertj.core.api.Assertions.assertThat(e.getMessage())
+                    Assertions.assertThat(e.code()).isEqualTo(TextRules.CODE);
+                    Assertions.assertThat(e.getMessage())
                             .contains("title contains U+0000 at index 6")
                             .doesNotContain("secret");
                 });

@@ -10,10 +10,12 @@ import io.herald.events.PushDelivery;
 import io.herald.spring.kafka.TopicSettings;
 import io.herald.testkit.PostgresServer;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -26,6 +28,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.postgresql.Driver;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -82,7 +85,7 @@ class DeliveryLogRetentionIT {
 
     private static DataSource dataSource(PostgresServer.Database db) {
         var source = new SimpleDriverDataSource();
-        source.setDriverClass(org.postgresql.Driver.class);
+        source.setDriverClass(Driver.class);
         source.setUrl(db.jdbcUrl());
         source.setUsername(db.username());
         source.setPassword(db.password());
@@ -162,15 +165,15 @@ class DeliveryLogRetentionIT {
         // The table from before partitioning and the four days created 35 days ago, all expired.
         assertThat(done.dropped())
                 .hasSize(5)
-                .contains(DeliveryLogPartitions.name(
-                        java.time.LocalDate.ofInstant(NOW.plus(Duration.ofDays(10)), ZoneOffset.UTC)))
+                .contains(
+                        DeliveryLogPartitions.name(LocalDate.ofInstant(NOW.plus(Duration.ofDays(10)), ZoneOffset.UTC)))
                 .anyMatch(name -> name.startsWith("deliveries_until_"));
         assertThat(partitionNames())
                 .as("today and the three days ahead")
                 .hasSize(4)
                 .first()
-                .isEqualTo(DeliveryLogPartitions.name(
-                        java.time.LocalDate.ofInstant(NOW.plus(Duration.ofDays(45)), ZoneOffset.UTC)));
+                .isEqualTo(
+                        DeliveryLogPartitions.name(LocalDate.ofInstant(NOW.plus(Duration.ofDays(45)), ZoneOffset.UTC)));
         assertThat(log.alreadySent(Set.of(recent.deliveryId(), old.deliveryId()), clock.instant()))
                 .containsExactly(recent.deliveryId());
     }
@@ -210,7 +213,7 @@ class DeliveryLogRetentionIT {
         assertThat(plan)
                 .as("the days before the record was published are not read")
                 .doesNotContain("deliveries_until_")
-                .contains(DeliveryLogPartitions.name(java.time.LocalDate.ofInstant(sentAt, ZoneOffset.UTC)));
+                .contains(DeliveryLogPartitions.name(LocalDate.ofInstant(sentAt, ZoneOffset.UTC)));
     }
 
     @Test
@@ -300,7 +303,7 @@ class DeliveryLogRetentionIT {
     }
 
     /** Sessions waiting for a lock in this database (the maintenance waiting for the open transaction). */
-    private static int waitingForLocks(Connection connection) throws java.sql.SQLException {
+    private static int waitingForLocks(Connection connection) throws SQLException {
         try (var statement = connection.createStatement();
                 var rows = statement.executeQuery("""
                         select count(*) from pg_stat_activity

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,8 +53,7 @@ class FcmOutcomesTest {
                 new DefaultListableBeanFactory().getBeanProvider(FcmSender.class));
     }
 
-    private static SendOutcome send(FcmProvider provider, @org.jspecify.annotations.Nullable FcmError error)
-            throws Exception {
+    private static SendOutcome send(FcmProvider provider, @Nullable FcmError error) throws Exception {
         PushDelivery delivery = TestDeliveries.like("user-1", "token-" + UUID.randomUUID(), Provider.FCM);
         if (error != null) {
             // More failures than one send needs: the script is per token and the client does not retry by itself.

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.herald.events.TextRules;
 import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.problems.ApiProblem;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class DevTokenController {
         if (user == null
                 || user.isBlank()
                 || user.codePointCount(0, user.length()) > 255
-                || !io.herald.events.TextRules.isAllowed(user)) {
+                || !TextRules.isAllowed(user)) {
             throw new ApiProblem(
                             HttpStatus.BAD_REQUEST,
                             "invalid-request",

@@ -1,6 +1,7 @@
 package io.herald.gateway.devices;
 
 import io.herald.events.DomainEvent;
+import io.herald.events.Ids;
 import io.herald.gateway.events.EventPublisher;
 import java.time.Clock;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
 
 /**
  * The signed-in user's devices, preferences (token-service) and inbox (ws-fanout-service). The user id is
@@ -68,7 +70,7 @@ class DevicesController {
     @PostMapping("/v1/devices/test")
     ResponseEntity<TestSent> test(@AuthenticationPrincipal Jwt jwt) {
         var event = new DomainEvent(
-                io.herald.events.Ids.newEventId(),
+                Ids.newEventId(),
                 DomainEvent.SCHEMA_VERSION,
                 "test",
                 "herald",
@@ -103,9 +105,7 @@ class DevicesController {
             @RequestParam(defaultValue = "20") int limit,
             @RequestParam(required = false) String cursor) {
         String query = "?limit=" + Math.clamp(limit, 1, 100)
-                + (cursor == null
-                        ? ""
-                        : "&cursor=" + org.springframework.web.util.UriUtils.encodeQueryParam(cursor, "UTF-8"));
+                + (cursor == null ? "" : "&cursor=" + UriUtils.encodeQueryParam(cursor, "UTF-8"));
         return inbox.forward(HttpMethod.GET, Users.path(jwt, "/notifications" + query), null);
     }
 

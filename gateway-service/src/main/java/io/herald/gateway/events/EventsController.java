@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -245,8 +247,7 @@ class EventsController {
         ResponseEntity<byte[]> answer = tokenService.forward(
                 HttpMethod.GET,
                 "/internal/v1/events/" + eventId + "/deliveries?source="
-                        + org.springframework.web.util.UriUtils.encodeQueryParam(
-                                app.name(), java.nio.charset.StandardCharsets.UTF_8),
+                        + UriUtils.encodeQueryParam(app.name(), StandardCharsets.UTF_8),
                 null);
         if (answer.getStatusCode().is2xxSuccessful() && answer.getBody() != null) {
             JsonNode log = HeraldJson.mapper().readTree(answer.getBody());

@@ -1,6 +1,7 @@
 package io.herald.gateway.problems;
 
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -48,10 +49,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     /** Spring MVC's own problems keep their status and get a stable Herald type. */
     @Override
     protected ResponseEntity<Object> createResponseEntity(
-            @org.jspecify.annotations.Nullable Object body,
-            HttpHeaders headers,
-            HttpStatusCode status,
-            WebRequest request) {
+            @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         if (body instanceof ProblemDetail problem) {
             String kind = ApiProblem.kindOf(status.value());
             problem.setType(URI.create(ApiProblem.TYPE_BASE + kind));

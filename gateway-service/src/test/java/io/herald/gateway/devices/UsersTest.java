@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpStatus;
@@ -62,7 +63,7 @@ class UsersTest {
         });
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aSubjectOf255CharactersIsAUserIdAndOneOf256IsNot() {
         assertThat(Users.id(jwt("😀".repeat(255)))).hasSize(510);
         assertThatThrownBy(() -> Users.id(jwt("x".repeat(256)))).isInstanceOf(ApiProblem.class);

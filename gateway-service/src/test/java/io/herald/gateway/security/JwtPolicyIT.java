@@ -17,6 +17,7 @@ import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.TestHttp;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -174,7 +175,7 @@ class JwtPolicyIT {
             server.start();
             return server;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

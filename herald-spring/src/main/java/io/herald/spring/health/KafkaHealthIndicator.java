@@ -1,6 +1,7 @@
 package io.herald.spring.health;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,7 +24,7 @@ public class KafkaHealthIndicator extends AbstractHealthIndicator implements Dis
 
     public KafkaHealthIndicator(Map<String, Object> adminConfig, Duration timeout) {
         super("Kafka health check failed");
-        var config = new java.util.HashMap<>(adminConfig);
+        var config = new HashMap<>(adminConfig);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "herald-health");

@@ -4,9 +4,11 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.listener.CommonDelegatingErrorHandler;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -36,7 +38,7 @@ public final class Outages {
         backOff.setMaxInterval(MAX_INTERVAL.toMillis());
         // No recoverer is ever reached: the backoff has no end.
         var untilBack = new DefaultErrorHandler(backOff);
-        untilBack.setLogLevel(org.springframework.kafka.KafkaException.Level.WARN);
+        untilBack.setLogLevel(KafkaException.Level.WARN);
         var handler = new CommonDelegatingErrorHandler(otherwise);
         handler.setCauseChainTraversing(true);
         handler.setErrorHandlers(Map.of(
@@ -45,7 +47,7 @@ public final class Outages {
                 SQLTransientException.class, untilBack,
                 SQLRecoverableException.class, untilBack,
                 RetriableException.class, untilBack,
-                java.util.concurrent.TimeoutException.class, untilBack));
+                TimeoutException.class, untilBack));
         return handler;
     }
 }

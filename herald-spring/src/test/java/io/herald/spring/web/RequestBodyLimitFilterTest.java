@@ -2,10 +2,17 @@ package io.herald.spring.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.DelegatingServletInputStream;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -18,8 +25,8 @@ class RequestBodyLimitFilterTest {
     private static MockHttpServletRequest chunked(InputStream body) {
         var request = new MockHttpServletRequest("POST", "/anything") {
             @Override
-            public jakarta.servlet.ServletInputStream getInputStream() {
-                return new org.springframework.mock.web.DelegatingServletInputStream(body);
+            public ServletInputStream getInputStream() {
+                return new DelegatingServletInputStream(body);
             }
 
             @Override
@@ -51,7 +58,7 @@ class RequestBodyLimitFilterTest {
 
     @Test
     void aChunkedBodyIsReadOneBytePastTheLimitAndNoFurther() throws Exception {
-        var handedOut = new java.util.concurrent.atomic.AtomicLong();
+        var handedOut = new AtomicLong();
         InputStream endless = new InputStream() {
             @Override
             public int read() {
@@ -73,11 +80,9 @@ class RequestBodyLimitFilterTest {
     void aChunkedBodyWithinTheLimitIsHandedOnWhole() throws Exception {
         var response = new MockHttpServletResponse();
         var seen = new AtomicReference<byte[]>();
-        var chain = new MockFilterChain(new jakarta.servlet.http.HttpServlet() {
+        var chain = new MockFilterChain(new HttpServlet() {
             @Override
-            protected void service(
-                    jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse res)
-                    throws java.io.IOException {
+            protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
                 seen.set(req.getInputStream().readAllBytes());
             }
         });

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
 import javax.net.ssl.SSLContext;
@@ -50,7 +51,7 @@ class ExpoEmulatorTest {
     @Test
     void moreThanAHundredMessagesAreRefused() throws Exception {
         String[] tokens = new String[101];
-        java.util.Arrays.setAll(tokens, i -> "ExponentPushToken[" + i + "]");
+        Arrays.setAll(tokens, i -> "ExponentPushToken[" + i + "]");
         var response = send(messages(tokens));
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json(response).path("errors").get(0).path("code").asString())

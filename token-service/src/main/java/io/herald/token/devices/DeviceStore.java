@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -159,7 +160,7 @@ public class DeviceStore {
     }
 
     /** Deletes devices not seen since {@code cutoff}; returns how many. */
-    int deleteNotSeenSince(java.time.Instant cutoff) {
+    int deleteNotSeenSince(Instant cutoff) {
         return jdbc.sql("""
                         with gone as (delete from token.devices where last_seen_at < :cutoff returning user_id),
                         noted as (insert into token.device_changes (user_id) select distinct user_id from gone)

@@ -1,5 +1,6 @@
 package io.herald.token.devices;
 
+import io.herald.events.HeraldJson;
 import io.herald.events.TextRules;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
 
 /** Checks a {@link DeviceRegistration}, field by field, by the rules of each provider's tokens. */
 final class DeviceValidator {
@@ -28,8 +31,7 @@ final class DeviceValidator {
 
     private DeviceValidator() {}
 
-    private static void textRule(
-            List<FieldError> errors, String field, @org.jspecify.annotations.Nullable String value) {
+    private static void textRule(List<FieldError> errors, String field, @Nullable String value) {
         TextRules.Violation violation = TextRules.check(field, value);
         if (violation != null) {
             errors.add(new FieldError(field, violation.description()));
@@ -37,17 +39,17 @@ final class DeviceValidator {
     }
 
     /** A web push token is the browser's PushSubscription as JSON: an https endpoint and its two keys. */
-    private static @org.jspecify.annotations.Nullable String webPushProblem(String token) {
+    private static @Nullable String webPushProblem(String token) {
         String wanted =
                 "a web push token is the subscription JSON: {\"endpoint\":\"https://…\",\"keys\":{\"p256dh\":…,\"auth\":…}}";
         try {
-            var subscription = io.herald.events.HeraldJson.mapper().readTree(token);
+            var subscription = HeraldJson.mapper().readTree(token);
             String endpoint = subscription.path("endpoint").asString("");
             boolean ok = endpoint.startsWith("https://")
                     && !subscription.path("keys").path("p256dh").asString("").isBlank()
                     && !subscription.path("keys").path("auth").asString("").isBlank();
             return ok ? null : wanted;
-        } catch (tools.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             return wanted;
         }
     }

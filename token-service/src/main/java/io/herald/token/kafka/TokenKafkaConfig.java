@@ -10,6 +10,7 @@ import io.herald.spring.kafka.HeraldKafka;
 import io.herald.spring.kafka.Outages;
 import io.herald.spring.kafka.TopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -110,7 +111,7 @@ class TokenKafkaConfig {
     @Bean
     KafkaAdmin.NewTopics heraldTopics(TopicSettings settings) {
         // herald.events.v1 too: upstream apps may publish straight onto it, with no gateway running.
-        return new KafkaAdmin.NewTopics(java.util.stream.Stream.of(
+        return new KafkaAdmin.NewTopics(Stream.of(
                         Topics.EVENTS,
                         Topics.EVENTS_DLT,
                         Topics.PUSH,

@@ -7,6 +7,7 @@ import io.herald.spring.kafka.UnreadableRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -67,7 +68,7 @@ class DeliveryStatusListener {
         // (one refused as well is left out: the status says no more than it would).
         List<DeliveryLog.Entry> replaced = refused.stream()
                 .map(r -> settled.plans().get(r.index()))
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .toList();
         DataRefusals.refusedAmong(replaced, log::write);
         DataRefusals.Refusal first = refused.getFirst();

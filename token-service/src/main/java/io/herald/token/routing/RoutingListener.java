@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.KafkaException;
@@ -134,7 +137,7 @@ class RoutingListener {
             return;
         }
         List<DomainEvent> batch = new ArrayList<>(records.size());
-        Map<UUID, String> traces = new java.util.HashMap<>();
+        Map<UUID, String> traces = new HashMap<>();
         for (ConsumerRecord<String, DomainEvent> record : records) {
             batch.add(record.value());
             String traceparent = TraceContext.traceparent(record.headers());
@@ -205,10 +208,10 @@ class RoutingListener {
 
     /** An event reusing its app's id for other content goes to the dead-letter topic, as JSON, with the reason. */
     private CompletableFuture<SendResult<String, Object>> deadLetter(
-            RoutedEvents.Conflict conflict, @org.jspecify.annotations.Nullable String traceparent) {
+            RoutedEvents.Conflict conflict, @Nullable String traceparent) {
         DomainEvent event = conflict.event();
         log.warn("event {} of {} dead-lettered: its id was used before", event.eventId(), event.source());
-        var record = new org.apache.kafka.clients.producer.ProducerRecord<String, Object>(
+        var record = new ProducerRecord<String, Object>(
                 Topics.EVENTS_DLT,
                 null,
                 event.eventId().toString(),
@@ -219,8 +222,8 @@ class RoutingListener {
     }
 
     private CompletableFuture<SendResult<String, Object>> send(
-            String topic, String key, Object value, @org.jspecify.annotations.Nullable String traceparent) {
-        var record = new org.apache.kafka.clients.producer.ProducerRecord<String, Object>(topic, key, value);
+            String topic, String key, Object value, @Nullable String traceparent) {
+        var record = new ProducerRecord<String, Object>(topic, key, value);
         TraceContext.propagate(traceparent, record.headers());
         return kafka.send(record);
     }

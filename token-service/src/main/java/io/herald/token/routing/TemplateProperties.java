@@ -1,6 +1,7 @@
 package io.herald.token.routing;
 
 import io.herald.events.Priority;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -28,9 +29,9 @@ record TemplateProperties(@DefaultValue Map<String, Map<String, Entry>> template
             @DefaultValue("normal") String priority) {}
 
     Map<String, Map<String, Templates.Template>> asTemplates() {
-        var out = new java.util.LinkedHashMap<String, Map<String, Templates.Template>>();
+        var out = new LinkedHashMap<String, Map<String, Templates.Template>>();
         templates.forEach((type, locales) -> {
-            var byLocale = new java.util.LinkedHashMap<String, Templates.Template>();
+            var byLocale = new LinkedHashMap<String, Templates.Template>();
             locales.forEach((locale, e) -> byLocale.put(
                     locale,
                     new Templates.Template(e.title(), e.body(), e.androidChannel(), Priority.fromWire(e.priority()))));

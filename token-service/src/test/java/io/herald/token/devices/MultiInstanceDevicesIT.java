@@ -3,6 +3,7 @@ package io.herald.token.devices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.HeraldJson;
 import io.herald.events.PushDelivery;
 import io.herald.testkit.ServiceInfrastructure;
 import io.herald.token.TestTopics;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import tools.jackson.databind.JsonNode;
 
@@ -144,7 +146,7 @@ class MultiInstanceDevicesIT {
 
     /** Waits until the router has marked the event as routed, then reads every record it made for it. */
     private static void awaitRouted(UUID eventId) {
-        var jdbc = instances.get(1).getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+        var jdbc = instances.get(1).getBean(JdbcClient.class);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> jdbc.sql("select count(*) from token.routed_events where event_id = :id")
                                 .param("id", eventId)
@@ -162,7 +164,6 @@ class MultiInstanceDevicesIT {
         return """
                 {"eventId":"%s","schemaVersion":1,"type":"chat","source":"chat","occurredAt":"2026-12-07T10:00:00Z",
                  "recipients":%s,"title":"%s","body":"Hi"}
-                """.formatted(
-                        eventId, io.herald.events.HeraldJson.mapper().writeValueAsString(List.of(recipients)), title);
+                """.formatted(eventId, HeraldJson.mapper().writeValueAsString(List.of(recipients)), title);
     }
 }

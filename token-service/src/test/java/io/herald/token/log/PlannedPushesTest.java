@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.events.DeliveryStatus.Outcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class PlannedPushesTest {
                     }
                     if (entries.stream().anyMatch(e -> e.userId().equals(refusedUser))) {
                         throw new IllegalStateException(
-                                "refused", new java.sql.SQLException("check constraint violated", "23514"));
+                                "refused", new SQLException("check constraint violated", "23514"));
                     }
                     if (!entries.isEmpty()) {
                         writes.add(List.copyOf(entries));

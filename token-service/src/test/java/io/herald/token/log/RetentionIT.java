@@ -9,9 +9,11 @@ import io.herald.token.TestTopics;
 import io.herald.token.TokenServiceClient;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,8 +70,7 @@ class RetentionIT {
         topics.publish(recent, event);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> topics.pushesOf(recent).size() == 1);
-        List<UUID> old =
-                java.util.stream.Stream.generate(UUID::randomUUID).limit(10).toList();
+        List<UUID> old = Stream.generate(UUID::randomUUID).limit(10).toList();
         old.forEach(id -> mark(id, "16 days"));
         UUID young = UUID.randomUUID();
         mark(young, "14 days");
@@ -190,8 +191,8 @@ class RetentionIT {
                         select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
                         where i.inhparent = 'token.delivery_log'::regclass and c.relname like 'delivery_log_p%'
                         """).query(String.class).list().stream()
-                .map(name -> LocalDate.parse(
-                        name.substring("delivery_log_p".length()), java.time.format.DateTimeFormatter.BASIC_ISO_DATE))
+                .map(name ->
+                        LocalDate.parse(name.substring("delivery_log_p".length()), DateTimeFormatter.BASIC_ISO_DATE))
                 .toList();
     }
 

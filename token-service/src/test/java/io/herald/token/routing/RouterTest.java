@@ -14,10 +14,12 @@ import io.herald.events.PushDelivery;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.preferences.Preferences;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class RouterTest {
@@ -90,8 +92,8 @@ class RouterTest {
         assertThat(chat.log())
                 .allSatisfy(
                         e -> assertThat(e.notificationId()).isEqualTo(Ids.notificationId(EVENT, "chat", e.userId())));
-        var rows = new java.util.HashSet<List<String>>();
-        java.util.stream.Stream.concat(shop.log().stream(), chat.log().stream())
+        var rows = new HashSet<List<String>>();
+        Stream.concat(shop.log().stream(), chat.log().stream())
                 .forEach(e -> assertThat(rows.add(List.of(e.userId(), e.channel(), e.deliveryKey())))
                         .as("%s %s %s", e.userId(), e.channel(), e.deliveryKey())
                         .isTrue());

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -160,7 +161,7 @@ public class InboxStore {
      * below it stored (or dead-lettered). Partitions no writer has reached yet are absent.
      */
     public Map<Integer, Long> storedUpTo() {
-        var progress = new java.util.HashMap<Integer, Long>();
+        var progress = new HashMap<Integer, Long>();
         client.sql("select kafka_partition, next_offset from inbox.writer_progress")
                 .query((ResultSet rs) -> {
                     progress.put(rs.getInt(1), rs.getLong(2));

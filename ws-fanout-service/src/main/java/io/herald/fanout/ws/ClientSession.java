@@ -2,6 +2,7 @@ package io.herald.fanout.ws;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -9,7 +10,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +116,7 @@ final class ClientSession {
     }
 
     /** The I/O thread this socket is served by. */
-    io.netty.channel.EventLoop eventLoop() {
+    EventLoop eventLoop() {
         return channel.eventLoop();
     }
 
@@ -151,12 +155,12 @@ final class ClientSession {
      *
      * @return {@code false} when the socket's I/O thread is gone (the node is stopping)
      */
-    boolean onStream(java.util.function.BiConsumer<StreamGate, java.util.function.Consumer<byte[]>> step) {
+    boolean onStream(BiConsumer<StreamGate, Consumer<byte[]>> step) {
         opening = false;
         try {
             channel.eventLoop().submit(() -> step.accept(gate, this::emit)).syncUninterruptibly();
             return true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return false;
         }
     }
@@ -164,7 +168,7 @@ final class ClientSession {
     private void onLoop(Runnable task) {
         try {
             channel.eventLoop().execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             log.trace("socket {}: its I/O thread is gone", id());
         }
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -105,11 +106,11 @@ class LiveFrontier implements ConsumerAwareRebalanceListener {
     }
 
     /** The partitions the live path reads, waiting up to {@code timeout} for it to be given any. */
-    java.util.Set<Integer> awaitPartitions(Duration timeout) throws InterruptedException {
+    Set<Integer> awaitPartitions(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (next.isEmpty() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        return java.util.Set.copyOf(next.keySet());
+        return Set.copyOf(next.keySet());
     }
 }

@@ -5,6 +5,7 @@ import io.herald.events.InAppNotification;
 import io.herald.fanout.inbox.InboxItem;
 import io.herald.fanout.inbox.InboxStore;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ final class SocketMessages {
     }
 
     static String notification(InAppNotification n, int partition, long offset) {
-        return new String(notificationBytes(n, partition, offset), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(notificationBytes(n, partition, offset), StandardCharsets.UTF_8);
     }
 
     /**

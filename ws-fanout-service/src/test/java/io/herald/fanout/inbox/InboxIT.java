@@ -10,6 +10,7 @@ import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
 import io.herald.fanout.InboxClient;
+import io.herald.fanout.ws.SocketServer;
 import io.herald.testkit.ConsumerLag;
 import io.herald.testkit.ServiceInfrastructure;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,6 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -70,7 +73,7 @@ class InboxIT {
     int internalPort;
 
     @Autowired
-    io.herald.fanout.ws.SocketServer socketServer;
+    SocketServer socketServer;
 
     @Test
     void theInboxPagesNewestFirstWithACursor() {
@@ -104,7 +107,7 @@ class InboxIT {
         for (JsonNode page : List.of(first, second, third)) {
             page.path("items").forEach(item -> titles.add(item.path("createdAt").asString()));
         }
-        assertThat(titles).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(titles).isSortedAccordingTo(Comparator.reverseOrder());
     }
 
     @Test
@@ -361,7 +364,7 @@ class InboxIT {
         var first = notification(user, "first");
         var second = notification(user, "second");
         byte[] unreadable = "{not json".getBytes(StandardCharsets.UTF_8);
-        List<org.apache.kafka.clients.producer.RecordMetadata> sent = new ArrayList<>();
+        List<RecordMetadata> sent = new ArrayList<>();
         try (var producer = infra.producer()) {
             // One user's records share a partition: the unreadable one between the two, and one more last.
             for (byte[] value : List.of(

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -160,7 +161,7 @@ class AwkwardInputIT {
         }
         var bad = notification(user, "nul \u0000 inside");
         values.add(GOOD / 2, json(bad));
-        send(java.util.Collections.nCopies(values.size(), user), values);
+        send(Collections.nCopies(values.size(), user), values);
 
         await().atMost(PROMPTLY).until(() -> stored(user) == GOOD);
         ConsumerRecord<String, byte[]> dead = deadLetter(user);
@@ -194,7 +195,7 @@ class AwkwardInputIT {
                 null,
                 null);
         values.add(GOOD / 3, json(bad));
-        send(java.util.Collections.nCopies(values.size(), user), values);
+        send(Collections.nCopies(values.size(), user), values);
 
         await().atMost(PROMPTLY).until(() -> stored(user) == GOOD);
         ConsumerRecord<String, byte[]> dead = deadLetter(user);

@@ -3,6 +3,7 @@ package io.herald.fanout.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -16,8 +17,13 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ClientSessionTest {
@@ -90,10 +96,10 @@ class ClientSessionTest {
     void tasksOfOneSessionRunOneAtATimeInOrder() throws Exception {
         try (var worker = Executors.newVirtualThreadPerTaskExecutor()) {
             var session = new ClientSession("alice", new EmbeddedChannel(), worker);
-            var order = new java.util.concurrent.ConcurrentLinkedQueue<Integer>();
-            var running = new java.util.concurrent.atomic.AtomicInteger();
-            var overlapped = new java.util.concurrent.atomic.AtomicBoolean();
-            var done = new java.util.concurrent.CountDownLatch(200);
+            var order = new ConcurrentLinkedQueue<Integer>();
+            var running = new AtomicInteger();
+            var overlapped = new AtomicBoolean();
+            var done = new CountDownLatch(200);
             for (int i = 0; i < 200; i++) {
                 int n = i;
                 session.run(() -> {
@@ -112,14 +118,13 @@ class ClientSessionTest {
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(overlapped).isFalse();
             assertThat(order)
-                    .containsExactlyElementsOf(
-                            java.util.stream.IntStream.range(0, 200).boxed().toList());
+                    .containsExactlyElementsOf(IntStream.range(0, 200).boxed().toList());
         }
     }
 
     @Test
     void removingAnOldSessionKeepsTheUsersNewerOne() {
-        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var meters = new SimpleMeterRegistry();
         var registry = new SessionRegistry(meters, TestProperties.socket(Map.of()));
         var old = session("alice");
         var newer = session("alice");
@@ -141,9 +146,9 @@ class ClientSessionTest {
     @Test
     void theNodeAndEachUserHoldNoMoreSocketsThanTheirLimitsEvenWhenManyOpenAtOnce() throws Exception {
         var registry = new SessionRegistry(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+                new SimpleMeterRegistry(),
                 TestProperties.socket(Map.of("max-sockets", "50", "max-sockets-per-user", "3")));
-        var admissions = new java.util.concurrent.ConcurrentLinkedQueue<SessionRegistry.Admission>();
+        var admissions = new ConcurrentLinkedQueue<SessionRegistry.Admission>();
         try (var threads = Executors.newFixedThreadPool(8)) {
             for (int i = 0; i < 400; i++) {
                 String user = "user-" + (i % 40);
@@ -161,8 +166,7 @@ class ClientSessionTest {
         }
 
         var roomy = new SessionRegistry(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                TestProperties.socket(Map.of("max-sockets-per-user", "2")));
+                new SimpleMeterRegistry(), TestProperties.socket(Map.of("max-sockets-per-user", "2")));
         var first = session("dave");
         assertThat(roomy.add(first)).isEqualTo(SessionRegistry.Admission.ADDED);
         assertThat(roomy.add(session("dave"))).isEqualTo(SessionRegistry.Admission.ADDED);

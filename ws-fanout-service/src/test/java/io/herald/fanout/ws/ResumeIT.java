@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
+import io.herald.events.Topics;
 import io.herald.testkit.ServiceInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import tools.jackson.databind.JsonNode;
@@ -110,9 +112,7 @@ class ResumeIT {
                             InAppNotification n = TestNode.notification(to.user, TYPE, "n " + sent.get(), Map.of());
                             published.get(to.user).add(n.notificationId().toString());
                             producer.send(new ProducerRecord<>(
-                                    io.herald.events.Topics.INAPP,
-                                    to.user,
-                                    HeraldJson.mapper().writeValueAsBytes(n)));
+                                    Topics.INAPP, to.user, HeraldJson.mapper().writeValueAsBytes(n)));
                             sent.incrementAndGet();
                         }
                     },
@@ -356,7 +356,7 @@ class ResumeIT {
     }
 
     private static long rows(InAppNotification n) {
-        return nodeA.getBean(org.springframework.jdbc.core.simple.JdbcClient.class)
+        return nodeA.getBean(JdbcClient.class)
                 .sql("select count(*) from inbox.notifications where notification_id = :id")
                 .param("id", n.notificationId())
                 .query(Long.class)

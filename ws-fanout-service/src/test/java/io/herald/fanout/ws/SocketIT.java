@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -276,7 +278,7 @@ class SocketIT {
                             () -> records(Topics.CLIENT_ACTIONS, ClientAction.class).stream()
                                     .filter(a -> a.eventId().toString().equals(actionId))
                                     .findFirst(),
-                            java.util.Optional::isPresent)
+                            Optional::isPresent)
                     .orElseThrow();
             assertThat(action.userId()).isEqualTo(user);
             assertThat(action.action()).isEqualTo("work_response");
@@ -331,7 +333,7 @@ class SocketIT {
                 JsonNode error;
                 try {
                     error = socket.ask(request, "error");
-                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                } catch (ConditionTimeoutException e) {
                     throw new AssertionError("no error answered " + request, e);
                 }
                 assertThat(error.path("code").asString())

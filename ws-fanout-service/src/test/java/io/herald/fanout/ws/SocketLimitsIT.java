@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -255,7 +256,7 @@ class SocketLimitsIT {
             String message,
             TestSocket observer,
             String observerUser,
-            java.util.concurrent.ScheduledExecutorService ticker)
+            ScheduledExecutorService ticker)
             throws Exception {
         var sent = new AtomicInteger();
         var done = new CountDownLatch(1);

@@ -7,6 +7,7 @@ import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
 import io.herald.fanout.inbox.InboxItem;
 import io.herald.fanout.inbox.InboxStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,8 +58,7 @@ class SocketMessagesTest {
                         .asString())
                 .isEqualTo("line\nbreak, ünïcödé 🚲 </script>");
         assertThat(SocketMessages.notification(live, 2, 1042))
-                .isEqualTo(new String(
-                        SocketMessages.notificationBytes(live, 2, 1042), java.nio.charset.StandardCharsets.UTF_8));
+                .isEqualTo(new String(SocketMessages.notificationBytes(live, 2, 1042), StandardCharsets.UTF_8));
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class StreamGateTest {
@@ -87,10 +88,9 @@ class StreamGateTest {
         int replayed = gate.resumed(1, 20, 38, frames(1, 21, 37), this::out);
         assertThat(replayed).isEqualTo(9); // 21 to 29
         assertThat(written)
-                .containsExactlyElementsOf(
-                        java.util.stream.Stream.of(names(1, 30, 35), names(1, 21, 29), names(1, 36, 37))
-                                .flatMap(List::stream)
-                                .toList());
+                .containsExactlyElementsOf(Stream.of(names(1, 30, 35), names(1, 21, 29), names(1, 36, 37))
+                        .flatMap(List::stream)
+                        .toList());
         // A second resume from the same place on the same socket sends nothing again.
         gate.resuming();
         written.clear();

@@ -9,10 +9,16 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 
@@ -20,10 +26,10 @@ import tools.jackson.databind.JsonNode;
 final class TestSocket implements AutoCloseable {
 
     private final WebSocket socket;
-    private final java.util.List<JsonNode> received;
+    private final List<JsonNode> received;
     private final CompletableFuture<Integer> closed;
 
-    private TestSocket(WebSocket socket, java.util.List<JsonNode> received, CompletableFuture<Integer> closed) {
+    private TestSocket(WebSocket socket, List<JsonNode> received, CompletableFuture<Integer> closed) {
         this.socket = socket;
         this.received = received;
         this.closed = closed;
@@ -38,7 +44,7 @@ final class TestSocket implements AutoCloseable {
     }
 
     static TestSocket connect(String url, Consumer<WebSocket.Builder> customizer) {
-        java.util.List<JsonNode> received = new java.util.ArrayList<>();
+        List<JsonNode> received = new ArrayList<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         // Generous: on a loaded CI machine a handshake took more than 5 s (ResumeIT), and a test that means to
         // check what a socket is told must not fail on how long the machine took to open it.
@@ -83,7 +89,7 @@ final class TestSocket implements AutoCloseable {
     /** The oldest message of {@code type} not taken yet; messages of other types stay for later. */
     JsonNode next(String type) {
         return await().atMost(Duration.ofSeconds(20))
-                .until(() -> take(type), java.util.Optional::isPresent)
+                .until(() -> take(type), Optional::isPresent)
                 .orElseThrow();
     }
 
@@ -96,16 +102,16 @@ final class TestSocket implements AutoCloseable {
                                 var it = received.iterator();
                                 while (it.hasNext()) {
                                     JsonNode message = it.next();
-                                    if (java.util.Arrays.asList(types)
+                                    if (Arrays.asList(types)
                                             .contains(message.path("type").asString())) {
                                         it.remove();
-                                        return java.util.Optional.of(message);
+                                        return Optional.of(message);
                                     }
                                 }
-                                return java.util.Optional.<JsonNode>empty();
+                                return Optional.<JsonNode>empty();
                             }
                         },
-                        java.util.Optional::isPresent)
+                        Optional::isPresent)
                 .orElseThrow();
     }
 
@@ -116,17 +122,17 @@ final class TestSocket implements AutoCloseable {
         }
     }
 
-    private java.util.Optional<JsonNode> take(String type) {
+    private Optional<JsonNode> take(String type) {
         synchronized (received) {
             var it = received.iterator();
             while (it.hasNext()) {
                 JsonNode message = it.next();
                 if (message.path("type").asString().equals(type)) {
                     it.remove();
-                    return java.util.Optional.of(message);
+                    return Optional.of(message);
                 }
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -134,9 +140,9 @@ final class TestSocket implements AutoCloseable {
     int closeCode() {
         try {
             return closed.get(20, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new AssertionError("the server did not close the socket within 20 s");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new AssertionError("the connection ended without a close frame: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

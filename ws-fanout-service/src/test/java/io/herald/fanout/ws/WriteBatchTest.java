@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.io.DataInputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ class WriteBatchTest {
         try (ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor();
                 var socket = new Socket()) {
             var session = session("carol", group, socket, worker);
-            session.close(io.netty.handler.codec.http.websocketx.WebSocketCloseStatus.NORMAL_CLOSURE);
+            session.close(WebSocketCloseStatus.NORMAL_CLOSURE);
 
             var batch = new WriteBatch<String>();
             assertThat(batch.add(session, frame(1, "{}"), "carol")).isFalse();

@@ -9,6 +9,7 @@ import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.netty.util.AsciiString;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -133,7 +134,7 @@ class Http2ClientTest {
     @Test
     void aRefusedConnectionFailsTheRequest() throws Exception {
         int port;
-        try (var socket = new java.net.ServerSocket(0)) {
+        try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         try (var http =
