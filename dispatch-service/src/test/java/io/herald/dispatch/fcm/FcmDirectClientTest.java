@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.firebase.messaging.Message;
 import io.herald.dispatch.delivery.SendOutcome;
 import io.herald.dispatch.fcm.http2.Http2TestServer;
-import io.herald.dispatch.fcm.http2.TestCertificates;
+import io.herald.testkit.emulator.LocalCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +47,15 @@ class FcmDirectClientTest {
 
     @Test
     void anHttpsBaseUrlIsReachedWithTheTrustedCaAndTheFixedAccessToken(@TempDir Path dir) throws Exception {
-        TestCertificates certificates = TestCertificates.makeIn(dir);
+        LocalCertificates certificates = LocalCertificates.make(dir, "Herald HTTP2 test CA");
         try (var server = Http2TestServer.tls(certificates);
                 var client = new FcmDirectClient(
-                        server.baseUrl(), "test", FcmAuth.fixed("t"), 1, Duration.ofSeconds(30), certificates.ca())) {
+                        server.baseUrl(),
+                        "test",
+                        FcmAuth.fixed("t"),
+                        1,
+                        Duration.ofSeconds(30),
+                        certificates.authorityCertificate())) {
             assertThat(client.send(to("a")).get(10, TimeUnit.SECONDS))
                     .isEqualTo(new SendOutcome.Accepted("projects/test/messages/3"));
             assertThat(server.seen()).singleElement().satisfies(seen -> {

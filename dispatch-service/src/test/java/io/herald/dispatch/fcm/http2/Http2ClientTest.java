@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.testkit.emulator.LocalCertificates;
 import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.netty.util.AsciiString;
@@ -198,9 +199,10 @@ class Http2ClientTest {
 
     @Test
     void overTlsTheClientNegotiatesH2ByAlpnAndTrustsTheConfiguredCa(@TempDir Path dir) throws Exception {
-        TestCertificates certificates = TestCertificates.makeIn(dir);
+        LocalCertificates certificates = LocalCertificates.make(dir, "Herald HTTP2 test CA");
         try (var server = Http2TestServer.tls(certificates);
-                var http = new Http2Client(server.baseUrl(), 1, Duration.ofSeconds(30), Map.of(), certificates.ca())) {
+                var http = new Http2Client(
+                        server.baseUrl(), 1, Duration.ofSeconds(30), Map.of(), certificates.authorityCertificate())) {
             Http2Response response =
                     http.postJson(SEND, BEARER, message("secure")).get(10, TimeUnit.SECONDS);
 
@@ -213,7 +215,7 @@ class Http2ClientTest {
 
     @Test
     void overTlsAServerCertificateFromAnUntrustedCaFailsTheRequest(@TempDir Path dir) throws Exception {
-        TestCertificates certificates = TestCertificates.makeIn(dir);
+        LocalCertificates certificates = LocalCertificates.make(dir, "Herald HTTP2 test CA");
         // The system's CAs only: they never signed the test CA.
         try (var server = Http2TestServer.tls(certificates);
                 var http = new Http2Client(server.baseUrl(), 1, Duration.ofSeconds(30), Map.of(), null)) {

@@ -1,5 +1,6 @@
 package io.herald.dispatch.fcm.http2;
 
+import io.herald.testkit.emulator.LocalCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -46,7 +47,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/2 server for the client's tests, on Netty, where testkit's FCM emulator (Jetty, h2c) cannot go: cleartext
- * with prior knowledge, or TLS with ALPN {@code h2} and {@link TestCertificates}; {@code GOAWAY} with a chosen last
+ * with prior knowledge, or TLS with ALPN {@code h2} and {@link LocalCertificates}; {@code GOAWAY} with a chosen last
  * stream id; requests held unanswered on demand. It answers every other request {@code 200} with an FCM-like
  * {@code {"name": …}}, and records the connections and, for every request, its connection and stream.
  */
@@ -112,7 +113,7 @@ public final class Http2TestServer implements AutoCloseable {
     }
 
     /** TLS with the server certificate of {@code certificates}, offering {@code h2} alone by ALPN. */
-    public static Http2TestServer tls(TestCertificates certificates) throws Exception {
+    public static Http2TestServer tls(LocalCertificates certificates) throws Exception {
         SslContext tls = SslContextBuilder.forServer(
                         certificates.serverCertificate().toFile(),
                         certificates.serverKey().toFile())
