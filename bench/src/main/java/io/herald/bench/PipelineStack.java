@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import io.herald.devstack.HeraldService;
+import io.herald.devstack.StackWiring;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
 import io.herald.testkit.apns.ApnsEmulator;
@@ -79,57 +81,53 @@ final class PipelineStack implements AutoCloseable {
     }
 
     private void startServices(PipelineSettings settings) throws Exception {
-        String secret = UUID.randomUUID().toString() + UUID.randomUUID();
-        Map<String, String> shared = new LinkedHashMap<>();
-        shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
-        shared.put("logging.level.root", "WARN");
-        // The internal APIs' credential, which token- and ws-fanout-service require and the gateway sends.
-        shared.put("herald.internal.secret", INTERNAL_SECRET);
-        Map<String, String> database = new LinkedHashMap<>(shared);
-        database.put("spring.datasource.url", db.jdbcUrl());
-        database.put("spring.datasource.username", db.username());
-        database.put("spring.datasource.password", db.password());
+        // The dev stack's wiring (devstack owns it), each service in a JVM of its own with it as arguments.
+        StackWiring wiring = StackWiring.of(kafka.bootstrapServers(), db)
+                .withSecrets(INTERNAL_SECRET, UUID.randomUUID().toString() + UUID.randomUUID())
+                .withFcm(emulators.fcm().baseUrl(), "herald-bench")
+                .withExpo(emulators.expo().baseUrl())
+                .withApns(emulators.apns().dispatchProperties());
 
-        Map<String, String> fanout = new LinkedHashMap<>(database);
-        fanout.put("herald.fanout.jwt.hmac-secret", secret);
-        // Its server.port is the internal inbox API (and the actuator); the WebSocket takes any free port.
-        fanout.put("herald.fanout.ws.port", "0");
-        Service fanoutService = start("ws-fanout-service", "io.herald.fanout.FanoutApplication", fanout, settings);
-
-        Service token = start("token-service", "io.herald.token.TokenApplication", database, settings);
-
-        Map<String, String> dispatch = new LinkedHashMap<>(database);
-        dispatch.put("herald.dispatch.fcm.project-id", "herald-bench");
-        dispatch.put("herald.dispatch.fcm.base-url", emulators.fcm().baseUrl());
-        dispatch.put("herald.dispatch.fcm.access-token", "herald-emulator");
-        dispatch.put("herald.dispatch.expo.base-url", emulators.expo().baseUrl());
-        dispatch.putAll(emulators.apns().dispatchProperties());
+        Service fanoutService = start(HeraldService.WS_FANOUT, wiring, Map.of(), settings);
+        Service token = start(HeraldService.TOKEN, wiring, Map.of(), settings);
         // The providers' own quotas are not what is measured here.
-        dispatch.put("herald.dispatch.rate-limits.fcm", "1000000");
-        dispatch.put("herald.dispatch.rate-limits.expo", "1000000");
-        dispatch.put("herald.dispatch.rate-limits.apns", "1000000");
-        start("dispatch-service", "io.herald.dispatch.DispatchApplication", dispatch, settings);
+        start(
+                HeraldService.DISPATCH,
+                wiring,
+                Map.of(
+                        "herald.dispatch.rate-limits.fcm", "1000000",
+                        "herald.dispatch.rate-limits.expo", "1000000",
+                        "herald.dispatch.rate-limits.apns", "1000000"),
+                settings);
 
-        Map<String, String> gateway = new LinkedHashMap<>(shared);
+        Map<String, String> gateway = new LinkedHashMap<>();
         String key = "hk_bench_" + UUID.randomUUID();
         gateway.put("herald.gateway.api-keys[0].name", "bench");
         gateway.put("herald.gateway.api-keys[0].sha256", ServiceProcess.sha256Hex(key));
-        gateway.put("herald.gateway.jwt.hmac-secret", secret);
         gateway.put("herald.gateway.token-service-url", "http://127.0.0.1:" + token.port());
         gateway.put("herald.gateway.ws-fanout-url", "http://127.0.0.1:" + fanoutService.port());
         // The actuator on the API's port, where the readiness and metrics checks look for it.
         gateway.put("management.server.port", "${server.port}");
-        start("gateway-service", "io.herald.gateway.GatewayApplication", gateway, settings);
+        start(HeraldService.GATEWAY, wiring, gateway, settings);
         for (Service service : services) {
             LocalHttp.awaitUp("http://127.0.0.1:" + service.port() + "/actuator/health/readiness", service.process());
         }
     }
 
-    private Service start(String name, String mainClass, Map<String, String> properties, PipelineSettings settings)
+    private Service start(
+            HeraldService service, StackWiring wiring, Map<String, String> overrides, PipelineSettings settings)
             throws Exception {
+        String name = service.serviceName();
+        String mainClass = service.mainClass();
         int port = LocalHttp.freePort();
+        Map<String, String> properties = new LinkedHashMap<>(wiring.properties(service));
+        properties.putAll(overrides);
+        if ("${server.port}".equals(properties.get("management.server.port"))) {
+            properties.remove("management.server.address"); // the actuator shares the API's port and address
+        }
+        properties.put("server.port", Integer.toString(port));
+        properties.put("logging.level.root", "WARN");
         List<String> args = new ArrayList<>();
-        args.add("--server.port=" + port);
         properties.forEach((key, value) -> args.add("--" + key + "=" + value));
         args.addAll(settings.serviceArgs());
         // The JVM options its image runs it with (the collector), and any for experiments; a collector named there
@@ -140,9 +138,9 @@ final class PipelineStack implements AutoCloseable {
             jvmOptions.removeIf(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"));
         }
         jvmOptions.addAll(extra);
-        var service = new Service(name, ServiceProcess.start(name, mainClass, "512m", jvmOptions, args), port);
-        services.add(service);
-        return service;
+        var running = new Service(name, ServiceProcess.start(name, mainClass, "512m", jvmOptions, args), port);
+        services.add(running);
+        return running;
     }
 
     /** The four services, in the order they started. */
