@@ -23,11 +23,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,8 +75,8 @@ final class DispatchFcmBench {
     static void run(Path root) throws Exception {
         int deliveries = Integer.parseInt(Env.setting("BENCH_DELIVERIES", "300000"));
         int naiveDeliveries = Integer.parseInt(Env.setting("BENCH_NAIVE_DELIVERIES", "300000"));
-        List<String> clients =
-                List.of(Env.setting("BENCH_FCM_CLIENTS", "direct,direct-jetty,sdk").split(","));
+        List<String> clients = List.of(
+                Env.setting("BENCH_FCM_CLIENTS", "direct,direct-jetty,sdk").split(","));
         try (KafkaBroker kafka = KafkaBroker.start();
                 PostgresServer postgres = PostgresServer.start(0, null);
                 FcmEmulator fcm = FcmEmulator.start()) {
@@ -77,10 +84,9 @@ final class DispatchFcmBench {
             fcm.keepMessages(false);
             // The naive loop's topic, made now: a producer sending to a topic made a moment before can meet
             // partitions without a leader yet, and its idempotent sends then loop on out-of-order sequences.
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                    org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(NAIVE_TOPIC, 3, (short) 1)))
+            try (var admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(NAIVE_TOPIC, 3, (short) 1)))
                         .all()
                         .get();
             }
@@ -102,7 +108,7 @@ final class DispatchFcmBench {
 
                 var results = new Results(root.resolve("RESULTS.md"), COMMAND);
                 Run best = runs.stream()
-                        .max(java.util.Comparator.comparingDouble(Run::perSecond))
+                        .max(Comparator.comparingDouble(Run::perSecond))
                         .orElseThrow();
                 results.row(
                         BENCHMARK,
@@ -147,10 +153,10 @@ final class DispatchFcmBench {
         long heapBefore = liveHeap();
         // dispatch-service's threads: those alive during its run that were not there before it started (a count
         // alone would subtract threads of earlier runs that end meanwhile)
-        java.util.Set<Long> threadsBefore = java.util.Arrays.stream(
+        Set<Long> threadsBefore = Arrays.stream(
                         ManagementFactory.getThreadMXBean().getAllThreadIds())
                 .boxed()
-                .collect(java.util.stream.Collectors.toSet());
+                .collect(Collectors.toSet());
         SpringApplication application = DispatchApplication.application();
         FcmSender plugged = sender(client, fcm);
         if (plugged != null) {
@@ -185,10 +191,10 @@ final class DispatchFcmBench {
                     producer,
                     fcm,
                     deliveries,
-                    () -> peakThreads[0] = Math.max(peakThreads[0], (int) java.util.Arrays.stream(
-                                    ManagementFactory.getThreadMXBean().getAllThreadIds())
-                            .filter(id -> !threadsBefore.contains(id))
-                            .count()));
+                    () -> peakThreads[0] = Math.max(peakThreads[0], (int)
+                            Arrays.stream(ManagementFactory.getThreadMXBean().getAllThreadIds())
+                                    .filter(id -> !threadsBefore.contains(id))
+                                    .count()));
             double perSecond = drained.perSecond();
             System.out.println(drained.cpuAfter().describeSince(drained.cpuBefore(), deliveries, "delivery"));
             long heap = liveHeap() - heapBefore;

@@ -2,11 +2,13 @@ package io.herald.bench;
 
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
+import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,8 +120,8 @@ final class GatewayIngestBench {
     }
 
     static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (java.nio.file.Files.isExecutable(Path.of(dir, program))) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
                 return true;
             }
         }
@@ -129,8 +131,8 @@ final class GatewayIngestBench {
     private static Run wrk(String base, int seconds, int concurrency, boolean batch) throws Exception {
         String body = batch ? batchBody(500) : event();
         int perRequest = batch ? 500 : 1;
-        Path script = java.nio.file.Files.createTempFile("herald-wrk", ".lua");
-        java.nio.file.Files.writeString(script, """
+        Path script = Files.createTempFile("herald-wrk", ".lua");
+        Files.writeString(script, """
                 wrk.method = "POST"
                 wrk.body = [==[%s]==]
                 wrk.headers["Content-Type"] = "application/json"
@@ -156,7 +158,7 @@ final class GatewayIngestBench {
                 .start();
         String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         wrk.waitFor();
-        java.nio.file.Files.deleteIfExists(script);
+        Files.deleteIfExists(script);
         String line = output.lines()
                 .filter(l -> l.startsWith("HERALD "))
                 .findFirst()

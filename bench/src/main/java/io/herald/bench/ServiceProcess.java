@@ -1,12 +1,16 @@
 package io.herald.bench;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A Herald service in a JVM of its own, on this benchmark's classpath, logging to {@code $TMPDIR/herald-bench-<name>.log}. */
 final class ServiceProcess {
@@ -36,19 +40,18 @@ final class ServiceProcess {
      * The options between {@code java} and {@code -jar} in the ENTRYPOINT of the service's Dockerfile, so that the
      * bench runs each JVM as its image does (the heap is the bench's own {@code -Xmx}).
      */
-    static List<String> imageJvmOptions(String service) throws java.io.IOException {
+    static List<String> imageJvmOptions(String service) throws IOException {
         Path dockerfile = Path.of(System.getProperty("bench.root", "bench"))
                 .toAbsolutePath()
                 .getParent()
                 .resolve(service)
                 .resolve("Dockerfile");
-        String entrypoint = java.nio.file.Files.readAllLines(dockerfile).stream()
+        String entrypoint = Files.readAllLines(dockerfile).stream()
                 .filter(l -> l.startsWith("ENTRYPOINT"))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no ENTRYPOINT in " + dockerfile));
         List<String> words = new ArrayList<>();
-        java.util.regex.Matcher quoted =
-                java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
+        Matcher quoted = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
         while (quoted.find()) {
             words.add(quoted.group(1));
         }

@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import java.util.function.LongSupplier;
+
 /**
  * Warms what is measured before it is measured: on two shared cores the JIT needs a minute or more of load, and
  * a cold JVM runs at a fraction of its speed. Rounds of load run until two in a row are no more than 5% faster
@@ -31,7 +33,7 @@ final class WarmUp {
             int minRounds,
             int maxRounds,
             Round round,
-            java.util.function.LongSupplier jitNanos,
+            LongSupplier jitNanos,
             double jitCoresLimit)
             throws Exception {
         double best = 0;
