@@ -4,6 +4,8 @@ import com.google.firebase.FirebaseApp;
 import com.google.firebase.messaging.FirebaseMessaging;
 import com.google.firebase.messaging.MulticastMessage;
 import com.google.firebase.messaging.Notification;
+import io.herald.devstack.HeraldService;
+import io.herald.devstack.StackWiring;
 import io.herald.dispatch.DispatchApplication;
 import io.herald.dispatch.fcm.FcmSender;
 import io.herald.dispatch.fcm.FcmTransports;
@@ -163,18 +165,11 @@ final class DispatchFcmBench {
             application.addInitializers(
                     context -> context.getBeanFactory().registerSingleton("benchFcmSender", plugged));
         }
-        ConfigurableApplicationContext dispatch = application.run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--spring.datasource.url=" + db.jdbcUrl(),
-                "--spring.datasource.username=" + db.username(),
-                "--spring.datasource.password=" + db.password(),
-                "--herald.dispatch.fcm.base-url=" + fcm.baseUrl(),
-                "--herald.dispatch.fcm.access-token=herald-emulator",
-                "--herald.dispatch.fcm.project-id=" + PROJECT,
-                "--herald.dispatch.rate-limits.fcm=1000000",
-                "--herald.dispatch.consumers=3",
-                "--logging.level.root=WARN");
+        StackWiring wiring = StackWiring.of(kafka.bootstrapServers(), db).withFcm(fcm.baseUrl(), PROJECT);
+        ConfigurableApplicationContext dispatch = application.run(WiredArgs.array(
+                wiring,
+                HeraldService.DISPATCH,
+                Map.of("herald.dispatch.rate-limits.fcm", "1000000", "herald.dispatch.consumers", "3")));
         try {
             MessageListenerContainer listener =
                     dispatch.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("dispatcher");

@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import io.herald.devstack.HeraldService;
+import io.herald.devstack.StackWiring;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
 import java.io.File;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -255,16 +258,16 @@ final class GatewayIngestBench {
                 "gateway",
                 "io.herald.gateway.GatewayApplication",
                 "1g",
-                List.of(
-                        "--server.port=" + port,
-                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "--herald.gateway.api-keys[0].name=bench",
-                        "--herald.gateway.api-keys[0].sha256=" + ServiceProcess.sha256Hex(KEY),
-                        "--herald.gateway.rate-limits.per-api-key-per-second=1000000",
-                        "--herald.gateway.rate-limits.per-api-key-burst=1000000",
-                        "--herald.internal.secret=bench-internal-secret-of-at-least-32-bytes",
-                        // The actuator on the API's port, where the benchmark waits for its health.
-                        "--management.server.port=${server.port}",
-                        "--logging.level.root=WARN"));
+                WiredArgs.of(
+                        StackWiring.of(kafka.bootstrapServers(), null),
+                        HeraldService.GATEWAY,
+                        Map.of(
+                                "server.port", Integer.toString(port),
+                                "herald.gateway.api-keys[0].name", "bench",
+                                "herald.gateway.api-keys[0].sha256", ServiceProcess.sha256Hex(KEY),
+                                "herald.gateway.rate-limits.per-api-key-per-second", "1000000",
+                                "herald.gateway.rate-limits.per-api-key-burst", "1000000",
+                                // The actuator on the API's port, where the benchmark waits for its health.
+                                "management.server.port", "${server.port}")));
     }
 }

@@ -120,15 +120,9 @@ final class PipelineStack implements AutoCloseable {
         String name = service.serviceName();
         String mainClass = service.mainClass();
         int port = LocalHttp.freePort();
-        Map<String, String> properties = new LinkedHashMap<>(wiring.properties(service));
-        properties.putAll(overrides);
-        if ("${server.port}".equals(properties.get("management.server.port"))) {
-            properties.remove("management.server.address"); // the actuator shares the API's port and address
-        }
+        Map<String, String> properties = new LinkedHashMap<>(overrides);
         properties.put("server.port", Integer.toString(port));
-        properties.put("logging.level.root", "WARN");
-        List<String> args = new ArrayList<>();
-        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+        List<String> args = new ArrayList<>(WiredArgs.of(wiring, service, properties));
         args.addAll(settings.serviceArgs());
         // The JVM options its image runs it with (the collector), and any for experiments; a collector named there
         // replaces the image's.

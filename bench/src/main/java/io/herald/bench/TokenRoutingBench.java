@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import io.herald.devstack.HeraldService;
+import io.herald.devstack.StackWiring;
 import io.herald.events.Topics;
 import io.herald.testkit.KafkaBroker;
 import io.herald.testkit.PostgresServer;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.StringJoiner;
@@ -41,15 +44,9 @@ final class TokenRoutingBench {
                 PostgresServer postgres = PostgresServer.start(0, null)) {
             postgres.createDatabase("bench");
             PostgresServer.Database db = postgres.database("bench");
-            ConfigurableApplicationContext token = TokenApplication.application()
-                    .run(
-                            "--server.port=0",
-                            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                            "--spring.datasource.url=" + db.jdbcUrl(),
-                            "--spring.datasource.username=" + db.username(),
-                            "--spring.datasource.password=" + db.password(),
-                            "--herald.internal.secret=bench-internal-secret-of-at-least-32-bytes",
-                            "--logging.level.root=WARN");
+            StackWiring wiring = StackWiring.of(kafka.bootstrapServers(), db);
+            ConfigurableApplicationContext token =
+                    TokenApplication.application().run(WiredArgs.array(wiring, HeraldService.TOKEN, Map.of()));
             var props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             props.put(ProducerConfig.LINGER_MS_CONFIG, 5);

@@ -1,5 +1,7 @@
 package io.herald.bench;
 
+import io.herald.devstack.HeraldService;
+import io.herald.devstack.StackWiring;
 import io.herald.events.HeraldJson;
 import io.herald.events.Topics;
 import io.herald.testkit.ConsumerLag;
@@ -54,20 +56,17 @@ final class WsFanoutNode implements WsFanoutTarget {
                 "io.herald.fanout.FanoutApplication",
                 "2g",
                 jvmOptions,
-                List.of(
-                        "--server.port=" + port,
-                        "--herald.fanout.ws.port=" + socketPort,
-                        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "--spring.datasource.url=" + db.jdbcUrl(),
-                        "--spring.datasource.username=" + db.username(),
-                        "--spring.datasource.password=" + db.password(),
-                        "--herald.fanout.jwt.hmac-secret=" + secret,
-                        "--herald.internal.secret=bench-internal-secret-of-at-least-32-bytes",
-                        // Its own live consumer group per node, starting at the newest record.
-                        "--herald.fanout.ws.node-id=bench-" + (inboxWriter ? "with-inbox" : "live-only"),
-                        "--herald.fanout.inbox.writer-enabled=" + inboxWriter,
-                        "--management.endpoints.web.exposure.include=health,metrics",
-                        "--logging.level.root=WARN"));
+                WiredArgs.of(
+                        StackWiring.of(kafka.bootstrapServers(), db)
+                                .withSecrets("bench-internal-secret-of-at-least-32-bytes", secret),
+                        HeraldService.WS_FANOUT,
+                        Map.of(
+                                "server.port", Integer.toString(port),
+                                "herald.fanout.ws.port", Integer.toString(socketPort),
+                                // Its own live consumer group per node, starting at the newest record.
+                                "herald.fanout.ws.node-id", "bench-" + (inboxWriter ? "with-inbox" : "live-only"),
+                                "herald.fanout.inbox.writer-enabled", Boolean.toString(inboxWriter),
+                                "management.endpoints.web.exposure.include", "health,metrics")));
         try {
             LocalHttp.awaitUp("http://127.0.0.1:" + port + "/actuator/health", process);
         } catch (RuntimeException | InterruptedException e) {
