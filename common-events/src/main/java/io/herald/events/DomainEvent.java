@@ -1,5 +1,7 @@
 package io.herald.events;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,16 @@ import org.jspecify.annotations.Nullable;
  * @param ttlSeconds how long a push may wait for an offline device, or {@code null} for the provider default
  * @param collapseKey a key under which newer pushes replace older undelivered ones, or {@code null}
  * @param channels the channels to use, or {@code null}/empty for all the recipient has not opted out of
+ * @param imageUrl an image shown with the push (an {@code https} URL), or {@code null}
+ * @param link a deep link the app opens when the notification is tapped, or {@code null}
+ * @param actions buttons on the notification (at most {@value Action#MAX}), or {@code null}
+ * @param category the notification category (iOS) or click action (Android) the app registered for the
+ *     actions, or {@code null} for the event's type when it has actions
+ * @param sound the sound to play, such as {@code notificationtone.wav}, or {@code null} for the type's
+ * @param badge the app icon's badge, or {@code null} for the type's (none unless configured)
+ * @param silent a data-only push that wakes the app without showing anything, and no inbox item
+ * @param change what this event does to an earlier notification (withdraw or update), or {@code null} for a
+ *     new notification
  */
 public record DomainEvent(
         UUID eventId,
@@ -45,7 +57,15 @@ public record DomainEvent(
         @Nullable Priority priority,
         @Nullable Integer ttlSeconds,
         @Nullable String collapseKey,
-        @Nullable Set<Channel> channels) {
+        @Nullable Set<Channel> channels,
+        @Nullable String imageUrl,
+        @Nullable String link,
+        @Nullable List<Action> actions,
+        @Nullable String category,
+        @Nullable String sound,
+        @Nullable Badge badge,
+        @JsonSetter(nulls = Nulls.AS_EMPTY) boolean silent,
+        @Nullable Change change) {
 
     /** The schema version this library writes. */
     public static final int SCHEMA_VERSION = 1;
@@ -57,6 +77,50 @@ public record DomainEvent(
         recipients = List.copyOf(recipients);
         data = data == null ? Map.of() : Map.copyOf(data);
         channels = channels == null ? null : Set.copyOf(channels);
+        actions = actions == null ? null : List.copyOf(actions);
+    }
+
+    /** A plain new notification: no rich fields, not silent, no change. */
+    public DomainEvent(
+            UUID eventId,
+            int schemaVersion,
+            String type,
+            String source,
+            Instant occurredAt,
+            @Nullable Actor actor,
+            List<String> recipients,
+            @Nullable EventObject object,
+            Map<String, String> data,
+            @Nullable String title,
+            @Nullable String body,
+            @Nullable Priority priority,
+            @Nullable Integer ttlSeconds,
+            @Nullable String collapseKey,
+            @Nullable Set<Channel> channels) {
+        this(
+                eventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                recipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                channels,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null);
     }
 
     /** This event with another id: the gateway uses it to assign one where the producer gave none. */
@@ -76,7 +140,15 @@ public record DomainEvent(
                 priority,
                 ttlSeconds,
                 collapseKey,
-                channels);
+                channels,
+                imageUrl,
+                link,
+                actions,
+                category,
+                sound,
+                badge,
+                silent,
+                change);
     }
 
     /** Whether the event asks for this channel (an absent or empty set asks for every channel). */

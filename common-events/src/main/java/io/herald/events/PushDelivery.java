@@ -1,6 +1,9 @@
 package io.herald.events;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +31,16 @@ import org.jspecify.annotations.Nullable;
  * @param collapseKey the collapse key, or {@code null}
  * @param androidChannelId the Android notification channel, or {@code null} for the app's default
  * @param sound the sound to play, or {@code null} for a silent notification
+ * @param imageUrl an image to show with it, or {@code null}
+ * @param link a deep link to open on a tap, or {@code null}
+ * @param actions buttons on it, or {@code null}
+ * @param category the iOS category / Android click action for its actions, or {@code null}
+ * @param badge the app icon's badge, or {@code null} to leave it; {@link Badge#unread()} is resolved by dispatch
+ * @param silent data only: wakes the app (FCM data message, APNs {@code content-available}), shows nothing
+ * @param change {@code withdraw}: a silent push telling the app to clear {@link #notificationId()}; {@code update}:
+ *     the notification again with new words, replacing it; {@code null} for a new notification
+ * @param inApp whether the same notification went to the recipient's inbox too (it then counts in an unread
+ *     badge even before the inbox has stored it)
  */
 public record PushDelivery(
         UUID deliveryId,
@@ -47,9 +60,67 @@ public record PushDelivery(
         @Nullable Integer ttlSeconds,
         @Nullable String collapseKey,
         @Nullable String androidChannelId,
-        @Nullable String sound) {
+        @Nullable String sound,
+        @Nullable String imageUrl,
+        @Nullable String link,
+        @Nullable List<Action> actions,
+        @Nullable String category,
+        @Nullable Badge badge,
+        @JsonSetter(nulls = Nulls.AS_EMPTY) boolean silent,
+        Change.@Nullable Kind change,
+        @JsonSetter(nulls = Nulls.AS_EMPTY) boolean inApp) {
 
     public PushDelivery {
         data = data == null ? Map.of() : Map.copyOf(data);
+        actions = actions == null ? null : List.copyOf(actions);
+    }
+
+    /** A plain notification: no rich fields, not silent, not a change, not in the inbox. */
+    public PushDelivery(
+            UUID deliveryId,
+            UUID notificationId,
+            UUID eventId,
+            int schemaVersion,
+            Instant occurredAt,
+            String userId,
+            String type,
+            Provider provider,
+            String token,
+            @Nullable Platform platform,
+            String title,
+            String body,
+            Map<String, String> data,
+            Priority priority,
+            @Nullable Integer ttlSeconds,
+            @Nullable String collapseKey,
+            @Nullable String androidChannelId,
+            @Nullable String sound) {
+        this(
+                deliveryId,
+                notificationId,
+                eventId,
+                schemaVersion,
+                occurredAt,
+                userId,
+                type,
+                provider,
+                token,
+                platform,
+                title,
+                body,
+                data,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                androidChannelId,
+                sound,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                false);
     }
 }

@@ -165,6 +165,14 @@ public final class TextRules {
                 .text("title", event.title())
                 .text("body", event.body())
                 .text("collapseKey", event.collapseKey())
+                .text("imageUrl", event.imageUrl())
+                .text("link", event.link())
+                .actions("actions", event.actions())
+                .text("category", event.category())
+                .text("sound", event.sound())
+                .text(
+                        "change.collapseKey",
+                        event.change() == null ? null : event.change().collapseKey())
                 .first;
     }
 
@@ -178,6 +186,10 @@ public final class TextRules {
                 .map("data", notification.data())
                 .actor("actor", notification.actor())
                 .object("object", notification.object())
+                .text("source", notification.source())
+                .text("link", notification.link())
+                .text("imageUrl", notification.imageUrl())
+                .text("collapseKey", notification.collapseKey())
                 .first;
     }
 
@@ -193,6 +205,10 @@ public final class TextRules {
                 .text("collapseKey", delivery.collapseKey())
                 .text("androidChannelId", delivery.androidChannelId())
                 .text("sound", delivery.sound())
+                .text("imageUrl", delivery.imageUrl())
+                .text("link", delivery.link())
+                .actions("actions", delivery.actions())
+                .text("category", delivery.category())
                 .first;
     }
 
@@ -274,6 +290,16 @@ public final class TextRules {
                     } else {
                         text(field + "." + key, entry.getValue());
                     }
+                }
+            }
+            return this;
+        }
+
+        Fields actions(String field, @Nullable List<Action> actions) {
+            if (actions != null) {
+                for (int i = 0; i < actions.size() && first == null; i++) {
+                    Action action = actions.get(i);
+                    text(field + "[" + i + "].id", action.id()).text(field + "[" + i + "].title", action.title());
                 }
             }
             return this;

@@ -94,7 +94,43 @@ class DomainEventSchemaTest {
                         (Mutation) e -> e.putArray("channels").add("sms"),
                         "channels"),
                 Arguments.of(
-                        "actor without id", (Mutation) e -> e.putObject("actor").put("displayName", "x"), "actor"));
+                        "actor without id", (Mutation) e -> e.putObject("actor").put("displayName", "x"), "actor"),
+                Arguments.of(
+                        "image over http", (Mutation) e -> e.put("imageUrl", "http://cdn.example/a.png"), "imageUrl"),
+                Arguments.of("badge a word", (Mutation) e -> e.put("badge", "many"), "badge"),
+                Arguments.of("badge negative", (Mutation) e -> e.put("badge", -1), "badge"),
+                Arguments.of("sound a path", (Mutation) e -> e.put("sound", "../tone.wav"), "sound"),
+                Arguments.of(
+                        "four actions",
+                        (Mutation) e -> {
+                            ArrayNode actions = e.putArray("actions");
+                            for (int i = 0; i < 4; i++) {
+                                actions.addObject().put("id", "a" + i).put("title", "A" + i);
+                            }
+                        },
+                        "actions"),
+                Arguments.of(
+                        "action without title",
+                        (Mutation) e -> e.putArray("actions").addObject().put("id", "accept"),
+                        "actions"),
+                Arguments.of(
+                        "change naming both an event and a collapse key",
+                        (Mutation) e -> e.putObject("change")
+                                .put("kind", "withdraw")
+                                .put("eventId", "6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10")
+                                .put("collapseKey", "k"),
+                        "change"),
+                Arguments.of(
+                        "update by collapse key",
+                        (Mutation)
+                                e -> e.putObject("change").put("kind", "update").put("collapseKey", "k"),
+                        "change"),
+                Arguments.of(
+                        "change of unknown kind",
+                        (Mutation) e -> e.putObject("change")
+                                .put("kind", "delete")
+                                .put("eventId", "6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10"),
+                        "change"));
     }
 
     interface Mutation {
@@ -122,6 +158,48 @@ class DomainEventSchemaTest {
                 .isInstanceOfSatisfying(
                         RejectedRecordException.class,
                         e -> assertThat(e.code()).isEqualTo(RejectedRecordException.INVALID_JSON));
+    }
+
+    @Test
+    void richFieldsAndChangesParseIntoTheRecord() throws IOException {
+        ObjectNode event = goodEvent();
+        event.put("imageUrl", "https://cdn.example/p-42.png");
+        event.put("link", "market://products/p-42");
+        event.put("sound", "notificationtone.wav");
+        event.put("badge", "unread");
+        event.put("silent", true);
+        event.putArray("actions").addObject().put("id", "accept").put("title", "Accept");
+        event.putObject("change").put("kind", "withdraw").put("collapseKey", "order-7");
+
+        DomainEvent parsed = DomainEventDeserializer.fromTree(event);
+
+        assertThat(parsed.imageUrl()).isEqualTo("https://cdn.example/p-42.png");
+        assertThat(parsed.link()).isEqualTo("market://products/p-42");
+        assertThat(parsed.sound()).isEqualTo("notificationtone.wav");
+        assertThat(parsed.badge()).isEqualTo(Badge.UNREAD);
+        assertThat(parsed.silent()).isTrue();
+        assertThat(parsed.actions()).containsExactly(new Action("accept", "Accept"));
+        assertThat(parsed.change()).isEqualTo(Change.withdrawCollapseKey("order-7"));
+
+        event.put("badge", 3);
+        event.putObject("change").put("kind", "update").put("eventId", "6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10");
+        DomainEvent updated = DomainEventDeserializer.fromTree(event);
+        assertThat(updated.badge()).isEqualTo(Badge.of(3));
+        assertThat(updated.change()).isEqualTo(Change.update(UUID.fromString("6f1c2b1e-8a4d-4c3e-9b0a-2d5f7e8c9a10")));
+        assertThat(HeraldJson.mapper()
+                        .readTree(HeraldJson.mapper().writeValueAsBytes(updated))
+                        .path("badge")
+                        .asInt())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void anEventWithoutTheNewFieldsIsNotSilentAndChangesNothing() throws IOException {
+        DomainEvent event = DomainEventDeserializer.fromTree(goodEvent());
+
+        assertThat(event.silent()).isFalse();
+        assertThat(event.change()).isNull();
+        assertThat(event.badge()).isNull();
     }
 
     @Test
