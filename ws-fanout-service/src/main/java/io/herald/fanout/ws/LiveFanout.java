@@ -6,9 +6,11 @@ import io.herald.events.DomainEvent;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
+import io.herald.fanout.inbox.InboxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.EnumMap;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -80,12 +82,14 @@ class LiveFanout {
             if (sessions.isEmpty()) {
                 continue;
             }
-            var frame = new StreamGate.Frame(
-                    record.partition(),
-                    record.offset(),
-                    SocketMessages.notificationBytes(notification, record.partition(), record.offset()));
+            // Rendered once per dialect the recipient's sockets speak, most often one.
+            var frames = new EnumMap<SocketDialect, StreamGate.Frame>(SocketDialect.class);
             String traceparent = TraceContext.traceparent(record.headers());
             for (ClientSession session : sessions) {
+                StreamGate.Frame frame = frames.computeIfAbsent(
+                        session.dialect(),
+                        dialect -> new StreamGate.Frame(
+                                record.partition(), record.offset(), bytes(dialect, notification, record)));
                 var status = new ProducerRecord<String, Object>(
                         Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
                 // The status goes on in the trace of the event it reports on.
@@ -100,6 +104,19 @@ class LiveFanout {
         if (!statuses.isEmpty()) {
             liveWrites.increment(statuses.size());
         }
+    }
+
+    private static byte[] bytes(
+            SocketDialect dialect, InAppNotification n, ConsumerRecord<String, InAppNotification> record) {
+        return switch (dialect) {
+            case HERALD -> SocketMessages.notificationBytes(n, record.partition(), record.offset());
+            case CHANNELS ->
+                ChannelsMessages.notification(
+                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
+            case WORK ->
+                WorkMessages.notification(
+                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
+        };
     }
 
     private DeliveryStatus delivered(InAppNotification notification) {
