@@ -7,14 +7,17 @@ import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.Topics;
 import io.herald.fanout.inbox.InboxItem;
+import io.herald.fanout.inbox.InboxProgress;
 import io.herald.fanout.inbox.InboxStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -51,6 +54,9 @@ class NotificationSocketHandler {
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final DialectProperties dialects;
+    private final InboxProgress progress;
+    private final LiveFrontier frontier;
+    private final TopicEnds ends;
     private final Clock clock;
 
     NotificationSocketHandler(
@@ -59,12 +65,18 @@ class NotificationSocketHandler {
             KafkaTemplate<String, Object> kafka,
             SocketProperties properties,
             DialectProperties dialects,
+            InboxProgress progress,
+            LiveFrontier frontier,
+            TopicEnds ends,
             Clock clock) {
         this.inbox = inbox;
         this.resumer = resumer;
         this.kafka = kafka;
         this.properties = properties;
         this.dialects = dialects;
+        this.progress = progress;
+        this.frontier = frontier;
+        this.ends = ends;
         this.clock = clock;
     }
 
@@ -231,6 +243,19 @@ class NotificationSocketHandler {
         boolean accepted = acceptedNode.asBoolean();
         Optional<InboxStore.WorkAssignment> assignment = inbox.workAssignment(userId, workId);
         if (assignment.isEmpty()) {
+            // The socket may have got the assignment live a moment before the inbox stored it, and the seed's client
+            // answers at once: once the inbox has stored what the topic holds now, a missing one is truly missing.
+            if (!inboxCaughtUp()) {
+                return error(
+                        dialect,
+                        "unavailable",
+                        "the inbox is catching up, try again",
+                        DialectProperties.WORK_RESPONSE,
+                        requestId);
+            }
+            assignment = inbox.workAssignment(userId, workId);
+        }
+        if (assignment.isEmpty()) {
             return error(
                     dialect,
                     "not_found",
@@ -267,6 +292,29 @@ class NotificationSocketHandler {
             case HERALD -> SocketMessages.actionAccepted(DialectProperties.WORK_RESPONSE, action.eventId(), requestId);
             case CHANNELS, WORK -> WorkMessages.responseRecorded(action.eventId(), workId, accepted, true, requestId);
         };
+    }
+
+    /**
+     * Waits, at most {@code action-timeout}, for the inbox writers to store every notification published so far.
+     *
+     * @return {@code false} when they did not in time (or Kafka or the inbox could not tell)
+     */
+    private boolean inboxCaughtUp() {
+        long deadline = System.nanoTime() + properties.actionTimeout().toNanos();
+        try {
+            Set<Integer> partitions = frontier.awaitPartitions(left(deadline));
+            return !partitions.isEmpty() && progress.awaitStored(ends.of(partitions, left(deadline)), left(deadline));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("the inbox's progress could not be told: {}", e.toString());
+            return false;
+        }
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /**
