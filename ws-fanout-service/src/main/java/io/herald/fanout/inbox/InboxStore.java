@@ -553,4 +553,43 @@ public class InboxStore {
                 rs.getString("image_url"),
                 rs.getString("collapse_key"));
     }
+
+    /**
+     * The newest {@code work_assigned} notification of the user's inbox for the work {@code workId} (its {@code
+     * data.work_id}, {@code data.workId} or {@code object.id}): who assigned it, what it is about and which app sent
+     * it, for routing the user's answer back; empty when there is none.
+     */
+    public Optional<WorkAssignment> workAssignment(String userId, String workId) {
+        return client.sql("""
+                        select actor_id, actor_display_name, object_id, object_kind, object_title
+                        from inbox.notifications
+                        where user_id = :userId and type = 'work_assigned'
+                            and (data ->> 'work_id' = :workId or data ->> 'workId' = :workId or object_id = :workId)
+                        order by created_at desc, notification_id desc limit 1
+                        """)
+                .param("userId", userId)
+                .param("workId", workId)
+                .query((rs, row) -> new WorkAssignment(
+                        rs.getString("actor_id"),
+                        rs.getString("actor_display_name"),
+                        rs.getString("object_id"),
+                        rs.getString("object_kind"),
+                        rs.getString("object_title"),
+                        null))
+                .optional();
+    }
+
+    /**
+     * A work assignment in a user's inbox, as {@link #workAssignment} finds it.
+     *
+     * @param actorId who assigned it, or {@code null} for a system event
+     * @param source the app that sent it, or {@code null} where the inbox does not know
+     */
+    public record WorkAssignment(
+            @Nullable String actorId,
+            @Nullable String actorName,
+            @Nullable String objectId,
+            @Nullable String objectKind,
+            @Nullable String objectTitle,
+            @Nullable String source) {}
 }

@@ -130,4 +130,10 @@ class FanoutKafkaConfig {
     NewTopic inAppTopic(TopicSettings settings) {
         return settings.topic(Topics.INAPP);
     }
+
+    /** The socket's {@code send_notification} and reply routing publish events, as the gateway does. */
+    @Bean
+    NewTopic eventsTopic(TopicSettings settings) {
+        return settings.topic(Topics.EVENTS);
+    }
 }

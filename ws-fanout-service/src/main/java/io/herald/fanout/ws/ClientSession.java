@@ -57,6 +57,7 @@ final class ClientSession {
     private static final long CLOSE_GRACE_MILLIS = 2_000;
 
     private final String userId;
+    private final SocketDialect dialect;
     private final Channel channel;
     private final Executor worker;
     private final int maxQueued;
@@ -68,7 +69,7 @@ final class ClientSession {
 
     /** A session whose live notifications flow from the start, taking messages without a queue limit (tests). */
     ClientSession(String userId, Channel channel, Executor worker) {
-        this(userId, channel, worker, 500, false, Integer.MAX_VALUE);
+        this(userId, SocketDialect.HERALD, channel, worker, 500, false, Integer.MAX_VALUE);
     }
 
     /**
@@ -76,8 +77,16 @@ final class ClientSession {
      * @param opening whether live notifications wait for the client's first message ({@link #opened})
      * @param maxQueued the most client messages waiting for their answer before the socket is read no more
      */
-    ClientSession(String userId, Channel channel, Executor worker, int holdLimit, boolean opening, int maxQueued) {
+    ClientSession(
+            String userId,
+            SocketDialect dialect,
+            Channel channel,
+            Executor worker,
+            int holdLimit,
+            boolean opening,
+            int maxQueued) {
         this.userId = userId;
+        this.dialect = dialect;
         this.channel = channel;
         this.worker = worker;
         this.maxQueued = maxQueued;
@@ -87,6 +96,11 @@ final class ClientSession {
 
     String userId() {
         return userId;
+    }
+
+    /** What the socket's frames look like, as the client chose at the handshake. */
+    SocketDialect dialect() {
+        return dialect;
     }
 
     String id() {

@@ -7,10 +7,12 @@ import io.herald.events.DomainEvent;
 import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
+import io.herald.fanout.inbox.InboxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,9 +96,14 @@ class LiveFanout {
             if (sessions.isEmpty()) {
                 continue;
             }
-            var frame = new StreamGate.Frame(record.partition(), record.offset(), bytes(notification, record));
+            // Rendered once per dialect the recipient's sockets speak, most often one.
+            var frames = new EnumMap<SocketDialect, StreamGate.Frame>(SocketDialect.class);
             String traceparent = TraceContext.traceparent(record.headers());
             for (ClientSession session : sessions) {
+                StreamGate.Frame frame = frames.computeIfAbsent(
+                        session.dialect(),
+                        dialect -> new StreamGate.Frame(
+                                record.partition(), record.offset(), bytes(dialect, notification, record)));
                 if (change != null) {
                     // A withdrawal or an update is no delivery of a notification: no status.
                     batch.add(session, frame, Receipt.NONE);
@@ -124,16 +131,29 @@ class LiveFanout {
         }
     }
 
-    /** The frame of a record: a notification, or a {@code notification_withdrawn} / {@code notification_updated}. */
-    private static byte[] bytes(InAppNotification notification, ConsumerRecord<?, ?> record) {
-        Change.Kind change = notification.change();
+    /**
+     * The frame of a record in a dialect: a notification, or a withdrawal or update. The herald.v1 {@code
+     * notification_withdrawn} / {@code notification_updated} messages go to sockets of every dialect: the seeds'
+     * dialects have no message of their own for them, and a client that does not know one ignores it.
+     */
+    private static byte[] bytes(
+            SocketDialect dialect, InAppNotification n, ConsumerRecord<String, InAppNotification> record) {
+        Change.Kind change = n.change();
         if (change == Change.Kind.WITHDRAW) {
-            return SocketMessages.withdrawnBytes(notification, record.partition(), record.offset());
+            return SocketMessages.withdrawnBytes(n, record.partition(), record.offset());
         }
         if (change == Change.Kind.UPDATE) {
-            return SocketMessages.updatedBytes(notification, record.partition(), record.offset());
+            return SocketMessages.updatedBytes(n, record.partition(), record.offset());
         }
-        return SocketMessages.notificationBytes(notification, record.partition(), record.offset());
+        return switch (dialect) {
+            case HERALD -> SocketMessages.notificationBytes(n, record.partition(), record.offset());
+            case CHANNELS ->
+                ChannelsMessages.notification(
+                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
+            case WORK ->
+                WorkMessages.notification(
+                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
+        };
     }
 
     /** A socket write's delivery status to publish, if it has one. */

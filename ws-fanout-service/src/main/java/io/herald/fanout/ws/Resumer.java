@@ -163,7 +163,7 @@ class Resumer {
                 frames.add(new StreamGate.Frame(
                         partition,
                         row.position().offset(),
-                        SocketMessages.notificationBytes(row.item(), row.position())));
+                        notificationBytes(session.dialect(), row.item(), row.position())));
             }
             // The withdrawals and updates in the range too, so the client's view ends as the inbox is.
             for (InboxStore.ReplayedChange change :
@@ -206,15 +206,27 @@ class Resumer {
         int limit = properties.resumeLimit();
         List<InboxItem> missed = inbox.after(session.userId(), lastId, limit);
         session.onStream((gate, out) -> {
-            missed.forEach(item -> out.accept(SocketMessages.notificationBytes(item, null)));
+            missed.forEach(item -> out.accept(notificationBytes(session.dialect(), item, null)));
             out.accept(utf8(SocketMessages.resumed(missed.size(), missed.size() < limit, requestId)));
             gate.resumed(out);
         });
     }
 
+    /** A notification from the inbox as a socket of {@code dialect} is sent it. */
+    static byte[] notificationBytes(SocketDialect dialect, InboxItem item, @Nullable StreamPosition position) {
+        return switch (dialect) {
+            case HERALD -> SocketMessages.notificationBytes(item, position);
+            case CHANNELS -> ChannelsMessages.notification(Shown.of(item), position);
+            case WORK -> WorkMessages.notification(Shown.of(item), position);
+        };
+    }
+
     private void refuse(ClientSession session, String code, String message, @Nullable String requestId) {
         session.onStream((gate, out) -> {
-            out.accept(utf8(SocketMessages.error(code, message, "resume", requestId)));
+            out.accept(utf8(
+                    session.dialect() == SocketDialect.CHANNELS
+                            ? ChannelsMessages.error(code, message, "resume", requestId)
+                            : SocketMessages.error(code, message, "resume", requestId)));
             gate.resumed(out);
         });
     }

@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -58,7 +57,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.cors.CorsConfiguration;
 
 /**
- * The WebSocket endpoint, {@code ws://<node>:<herald.fanout.ws.port>/ws/notifications}, on Netty.
+ * The WebSocket endpoint, {@code ws://<node>:<herald.fanout.ws.port>/ws/notifications} (and the other dialects'
+ * paths, {@link SocketDialect}), on Netty.
  *
  * <p>A node holds many mostly idle sockets, so what an idle one costs matters most: Netty keeps no buffer
  * per connection between reads and writes (they come from a shared pool), where the servlet container kept
@@ -78,7 +78,7 @@ import org.springframework.web.cors.CorsConfiguration;
 @Component
 public class SocketServer implements SmartLifecycle {
 
-    /** The endpoint's path. */
+    /** The endpoint's path in Herald's own dialect; {@link SocketDialect} has the others'. */
     public static final String PATH = "/ws/notifications";
 
     /** The environment property holding the bound port, as {@code local.server.port} does for HTTP. */
@@ -124,11 +124,12 @@ public class SocketServer implements SmartLifecycle {
         int maxMessage =
                 (int) Math.min(Integer.MAX_VALUE, properties.maxMessageSize().toBytes());
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(PATH)
-                // The path may carry a query (?token=…); HandshakeGate has already checked it exactly.
+                // Every socket path is under /ws/ and may carry a query (?token=…); HandshakeGate has already
+                // checked it exactly (SocketDialect's paths).
+                .websocketPath("/ws")
                 .checkStartsWith(true)
                 // A browser passing its JWT as "bearer.<jwt>" must get a subprotocol back: the one it asks for.
-                .subprotocols(SocketAuthenticator.SUBPROTOCOL)
+                .subprotocols(SocketDialect.SUBPROTOCOLS)
                 .handshakeTimeoutMillis(properties.handshakeTimeout().toMillis())
                 .dropPongFrames(true)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
@@ -210,7 +211,7 @@ public class SocketServer implements SmartLifecycle {
         environment
                 .getPropertySources()
                 .addFirst(new MapPropertySource("herald-fanout-ws-server", Map.of(LOCAL_PORT_PROPERTY, port)));
-        log.info("WebSocket listening on port {} at {}", port, PATH);
+        log.info("WebSocket listening on port {} at {} (and the other dialects' paths)", port, PATH);
     }
 
     @Override
@@ -240,8 +241,9 @@ public class SocketServer implements SmartLifecycle {
     }
 
     /**
-     * Lets only a handshake on {@link #PATH} from an allowed origin with a valid JWT through to Netty's
-     * WebSocket handshake, then leaves the pipeline.
+     * Lets only a handshake on one of the socket's paths ({@link SocketDialect}: 404 otherwise, 400 for a {@code
+     * dialect} parameter naming none) from an allowed origin with a valid JWT through to Netty's WebSocket
+     * handshake, then leaves the pipeline.
      */
     private final class HandshakeGate extends ChannelInboundHandlerAdapter {
         private final SocketHandler socket;
@@ -256,9 +258,17 @@ public class SocketServer implements SmartLifecycle {
                 ctx.fireChannelRead(message);
                 return;
             }
-            if (!PATH.equals(new QueryStringDecoder(request.uri()).path())) {
-                refuse(ctx, request, HttpResponseStatus.NOT_FOUND);
-                return;
+            SocketDialect dialect;
+            switch (SocketDialect.of(request)) {
+                case SocketDialect.Choice.Chosen chosen -> dialect = chosen.dialect();
+                case SocketDialect.Choice.NoSuchPath none -> {
+                    refuse(ctx, request, HttpResponseStatus.NOT_FOUND);
+                    return;
+                }
+                case SocketDialect.Choice.UnknownDialect unknown -> {
+                    refuse(ctx, request, HttpResponseStatus.BAD_REQUEST);
+                    return;
+                }
             }
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             if (origins != null && origin != null && origins.checkOrigin(origin) == null) {
@@ -281,6 +291,7 @@ public class SocketServer implements SmartLifecycle {
                         return;
                     }
                     socket.user = authenticated.get();
+                    socket.dialect = dialect;
                     ctx.fireChannelRead(request);
                     ctx.pipeline().remove(this);
                     ctx.channel().config().setAutoRead(true);
@@ -306,6 +317,7 @@ public class SocketServer implements SmartLifecycle {
      */
     private final class SocketHandler extends ChannelInboundHandlerAdapter {
         volatile SocketAuthenticator.@Nullable SocketUser user;
+        volatile SocketDialect dialect = SocketDialect.HERALD;
         private @Nullable ClientSession session;
         private @Nullable ScheduledFuture<?> handshakeTimeout;
         private @Nullable ScheduledFuture<?> expiry;
@@ -319,6 +331,7 @@ public class SocketServer implements SmartLifecycle {
                 handshakeTimeout = null;
                 var opened = new ClientSession(
                         authenticated.id(),
+                        dialect,
                         ctx.channel(),
                         worker(),
                         properties.resumeLimit(),

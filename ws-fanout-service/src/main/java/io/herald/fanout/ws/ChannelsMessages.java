@@ -1,0 +1,111 @@
+package io.herald.fanout.ws;
+
+import io.herald.events.HeraldJson;
+import io.herald.fanout.inbox.InboxStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's messages in the Django Channels dialect ({@link SocketDialect#CHANNELS}), named and shaped as that
+ * inbox's protocol table: a notification's text is {@code message}, it carries its {@code link}, confirmations carry
+ * {@code success} and {@code notification_id}. Herald's extras ({@code position}, {@code unread_count}, {@code
+ * request_id}) are additional fields such a client ignores. docs/websocket.md documents each.
+ */
+final class ChannelsMessages {
+
+    private ChannelsMessages() {}
+
+    /** {@code {"type":"notification","notification":{…},"position":…}}. */
+    static byte[] notification(Shown n, InboxStore.@Nullable StreamPosition position) {
+        var message = start("notification", null);
+        message.put("notification", item(n));
+        if (position != null) {
+            message.put("position", SocketMessages.position(position.partition(), position.offset()));
+        }
+        return HeraldJson.mapper().writeValueAsBytes(message);
+    }
+
+    static String list(List<Shown> items, int page, int pageSize, long total, long unread, @Nullable String requestId) {
+        var message = start("notifications_list", requestId);
+        message.put("notifications", items.stream().map(ChannelsMessages::item).toList());
+        message.put("total", total);
+        message.put("unread_count", unread);
+        message.put("page", page);
+        message.put("page_size", pageSize);
+        return json(message);
+    }
+
+    static String markedRead(UUID id, long unread, @Nullable String requestId) {
+        return confirmation("notification_marked_read", id, unread, requestId);
+    }
+
+    static String deleted(UUID id, long unread, @Nullable String requestId) {
+        return confirmation("notification_deleted", id, unread, requestId);
+    }
+
+    static String allMarkedRead(int updated, @Nullable String requestId) {
+        var message = start("all_notifications_marked_read", requestId);
+        message.put("success", true);
+        message.put("updated", updated);
+        message.put("unread_count", 0);
+        return json(message);
+    }
+
+    /** The answer to {@code send_notification}: the id of the notification its recipient gets. */
+    static String sent(UUID notificationId, @Nullable String requestId) {
+        var message = start("notification_sent", requestId);
+        message.put("success", true);
+        message.put("notification_id", notificationId);
+        return json(message);
+    }
+
+    /** Herald's {@code error} with {@code success: false}, which the Channels frontend checks. */
+    static String error(String code, String text, @Nullable String requestType, @Nullable String requestId) {
+        var message = start("error", requestId);
+        message.put("success", false);
+        message.put("code", code);
+        message.put("message", text);
+        if (requestType != null) {
+            message.put("request_type", requestType);
+        }
+        return json(message);
+    }
+
+    private static String confirmation(String type, UUID id, long unread, @Nullable String requestId) {
+        var message = start(type, requestId);
+        message.put("notification_id", id);
+        message.put("success", true);
+        message.put("unread_count", unread);
+        return json(message);
+    }
+
+    /** {@code id, title, message, type, read, created_at, data, link}: the seed's notification, field by field. */
+    static Map<String, Object> item(Shown n) {
+        var map = new LinkedHashMap<String, Object>();
+        map.put("id", n.id());
+        map.put("title", n.title());
+        map.put("message", n.body());
+        map.put("type", n.type());
+        map.put("read", n.read());
+        map.put("created_at", n.createdAt());
+        map.put("data", n.data());
+        map.put("link", n.link());
+        return map;
+    }
+
+    private static Map<String, Object> start(String type, @Nullable String requestId) {
+        var message = new LinkedHashMap<String, Object>();
+        message.put("type", type);
+        if (requestId != null) {
+            message.put("request_id", requestId);
+        }
+        return message;
+    }
+
+    private static String json(Map<String, ?> message) {
+        return HeraldJson.mapper().writeValueAsString(message);
+    }
+}
