@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -40,20 +41,31 @@ public class InboxStore {
     // execution for the lot (a JDBC batch of single-row inserts costs PostgreSQL a bind and an execution per row).
     // The writers' progress goes in the same statement, so whoever sees a partition's mark sees the rows under it;
     // its partitions are locked in order, so two writers briefly sharing partitions (a rebalance) cannot deadlock.
+    // A notification withdrawn before it got here (by its id, or by its app's collapse key at or after it
+    // occurred) is not stored: see inbox.withdrawals in V3__withdraw_and_update.sql.
     private static final String INSERT = """
             with stored as (
                 insert into inbox.notifications (notification_id, event_id, user_id, type, title, body, data,
                     actor_id, actor_display_name, object_id, object_kind, object_title, occurred_at, created_at,
-                    kafka_partition, kafka_offset)
+                    kafka_partition, kafka_offset, source, link, image_url, collapse_key)
                 select id, event_id, user_id, type, title, body, cast(data as jsonb),
                     actor_id, actor_name, object_id, object_kind, object_title, occurred_at, created_at,
-                    kafka_partition, kafka_offset
+                    kafka_partition, kafka_offset, source, link, image_url, collapse_key
                 from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as text[]), cast(? as text[]),
                     cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
                     cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]),
-                    cast(? as timestamptz[]), cast(? as int[]), cast(? as bigint[]))
+                    cast(? as timestamptz[]), cast(? as int[]), cast(? as bigint[]), cast(? as text[]),
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]))
                     as n(id, event_id, user_id, type, title, body, data, actor_id, actor_name, object_id, object_kind,
-                        object_title, occurred_at, created_at, kafka_partition, kafka_offset)
+                        object_title, occurred_at, created_at, kafka_partition, kafka_offset, source, link, image_url,
+                        collapse_key)
+                where not exists (
+                        select 1 from inbox.withdrawals w
+                        where w.withdrawal_id = n.id and w.user_id = n.user_id and w.collapse_key is null)
+                    and (n.collapse_key is null or not exists (
+                        select 1 from inbox.withdrawals w
+                        where w.user_id = n.user_id and w.collapse_key = n.collapse_key
+                            and w.source is not distinct from n.source and w.occurred_at >= n.occurred_at))
                 on conflict (notification_id) do nothing
                 returning 1
             ), progress as (
@@ -111,9 +123,12 @@ public class InboxStore {
         if (size == 0 && progress.isEmpty()) {
             return 0;
         }
-        var columns = new Object[16][size];
+        var columns = new Object[20][size];
         for (int i = 0; i < size; i++) {
             InAppNotification n = notifications.get(i);
+            if (n.change() != null) {
+                throw new IllegalArgumentException("a withdrawal or an update is applied, never stored as an item");
+            }
             var actor = n.actor();
             var object = n.object();
             columns[0][i] = n.notificationId();
@@ -133,6 +148,10 @@ public class InboxStore {
             columns[13][i] = clock.instant().toString();
             columns[14][i] = positions == null ? null : positions.get(i).partition();
             columns[15][i] = positions == null ? null : positions.get(i).offset();
+            columns[16][i] = n.source();
+            columns[17][i] = n.link();
+            columns[18][i] = n.imageUrl();
+            columns[19][i] = n.collapseKey();
         }
         Integer[] progressPartitions = progress.keySet().toArray(Integer[]::new);
         Long[] progressOffsets = new Long[progressPartitions.length];
@@ -145,8 +164,8 @@ public class InboxStore {
                     String type = c < 2 ? "uuid" : c == 14 ? "int4" : c == 15 ? "int8" : "text";
                     insert.setArray(c + 1, connection.createArrayOf(type, columns[c]));
                 }
-                insert.setArray(17, connection.createArrayOf("int4", progressPartitions));
-                insert.setArray(18, connection.createArrayOf("int8", progressOffsets));
+                insert.setArray(columns.length + 1, connection.createArrayOf("int4", progressPartitions));
+                insert.setArray(columns.length + 2, connection.createArrayOf("int8", progressOffsets));
                 try (ResultSet result = insert.executeQuery()) {
                     result.next();
                     return result.getInt(1);
@@ -155,6 +174,126 @@ public class InboxStore {
         });
         return stored == null ? 0 : stored;
     }
+
+    /**
+     * Applies a withdrawal ({@link InAppNotification#change()} {@code WITHDRAW}) and remembers it, so that the
+     * notification it withdraws is not stored should it come later, and a resume from before it replays it. By id
+     * ({@link InAppNotification#collapseKey()} null) it deletes the user's notification {@link
+     * InAppNotification#notificationId()}; by collapse key, the user's notifications of the same source with that
+     * key that occurred no later than the withdrawal. Idempotent: a redelivered withdrawal deletes nothing more.
+     *
+     * @param position its place in {@code herald.inapp.v1}, or {@code null} outside the writer (tests)
+     * @return how many notifications it deleted
+     */
+    public int withdraw(InAppNotification withdrawal, @Nullable StreamPosition position) {
+        String remember = """
+                with remembered as (
+                    insert into inbox.withdrawals (withdrawal_id, user_id, source, collapse_key, occurred_at,
+                        created_at, kafka_partition, kafka_offset)
+                    values (:id, :userId, :source, :collapseKey, :occurredAt, :now, :partition, :offset)
+                    on conflict (withdrawal_id) do nothing
+                )
+                """;
+        String delete = withdrawal.collapseKey() == null
+                ? "delete from inbox.notifications where user_id = :userId and notification_id = :id"
+                : """
+                        delete from inbox.notifications
+                        where user_id = :userId and collapse_key = :collapseKey
+                            and source is not distinct from :source and occurred_at <= :occurredAt
+                        """;
+        return client.sql(remember + delete)
+                .param("id", withdrawal.notificationId())
+                .param("userId", withdrawal.userId())
+                .param("source", withdrawal.source(), Types.VARCHAR)
+                .param("collapseKey", withdrawal.collapseKey(), Types.VARCHAR)
+                .param("occurredAt", Timestamp.from(withdrawal.occurredAt()))
+                .param("now", Timestamp.from(clock.instant()))
+                .param("partition", position == null ? null : position.partition(), Types.INTEGER)
+                .param("offset", position == null ? null : position.offset(), Types.BIGINT)
+                .update();
+    }
+
+    /**
+     * Applies an update ({@link InAppNotification#change()} {@code UPDATE}): the user's notification {@link
+     * InAppNotification#notificationId()} gets its title, body and data, where it is stored; one that is not stored
+     * (not yet, or withdrawn, or never sent to this user) is not created. An update older in the stream than the
+     * one the row has (the topic read again) changes nothing, so redelivery is harmless.
+     *
+     * @param position its place in {@code herald.inapp.v1}, or {@code null} outside the writer (tests)
+     * @return whether a stored notification was updated
+     */
+    public boolean update(InAppNotification update, @Nullable StreamPosition position) {
+        return client.sql("""
+                        update inbox.notifications
+                        set title = :title, body = :body, data = cast(:data as jsonb),
+                            updated_offset = coalesce(:offset, updated_offset)
+                        where user_id = :userId and notification_id = :id
+                            and (:offset is null or coalesce(updated_offset, -1) <= :offset)
+                        """)
+                        .param("title", update.title())
+                        .param("body", update.body())
+                        .param("data", HeraldJson.mapper().writeValueAsString(update.data()))
+                        .param("offset", position == null ? null : position.offset(), Types.BIGINT)
+                        .param("userId", update.userId())
+                        .param("id", update.notificationId())
+                        .update()
+                == 1;
+    }
+
+    /**
+     * The withdrawals and updates of a user's notifications recorded at offsets of {@code partition} after {@code
+     * after} and before {@code before}, oldest first (at most {@code limit}, the newest when there are more): what a
+     * resume replays besides the notifications themselves. An update of a notification that is itself in the range
+     * is left out: its replayed notification has the new words.
+     */
+    public List<ReplayedChange> replayChanges(String userId, int partition, long after, long before, int limit) {
+        List<ReplayedChange> newestFirst = client.sql("""
+                        select * from (
+                            select kafka_offset as change_offset, withdrawal_id, collapse_key, source,
+                                null::uuid as notification_id, null as type, null as title, null as body,
+                                null as data, null::timestamptz as read_at, null::timestamptz as created_at,
+                                null::timestamptz as occurred_at, null as link, null as image_url
+                            from inbox.withdrawals
+                            where user_id = :userId and kafka_partition = :partition
+                                and kafka_offset > :after and kafka_offset < :before
+                            union all
+                            select updated_offset, null, collapse_key, source, notification_id, type, title, body,
+                                data::text, read_at, created_at, occurred_at, link, image_url
+                            from inbox.notifications
+                            where user_id = :userId and kafka_partition = :partition
+                                and updated_offset > :after and updated_offset < :before and kafka_offset <= :after
+                        ) changes
+                        order by change_offset desc limit :limit
+                        """)
+                .param("userId", userId)
+                .param("partition", partition)
+                .param("after", after)
+                .param("before", before)
+                .param("limit", limit)
+                .query((rs, row) -> {
+                    var position = new StreamPosition(partition, rs.getLong("change_offset"));
+                    UUID withdrawn = rs.getObject("withdrawal_id", UUID.class);
+                    if (withdrawn != null) {
+                        String key = rs.getString("collapse_key");
+                        return new ReplayedChange(
+                                position, null, key == null ? withdrawn : null, key, rs.getString("source"));
+                    }
+                    return new ReplayedChange(position, item(rs, row), null, null, null);
+                })
+                .list();
+        return newestFirst.reversed();
+    }
+
+    /**
+     * A withdrawal or an update to replay, at its stream position: either {@code updated} (the notification as
+     * it now is), or a withdrawal of {@code withdrawnId} (by id) or of {@code collapseKey} of {@code source}.
+     */
+    public record ReplayedChange(
+            StreamPosition position,
+            @Nullable InboxItem updated,
+            @Nullable UUID withdrawnId,
+            @Nullable String collapseKey,
+            @Nullable String source) {}
 
     /**
      * How far the inbox writers have got: partition of {@code herald.inapp.v1} to the next offset, every record
@@ -345,12 +484,39 @@ public class InboxStore {
                 == 1;
     }
 
-    /** Deletes every notification created before {@code cutoff}; returns how many. */
+    /**
+     * Deletes every notification created before {@code cutoff}, and the withdrawals remembered before it (they
+     * keep notifications that arrive after their withdrawal out; none is expected that late); returns how many
+     * notifications.
+     */
     int deleteCreatedBefore(Instant cutoff) {
+        client.sql("delete from inbox.withdrawals where created_at < :cutoff")
+                .param("cutoff", Timestamp.from(cutoff))
+                .update();
         return client.sql("delete from inbox.notifications where created_at < :cutoff")
                 .param("cutoff", Timestamp.from(cutoff))
                 .update();
     }
+
+    /**
+     * A user's unread count and whether their inbox holds {@code notificationId}, in one round trip: what a push's
+     * badge needs (dispatch's {@code badge: unread}).
+     */
+    public UnreadAndStored unreadAndStored(String userId, @Nullable UUID notificationId) {
+        return client.sql("""
+                        select (select count(*) from inbox.notifications
+                                where user_id = :userId and read_at is null) as unread,
+                            exists (select 1 from inbox.notifications
+                                where user_id = :userId and notification_id = :id) as stored
+                        """)
+                .param("userId", userId)
+                .param("id", notificationId, Types.OTHER)
+                .query((rs, row) -> new UnreadAndStored(rs.getLong("unread"), rs.getBoolean("stored")))
+                .single();
+    }
+
+    /** A user's unread count, and whether a given notification is in their inbox. */
+    public record UnreadAndStored(long unread, boolean stored) {}
 
     /** How many of a user's notifications are unread. */
     public long unreadCount(String userId) {
@@ -361,13 +527,14 @@ public class InboxStore {
     }
 
     private static final String SELECT = """
-            select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at
+            select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at,
+                link, image_url, collapse_key
             from inbox.notifications
             """;
 
     private static final String SELECT_POSITIONED = """
             select notification_id, type, title, body, data::text as data, read_at, created_at, occurred_at,
-                kafka_partition, kafka_offset
+                link, image_url, collapse_key, kafka_partition, kafka_offset, updated_offset
             from inbox.notifications
             """;
 
@@ -381,7 +548,10 @@ public class InboxStore {
                 HeraldJson.mapper().readValue(rs.getString("data"), STRING_MAP),
                 rs.getTimestamp("read_at") != null,
                 rs.getTimestamp("created_at").toInstant(),
-                occurred == null ? null : occurred.toInstant());
+                occurred == null ? null : occurred.toInstant(),
+                rs.getString("link"),
+                rs.getString("image_url"),
+                rs.getString("collapse_key"));
     }
 
     /**
@@ -391,7 +561,7 @@ public class InboxStore {
      */
     public Optional<WorkAssignment> workAssignment(String userId, String workId) {
         return client.sql("""
-                        select actor_id, actor_display_name, object_id, object_kind, object_title
+                        select actor_id, actor_display_name, object_id, object_kind, object_title, source
                         from inbox.notifications
                         where user_id = :userId and type = 'work_assigned'
                             and (data ->> 'work_id' = :workId or data ->> 'workId' = :workId or object_id = :workId)
@@ -405,7 +575,7 @@ public class InboxStore {
                         rs.getString("object_id"),
                         rs.getString("object_kind"),
                         rs.getString("object_title"),
-                        null))
+                        rs.getString("source")))
                 .optional();
     }
 

@@ -1,5 +1,6 @@
 package io.herald.fanout.ws;
 
+import io.herald.events.Change;
 import io.herald.events.Channel;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
@@ -10,10 +11,12 @@ import io.herald.fanout.inbox.InboxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -25,7 +28,10 @@ import org.springframework.stereotype.Component;
  * herald.inapp.v1} in its own consumer group, starting from the newest records, so every node sees every
  * notification; what a client misses while disconnected it gets back with {@code resume} from the inbox. Each
  * message carries the record's place in the topic ({@code position}), which a client resumes from.
- * Every socket write publishes a {@code delivered} {@link DeliveryStatus}.
+ * Every socket write of a notification publishes a {@code delivered} {@link DeliveryStatus}. A withdrawal or an
+ * update ({@link InAppNotification#change()}) goes to the same sockets as a {@code notification_withdrawn} or {@code
+ * notification_updated} message at its own position (so a resume orders it with the notifications), without a
+ * status; a notification withdrawn before it came is not pushed ({@link RecentWithdrawals}).
  */
 @Component
 class LiveFanout {
@@ -39,6 +45,7 @@ class LiveFanout {
     private final SocketProperties properties;
     private final Clock clock;
     private final Counter liveWrites;
+    private final RecentWithdrawals withdrawals = new RecentWithdrawals();
 
     LiveFanout(
             SessionRegistry registry,
@@ -71,11 +78,18 @@ class LiveFanout {
     void onNotifications(List<ConsumerRecord<String, InAppNotification>> records) {
         // Before any socket is looked up: a resume replays what lies below the frontier (LiveFrontier).
         frontier.passing(records);
-        var batch = new WriteBatch<ProducerRecord<String, Object>>();
+        var batch = new WriteBatch<Receipt>();
         for (ConsumerRecord<String, InAppNotification> record : records) {
             InAppNotification notification = record.value();
             if (notification == null) {
                 // Unreadable: the inbox writer's group dead-letters it, once, whichever node reads it there.
+                continue;
+            }
+            Change.Kind change = notification.change();
+            if (change == Change.Kind.WITHDRAW) {
+                withdrawals.add(notification);
+            } else if (change == null && withdrawals.withdrawn(notification)) {
+                log.debug("notification {} not pushed: withdrawn before it came", notification.notificationId());
                 continue;
             }
             List<ClientSession> sessions = registry.sessionsOf(notification.userId());
@@ -90,33 +104,63 @@ class LiveFanout {
                         session.dialect(),
                         dialect -> new StreamGate.Frame(
                                 record.partition(), record.offset(), bytes(dialect, notification, record)));
+                if (change != null) {
+                    // A withdrawal or an update is no delivery of a notification: no status.
+                    batch.add(session, frame, Receipt.NONE);
+                    continue;
+                }
                 var status = new ProducerRecord<String, Object>(
                         Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
                 // The status goes on in the trace of the event it reports on.
                 TraceContext.propagate(traceparent, status.headers());
-                batch.add(session, frame, status);
+                batch.add(session, frame, new Receipt(status));
             }
             log.trace("notification {} for {} sockets", notification.notificationId(), sessions.size());
         }
         // The sockets first, then the statuses saying so.
-        List<ProducerRecord<String, Object>> statuses = batch.flush();
+        List<ProducerRecord<String, Object>> statuses = new ArrayList<>();
+        for (Receipt receipt : batch.flush()) {
+            ProducerRecord<String, Object> status = receipt.status();
+            if (status != null) {
+                statuses.add(status);
+            }
+        }
         statuses.forEach(kafka::send);
         if (!statuses.isEmpty()) {
             liveWrites.increment(statuses.size());
         }
     }
 
-    private static byte[] bytes(
-            SocketDialect dialect, InAppNotification n, ConsumerRecord<String, InAppNotification> record) {
+    /**
+     * The frame of a record in a socket's dialect: a notification, or a {@code notification_withdrawn} / {@code
+     * notification_updated}.
+     */
+    private static byte[] bytes(SocketDialect dialect, InAppNotification n, ConsumerRecord<?, ?> record) {
+        Change.Kind change = n.change();
+        var position = new InboxStore.StreamPosition(record.partition(), record.offset());
+        if (change == Change.Kind.WITHDRAW) {
+            return switch (dialect) {
+                case HERALD -> SocketMessages.withdrawnBytes(n, record.partition(), record.offset());
+                case CHANNELS, WORK -> ChannelsMessages.withdrawn(n, position);
+            };
+        }
+        if (change == Change.Kind.UPDATE) {
+            return switch (dialect) {
+                case HERALD -> SocketMessages.updatedBytes(n, record.partition(), record.offset());
+                case CHANNELS -> ChannelsMessages.updated(Shown.of(n), position);
+                case WORK -> WorkMessages.updated(Shown.of(n), position);
+            };
+        }
         return switch (dialect) {
             case HERALD -> SocketMessages.notificationBytes(n, record.partition(), record.offset());
-            case CHANNELS ->
-                ChannelsMessages.notification(
-                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
-            case WORK ->
-                WorkMessages.notification(
-                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
+            case CHANNELS -> ChannelsMessages.notification(Shown.of(n), position);
+            case WORK -> WorkMessages.notification(Shown.of(n), position);
         };
+    }
+
+    /** A socket write's delivery status to publish, if it has one. */
+    private record Receipt(@Nullable ProducerRecord<String, Object> status) {
+        static final Receipt NONE = new Receipt(null);
     }
 
     private DeliveryStatus delivered(InAppNotification notification) {

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,9 @@ import org.springframework.stereotype.Component;
  * brings every notification to the (now held) socket; below it, the inbox holds them once the inbox writers have
  * got that far, which the resume waits for (at most {@code resume-wait}). It replays the user's rows in {@code
  * (o, f)} and the gate writes them together with the held live ones, in offset order, without those the socket or
- * the client has already. When that cannot be done in time, the socket is closed with 1013 and the client resumes
+ * the client has already — and with them the withdrawals and updates recorded in that range ({@code
+ * notification_withdrawn}, {@code notification_updated}), so the client ends as the inbox is. When that cannot be
+ * done in time, the socket is closed with 1013 and the client resumes
  * again from where it was.
  *
  * <p>A notification id is turned into its position through its inbox row. When that row is not there (yet), the
@@ -156,23 +159,54 @@ class Resumer {
             int limit = properties.resumeLimit();
             List<InboxStore.Replayed> rows =
                     inbox.replay(session.userId(), partition, from.offset(), before, limit + 1);
-            if (rows.size() > limit) {
-                // Too many to replay: the newest, and the client is told to load the rest from its inbox.
-                rows = rows.subList(rows.size() - limit, rows.size());
-                complete = false;
-            }
             for (InboxStore.Replayed row : rows) {
                 frames.add(new StreamGate.Frame(
                         partition,
                         row.position().offset(),
                         notificationBytes(session.dialect(), row.item(), row.position())));
             }
+            // The withdrawals and updates in the range too, so the client's view ends as the inbox is.
+            for (InboxStore.ReplayedChange change :
+                    inbox.replayChanges(session.userId(), partition, from.offset(), before, limit + 1)) {
+                frames.add(new StreamGate.Frame(
+                        partition, change.position().offset(), changeBytes(session.dialect(), change)));
+            }
+            frames.sort(Comparator.comparingLong(StreamGate.Frame::offset));
+            if (frames.size() > limit) {
+                // Too many to replay: the newest, and the client is told to load the rest from its inbox.
+                frames = new ArrayList<>(frames.subList(frames.size() - limit, frames.size()));
+                complete = false;
+            }
         }
         boolean whole = complete;
+        List<StreamGate.Frame> replay = frames;
         session.onStream((gate, out) -> {
-            int replayed = gate.resumed(partition, from.offset(), before, frames, out);
+            int replayed = gate.resumed(partition, from.offset(), before, replay, out);
             out.accept(utf8(SocketMessages.resumed(replayed, whole, requestId)));
         });
+    }
+
+    private static byte[] changeBytes(SocketDialect dialect, InboxStore.ReplayedChange change) {
+        InboxItem updated = change.updated();
+        if (updated != null) {
+            return switch (dialect) {
+                case HERALD -> SocketMessages.updatedBytes(updated, change.position());
+                case CHANNELS -> ChannelsMessages.updated(Shown.of(updated), change.position());
+                case WORK -> WorkMessages.updated(Shown.of(updated), change.position());
+            };
+        }
+        return switch (dialect) {
+            case HERALD ->
+                SocketMessages.withdrawnBytes(
+                        change.withdrawnId(),
+                        change.collapseKey(),
+                        change.source(),
+                        change.position().partition(),
+                        change.position().offset());
+            case CHANNELS, WORK ->
+                ChannelsMessages.withdrawn(
+                        change.withdrawnId(), change.collapseKey(), change.source(), change.position());
+        };
     }
 
     /**

@@ -44,6 +44,6 @@ record Shown(
                 item.data(),
                 item.read(),
                 item.createdAt(),
-                item.data().get("link"));
+                item.link() != null ? item.link() : item.data().get("link"));
     }
 }

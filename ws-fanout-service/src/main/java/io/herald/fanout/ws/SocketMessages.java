@@ -62,11 +62,88 @@ final class SocketMessages {
             if (n.occurredAt() != null) {
                 json.writeStringProperty("created_at", n.occurredAt().toString());
             }
+            writeRich(json, n);
             json.writeEndObject();
             json.writeStringProperty("position", position(partition, offset));
             json.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    /** The optional fields of a notification an app may send: each only when set. */
+    private static void writeRich(JsonGenerator json, InAppNotification n) {
+        writeIfPresent(json, "link", n.link());
+        writeIfPresent(json, "image_url", n.imageUrl());
+        writeIfPresent(json, "collapse_key", n.collapseKey());
+    }
+
+    /**
+     * What the live path writes to every socket of the user for a withdrawal at {@code offset} of {@code
+     * partition}: {@code {"type":"notification_withdrawn","id":…}} by id, or {@code
+     * {"type":"notification_withdrawn","collapse_key":…,"source":…}} by collapse key (the client removes its items
+     * with that {@code collapse_key}), with the withdrawal's {@code position}.
+     */
+    static byte[] withdrawnBytes(InAppNotification withdrawal, int partition, long offset) {
+        String key = withdrawal.collapseKey();
+        return withdrawnBytes(
+                key == null ? withdrawal.notificationId() : null, key, withdrawal.source(), partition, offset);
+    }
+
+    /** As {@link #withdrawnBytes(InAppNotification, int, long)}: {@code id} by id, else {@code collapseKey}. */
+    static byte[] withdrawnBytes(
+            @Nullable UUID id, @Nullable String collapseKey, @Nullable String source, int partition, long offset) {
+        var message = start("notification_withdrawn", null);
+        if (id != null) {
+            message.put("id", id);
+        }
+        if (collapseKey != null) {
+            message.put("collapse_key", collapseKey);
+            if (source != null) {
+                message.put("source", source);
+            }
+        }
+        message.put("position", position(partition, offset));
+        return HeraldJson.mapper().writeValueAsBytes(message);
+    }
+
+    /**
+     * What the live path writes to every socket of the user for an update at {@code offset} of {@code partition}:
+     * {@code {"type":"notification_updated","notification":{id, type, title, body, data, link?, image_url?,
+     * collapse_key?},"position":…}}. The client replaces the words of the item with that id where it shows it;
+     * {@code read} and {@code created_at} are not in it, since an update changes neither.
+     */
+    static byte[] updatedBytes(InAppNotification update, int partition, long offset) {
+        var item = new LinkedHashMap<String, Object>();
+        item.put("id", update.notificationId());
+        item.put("type", update.type());
+        item.put("title", update.title());
+        item.put("body", update.body());
+        item.put("data", update.data());
+        putIfPresent(item, "link", update.link());
+        putIfPresent(item, "image_url", update.imageUrl());
+        putIfPresent(item, "collapse_key", update.collapseKey());
+        return updated(item, position(partition, offset));
+    }
+
+    /** An update replayed from the inbox: the item as it now is, at the update's stream position. */
+    static byte[] updatedBytes(InboxItem item, InboxStore.StreamPosition position) {
+        Map<String, Object> map = item(item);
+        map.remove("read");
+        map.remove("created_at");
+        return updated(map, position(position.partition(), position.offset()));
+    }
+
+    private static byte[] updated(Map<String, Object> item, String position) {
+        var message = start("notification_updated", null);
+        message.put("notification", item);
+        message.put("position", position);
+        return HeraldJson.mapper().writeValueAsBytes(message);
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String name, @Nullable String value) {
+        if (value != null) {
+            map.put(name, value);
+        }
     }
 
     /**
@@ -181,6 +258,9 @@ final class SocketMessages {
         map.put("data", item.data());
         map.put("read", item.read());
         map.put("created_at", item.createdAt());
+        putIfPresent(map, "link", item.link());
+        putIfPresent(map, "image_url", item.imageUrl());
+        putIfPresent(map, "collapse_key", item.collapseKey());
         return map;
     }
 

@@ -3,6 +3,7 @@ package io.herald.fanout.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.Change;
 import io.herald.events.DomainEvent;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
@@ -11,9 +12,12 @@ import io.herald.events.InAppNotification;
 import io.herald.events.Topics;
 import io.herald.fanout.InboxClient;
 import io.herald.fanout.ws.SocketServer;
+import io.herald.spring.web.InternalApiProperties;
 import io.herald.testkit.ConsumerLag;
 import io.herald.testkit.ServiceInfrastructure;
+import io.herald.testkit.TestHttp;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,6 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -394,6 +399,147 @@ class InboxIT {
         // Another user's rows are not theirs to replay, and an id is looked up in its owner's inbox only.
         assertThat(store.replay("someone-else", partition, -1, last + 1, 10)).isEmpty();
         assertThat(store.anchorOf("someone-else", first.notificationId())).isEmpty();
+    }
+
+    @Test
+    void theUnreadApiAnswersTheCountAndWhetherANotificationIsStoredForAnEncodedUserId() {
+        String user = "google-oauth2|" + UUID.randomUUID() + "/x";
+        String segment = URLEncoder.encode(user, StandardCharsets.UTF_8);
+        var read = notification(user, "read");
+        var unread = notification(user, "unread");
+        store.storeAll(List.of(read, unread));
+        store.markRead(user, read.notificationId());
+        UUID notYet = UUID.randomUUID();
+
+        HttpResponse<String> stored = unreadCall(segment, "?notificationId=" + unread.notificationId(), true);
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+        JsonNode answer = HeraldJson.mapper().readTree(stored.body());
+        assertThat(answer.path("unread").asLong()).isEqualTo(1);
+        assertThat(answer.path("stored").asBoolean()).isTrue();
+
+        JsonNode missing = HeraldJson.mapper()
+                .readTree(unreadCall(segment, "?notificationId=" + notYet, true).body());
+        assertThat(missing.path("unread").asLong()).isEqualTo(1);
+        assertThat(missing.path("stored").asBoolean()).isFalse();
+        // Another user's notification is not stored for this one.
+        JsonNode stranger = HeraldJson.mapper()
+                .readTree(unreadCall("stranger", "?notificationId=" + unread.notificationId(), true)
+                        .body());
+        assertThat(stranger.path("unread").asLong()).isZero();
+        assertThat(stranger.path("stored").asBoolean()).isFalse();
+
+        HttpResponse<String> noCredential = unreadCall(segment, "?notificationId=" + notYet, false);
+        assertThat(noCredential.statusCode()).isEqualTo(401);
+        assertThat(noCredential.body()).contains("unauthenticated");
+        HttpResponse<String> badId = unreadCall(segment, "?notificationId=nope", true);
+        assertThat(badId.statusCode()).isEqualTo(400);
+        assertThat(badId.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    private HttpResponse<String> unreadCall(String userSegment, String query, boolean credential) {
+        return TestHttp.send(
+                "GET",
+                "http://127.0.0.1:" + internalPort + "/internal/inbox/" + userSegment + "/unread" + query,
+                credential ? Map.of(InternalApiProperties.HEADER, ServiceInfrastructure.INTERNAL_SECRET) : Map.of(),
+                null);
+    }
+
+    @Test
+    void theWriterStoresTheAppsFieldsAndAppliesWithdrawalsAndUpdatesInStreamOrder() {
+        String user = "changes-" + UUID.randomUUID();
+        var withdrawn = rich(user, "withdrawn", "k-1");
+        var updated = rich(user, "updated", null);
+        var untouched = rich(user, "untouched", "k-2");
+        var update = change(updated.notificationId(), user, null, Change.Kind.UPDATE, "new title");
+        // One poll may hold a notification and its withdrawal: they are applied in order.
+        try (var producer = infra.producer()) {
+            for (var n : List.of(
+                    withdrawn,
+                    updated,
+                    untouched,
+                    change(withdrawn.notificationId(), user, null, Change.Kind.WITHDRAW, ""),
+                    update,
+                    // Redelivered: the withdrawal deletes nothing more, the update is the same.
+                    change(withdrawn.notificationId(), user, null, Change.Kind.WITHDRAW, ""),
+                    update,
+                    withdrawn)) {
+                producer.send(new ProducerRecord<>(
+                        Topics.INAPP, user, HeraldJson.mapper().writeValueAsBytes(n)));
+            }
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "new title"
+                        .equals(store.find(user, updated.notificationId())
+                                .map(InboxItem::title)
+                                .orElse("")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.count(user) == 2);
+        assertThat(store.find(user, withdrawn.notificationId())).isEmpty();
+        assertThat(store.unreadCount(user)).isEqualTo(2);
+        JsonNode page = get(user, "", 200);
+        JsonNode kept = null;
+        for (JsonNode item : page.path("items")) {
+            if (item.path("id").asString().equals(untouched.notificationId().toString())) {
+                kept = item;
+            }
+        }
+        assertThat(kept).isNotNull();
+        assertThat(kept.path("link").asString()).isEqualTo("app://k-2");
+        assertThat(kept.path("imageUrl").asString()).isEqualTo("https://img.example/k-2.png");
+        assertThat(kept.path("collapseKey").asString()).isEqualTo("k-2");
+        Map<String, Object> row = jdbc.sql(
+                        "select source, updated_offset from inbox.notifications where notification_id = :id")
+                .param("id", updated.notificationId())
+                .query()
+                .singleRow();
+        assertThat(row.get("source")).isEqualTo("shop");
+        assertThat(row.get("updated_offset")).isNotNull();
+        assertThat(store.find(user, updated.notificationId()).orElseThrow().data())
+                .containsEntry("changed", "yes");
+    }
+
+    private static InAppNotification rich(String user, String title, @Nullable String collapseKey) {
+        UUID eventId = UUID.randomUUID();
+        String ref = collapseKey == null ? "none" : collapseKey;
+        return new InAppNotification(
+                Ids.notificationId(eventId, "shop", user),
+                eventId,
+                DomainEvent.SCHEMA_VERSION,
+                Instant.now(),
+                user,
+                "order",
+                title,
+                "body",
+                Map.of("orderId", ref),
+                null,
+                null,
+                "shop",
+                "app://" + ref,
+                "https://img.example/" + ref + ".png",
+                collapseKey,
+                null);
+    }
+
+    private static InAppNotification change(
+            UUID target, String user, @Nullable String collapseKey, Change.Kind kind, String title) {
+        UUID eventId = UUID.randomUUID();
+        return new InAppNotification(
+                target,
+                eventId,
+                DomainEvent.SCHEMA_VERSION,
+                Instant.now(),
+                user,
+                "order",
+                title,
+                "",
+                Map.of("changed", "yes"),
+                null,
+                null,
+                "shop",
+                null,
+                null,
+                collapseKey,
+                kind);
     }
 
     private static InAppNotification notification(String userId, String title) {
