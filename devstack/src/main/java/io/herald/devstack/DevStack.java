@@ -168,7 +168,10 @@ public final class DevStack implements AutoCloseable {
                         "ws-fanout-service",
                         Map.of(
                                 "server.port", Integer.toString(ports.fanoutInternalPort()),
-                                "herald.fanout.ws.port", Integer.toString(ports.fanoutPort()))));
+                                "herald.fanout.ws.port", Integer.toString(ports.fanoutPort()),
+                                // A work_response from the socket also tells the assignment's actor (seed 001's
+                                // seeker).
+                                "herald.fanout.dialects.reply-routing", "work_response")));
         int fanoutPort = instances
                 .instance("ws-fanout-service")
                 .getBean(SocketServer.class)

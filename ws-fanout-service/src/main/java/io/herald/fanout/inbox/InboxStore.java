@@ -561,7 +561,7 @@ public class InboxStore {
      */
     public Optional<WorkAssignment> workAssignment(String userId, String workId) {
         return client.sql("""
-                        select actor_id, actor_display_name, object_id, object_kind, object_title
+                        select actor_id, actor_display_name, object_id, object_kind, object_title, source
                         from inbox.notifications
                         where user_id = :userId and type = 'work_assigned'
                             and (data ->> 'work_id' = :workId or data ->> 'workId' = :workId or object_id = :workId)
@@ -575,7 +575,7 @@ public class InboxStore {
                         rs.getString("object_id"),
                         rs.getString("object_kind"),
                         rs.getString("object_title"),
-                        null))
+                        rs.getString("source")))
                 .optional();
     }
 

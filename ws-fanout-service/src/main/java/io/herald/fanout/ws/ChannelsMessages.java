@@ -1,6 +1,7 @@
 package io.herald.fanout.ws;
 
 import io.herald.events.HeraldJson;
+import io.herald.events.InAppNotification;
 import io.herald.fanout.inbox.InboxStore;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,50 @@ final class ChannelsMessages {
         if (position != null) {
             message.put("position", SocketMessages.position(position.partition(), position.offset()));
         }
+        return HeraldJson.mapper().writeValueAsBytes(message);
+    }
+
+    /**
+     * A notification withdrawn: {@code {"type":"notification_withdrawn","notification_id":…}} by id, or with {@code
+     * collapse_key} (and {@code source}) by collapse key: the client removes its items with that key. The
+     * work-assignment dialect sends the same.
+     */
+    static byte[] withdrawn(InAppNotification withdrawal, InboxStore.StreamPosition position) {
+        String key = withdrawal.collapseKey();
+        return withdrawn(key == null ? withdrawal.notificationId() : null, key, withdrawal.source(), position);
+    }
+
+    static byte[] withdrawn(
+            @Nullable UUID id,
+            @Nullable String collapseKey,
+            @Nullable String source,
+            InboxStore.StreamPosition position) {
+        var message = start("notification_withdrawn", null);
+        if (id != null) {
+            message.put("notification_id", id);
+        }
+        if (collapseKey != null) {
+            message.put("collapse_key", collapseKey);
+            if (source != null) {
+                message.put("source", source);
+            }
+        }
+        message.put("position", SocketMessages.position(position.partition(), position.offset()));
+        return HeraldJson.mapper().writeValueAsBytes(message);
+    }
+
+    /**
+     * A notification's new words: {@code {"type":"notification_updated","notification":{id, title, message, type,
+     * data, link}}}; the client replaces the item with that id where it shows it ({@code read} and {@code
+     * created_at} stay as they were).
+     */
+    static byte[] updated(Shown n, InboxStore.StreamPosition position) {
+        var message = start("notification_updated", null);
+        Map<String, Object> item = item(n);
+        item.remove("read");
+        item.remove("created_at");
+        message.put("notification", item);
+        message.put("position", SocketMessages.position(position.partition(), position.offset()));
         return HeraldJson.mapper().writeValueAsBytes(message);
     }
 

@@ -132,27 +132,29 @@ class LiveFanout {
     }
 
     /**
-     * The frame of a record in a dialect: a notification, or a withdrawal or update. The herald.v1 {@code
-     * notification_withdrawn} / {@code notification_updated} messages go to sockets of every dialect: the seeds'
-     * dialects have no message of their own for them, and a client that does not know one ignores it.
+     * The frame of a record in a socket's dialect: a notification, or a {@code notification_withdrawn} / {@code
+     * notification_updated}.
      */
-    private static byte[] bytes(
-            SocketDialect dialect, InAppNotification n, ConsumerRecord<String, InAppNotification> record) {
+    private static byte[] bytes(SocketDialect dialect, InAppNotification n, ConsumerRecord<?, ?> record) {
         Change.Kind change = n.change();
+        var position = new InboxStore.StreamPosition(record.partition(), record.offset());
         if (change == Change.Kind.WITHDRAW) {
-            return SocketMessages.withdrawnBytes(n, record.partition(), record.offset());
+            return switch (dialect) {
+                case HERALD -> SocketMessages.withdrawnBytes(n, record.partition(), record.offset());
+                case CHANNELS, WORK -> ChannelsMessages.withdrawn(n, position);
+            };
         }
         if (change == Change.Kind.UPDATE) {
-            return SocketMessages.updatedBytes(n, record.partition(), record.offset());
+            return switch (dialect) {
+                case HERALD -> SocketMessages.updatedBytes(n, record.partition(), record.offset());
+                case CHANNELS -> ChannelsMessages.updated(Shown.of(n), position);
+                case WORK -> WorkMessages.updated(Shown.of(n), position);
+            };
         }
         return switch (dialect) {
             case HERALD -> SocketMessages.notificationBytes(n, record.partition(), record.offset());
-            case CHANNELS ->
-                ChannelsMessages.notification(
-                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
-            case WORK ->
-                WorkMessages.notification(
-                        Shown.of(n), new InboxStore.StreamPosition(record.partition(), record.offset()));
+            case CHANNELS -> ChannelsMessages.notification(Shown.of(n), position);
+            case WORK -> WorkMessages.notification(Shown.of(n), position);
         };
     }
 

@@ -168,7 +168,8 @@ class Resumer {
             // The withdrawals and updates in the range too, so the client's view ends as the inbox is.
             for (InboxStore.ReplayedChange change :
                     inbox.replayChanges(session.userId(), partition, from.offset(), before, limit + 1)) {
-                frames.add(new StreamGate.Frame(partition, change.position().offset(), changeBytes(change)));
+                frames.add(new StreamGate.Frame(
+                        partition, change.position().offset(), changeBytes(session.dialect(), change)));
             }
             frames.sort(Comparator.comparingLong(StreamGate.Frame::offset));
             if (frames.size() > limit) {
@@ -185,17 +186,27 @@ class Resumer {
         });
     }
 
-    private static byte[] changeBytes(InboxStore.ReplayedChange change) {
+    private static byte[] changeBytes(SocketDialect dialect, InboxStore.ReplayedChange change) {
         InboxItem updated = change.updated();
         if (updated != null) {
-            return SocketMessages.updatedBytes(updated, change.position());
+            return switch (dialect) {
+                case HERALD -> SocketMessages.updatedBytes(updated, change.position());
+                case CHANNELS -> ChannelsMessages.updated(Shown.of(updated), change.position());
+                case WORK -> WorkMessages.updated(Shown.of(updated), change.position());
+            };
         }
-        return SocketMessages.withdrawnBytes(
-                change.withdrawnId(),
-                change.collapseKey(),
-                change.source(),
-                change.position().partition(),
-                change.position().offset());
+        return switch (dialect) {
+            case HERALD ->
+                SocketMessages.withdrawnBytes(
+                        change.withdrawnId(),
+                        change.collapseKey(),
+                        change.source(),
+                        change.position().partition(),
+                        change.position().offset());
+            case CHANNELS, WORK ->
+                ChannelsMessages.withdrawn(
+                        change.withdrawnId(), change.collapseKey(), change.source(), change.position());
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package io.herald.fanout.ws;
 import io.herald.events.HeraldJson;
 import io.herald.fanout.inbox.InboxStore;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -21,9 +22,30 @@ final class WorkMessages {
     private WorkMessages() {}
 
     static byte[] notification(Shown n, InboxStore.@Nullable StreamPosition position) {
+        return HeraldJson.mapper().writeValueAsBytes(flat(n.data().getOrDefault("type", n.type()), n, position));
+    }
+
+    /**
+     * A notification's new words: the notification's flat frame typed {@code notification_updated}, its event type
+     * as {@code event_type} (where the data has none); the client replaces what it shows for that {@code
+     * notification_id}.
+     */
+    static byte[] updated(Shown n, InboxStore.StreamPosition position) {
+        Map<String, Object> message = flat("notification_updated", n, position);
+        message.remove("read");
+        message.remove("created_at");
+        message.putIfAbsent("event_type", n.type());
+        return HeraldJson.mapper().writeValueAsBytes(message);
+    }
+
+    private static Map<String, Object> flat(String type, Shown n, InboxStore.@Nullable StreamPosition position) {
         var message = new LinkedHashMap<String, Object>();
-        message.put("type", n.data().getOrDefault("type", n.type()));
-        message.putAll(n.data());
+        message.put("type", type);
+        n.data().forEach((key, value) -> {
+            if (!key.equals("type")) {
+                message.put(key, value);
+            }
+        });
         n.data().keySet().forEach(key -> {
             String snake = snakeCase(key);
             // Herald's own keys (herald.eventId …) are no app's field names: no alias for them.
@@ -44,7 +66,7 @@ final class WorkMessages {
         if (position != null) {
             message.putIfAbsent("position", SocketMessages.position(position.partition(), position.offset()));
         }
-        return HeraldJson.mapper().writeValueAsBytes(message);
+        return message;
     }
 
     /**
