@@ -421,6 +421,11 @@ class InboxIT {
                 .readTree(unreadCall(segment, "?notificationId=" + notYet, true).body());
         assertThat(missing.path("unread").asLong()).isEqualTo(1);
         assertThat(missing.path("stored").asBoolean()).isFalse();
+        // Without a notification id: the count alone.
+        JsonNode countOnly =
+                HeraldJson.mapper().readTree(unreadCall(segment, "", true).body());
+        assertThat(countOnly.path("unread").asLong()).isEqualTo(1);
+        assertThat(countOnly.path("stored").asBoolean()).isFalse();
         // Another user's notification is not stored for this one.
         JsonNode stranger = HeraldJson.mapper()
                 .readTree(unreadCall("stranger", "?notificationId=" + unread.notificationId(), true)
