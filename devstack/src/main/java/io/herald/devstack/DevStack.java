@@ -168,10 +168,15 @@ public final class DevStack implements AutoCloseable {
                 HeraldService.TOKEN, "token-service", Map.of("server.port", Integer.toString(ports.tokenPort())));
         urls.put("token-service", instances.url("token-service"));
 
+        // dispatch-service asks ws-fanout's internal API for a push's badge "unread".
         instances.start(
                 HeraldService.DISPATCH,
                 "dispatch-service",
-                Map.of("server.port", Integer.toString(ports.dispatchPort())));
+                Map.of(
+                        "server.port",
+                        Integer.toString(ports.dispatchPort()),
+                        "herald.dispatch.unread-badge.ws-fanout-url",
+                        instances.url("ws-fanout-service")));
         urls.put("dispatch-service", instances.url("dispatch-service"));
 
         // The gateway calls the token-service and ws-fanout-service above.
