@@ -39,6 +39,15 @@ class EventValidator {
     }
 
     DomainEvent validate(JsonNode tree, ApiKeys.App app, @Nullable String idempotencyKey) {
+        return validate(tree, app, idempotencyKey, true);
+    }
+
+    /**
+     * As {@link #validate(JsonNode, ApiKeys.App, String)}; {@code checkType} {@code false} skips the key's
+     * allowed event types, for a withdrawal or update whose type the gateway chose itself (the app acts on its own
+     * earlier event, whose type was checked when it was published).
+     */
+    DomainEvent validate(JsonNode tree, ApiKeys.App app, @Nullable String idempotencyKey, boolean checkType) {
         if (!(tree instanceof ObjectNode event)) {
             throw invalid("the event must be a JSON object", null);
         }
@@ -93,7 +102,7 @@ class EventValidator {
                             + " bytes a push notification may carry",
                     "data");
         }
-        if (!app.mayPublish(domainEvent.type())) {
+        if (checkType && !app.mayPublish(domainEvent.type())) {
             throw new ApiProblem(
                             HttpStatus.FORBIDDEN,
                             "event-type-not-allowed",

@@ -228,7 +228,7 @@ class EventsController {
         return event.recipients().size();
     }
 
-    private static ApiProblem conflict(String field) {
+    static ApiProblem conflict(String field) {
         return new ApiProblem(
                         HttpStatus.UNPROCESSABLE_CONTENT,
                         "idempotency-conflict",
@@ -294,7 +294,7 @@ class EventsController {
         return map;
     }
 
-    private static void requireJson(HttpServletRequest request) {
+    static void requireJson(HttpServletRequest request) {
         String type = request.getContentType();
         MediaType media;
         try {
@@ -313,7 +313,7 @@ class EventsController {
         }
     }
 
-    private static byte[] readLimited(HttpServletRequest request, long max) {
+    static byte[] readLimited(HttpServletRequest request, long max) {
         if (request.getContentLengthLong() > max) {
             throw tooLarge(max);
         }
@@ -337,7 +337,7 @@ class EventsController {
                 "the body is larger than " + max + " bytes");
     }
 
-    private static JsonNode parse(byte[] body) {
+    static JsonNode parse(byte[] body) {
         try {
             return HeraldJson.mapper().readTree(body);
         } catch (JacksonException e) {

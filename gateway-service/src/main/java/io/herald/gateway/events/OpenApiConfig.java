@@ -121,4 +121,45 @@ class OpenApiConfig {
                             .content(new Content().addMediaType("application/json", media)));
         };
     }
+
+    /** The bodies of the withdraw and update endpoints ({@link ChangesController}), read by the code itself. */
+    static final Map<String, String> CHANGE_EXAMPLES = Map.of(
+            "/v1/events/{eventId}/withdraw",
+            "{\"recipients\":[\"tech-3\"]}",
+            "/v1/withdrawals",
+            "{\"collapseKey\":\"work-w-8\",\"recipients\":[\"tech-3\",\"tech-4\"]}",
+            "/v1/events/{eventId}",
+            "{\"recipients\":[\"alice\"],\"title\":\"Booking moved\",\"body\":\"Now at 11:00\","
+                    + "\"data\":{\"bookingId\":\"b-11\",\"time\":\"11:00\"}}");
+
+    @Bean
+    OpenApiCustomizer changeBodies() {
+        return api -> CHANGE_EXAMPLES.forEach((path, json) -> {
+            var item = api.getPaths() == null ? null : api.getPaths().get(path);
+            if (item == null) {
+                return;
+            }
+            var operation = path.equals("/v1/events/{eventId}") ? item.getPatch() : item.getPost();
+            if (operation == null) {
+                return;
+            }
+            var media = new MediaType()
+                    .schema(
+                            new ObjectSchema()
+                                    .description(
+                                            path.endsWith("/withdraw")
+                                                    ? "Optional: recipients (user ids); without them, the event's delivery log's."
+                                                    : path.equals("/v1/withdrawals")
+                                                            ? "collapseKey and recipients, both required."
+                                                            : "recipients (optional, as for a withdrawal), title, body, data,"
+                                                                    + " type (optional; without it title and body are required)."))
+                    .addExamples("example", new Example().value(json));
+            operation
+                    .description("Publishes an event that changes notifications this app sent before; answers 202"
+                            + " with its eventId, bad input 400 problem+json.")
+                    .requestBody(new RequestBody()
+                            .required(!path.endsWith("/withdraw"))
+                            .content(new Content().addMediaType("application/json", media)));
+        });
+    }
 }

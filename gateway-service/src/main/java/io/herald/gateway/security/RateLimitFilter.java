@@ -36,7 +36,9 @@ class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<Duration> wait = Optional.empty();
         String whose = "user";
-        if (request.getRequestURI().startsWith("/v1/events")) {
+        // An app's endpoints: its events, and withdrawals of its notifications by collapse key.
+        if (request.getRequestURI().startsWith("/v1/events")
+                || request.getRequestURI().startsWith("/v1/withdrawals")) {
             Optional<ApiKeys.App> app = apiKeys.authenticate(request.getHeader("X-Api-Key"));
             if (app.isPresent()) {
                 whose = "API key";

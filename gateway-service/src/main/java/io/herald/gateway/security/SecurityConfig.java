@@ -56,7 +56,7 @@ class SecurityConfig {
         };
         var cors = new CorsConfiguration();
         cors.setAllowedOrigins(properties.cors().allowedOrigins());
-        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
         cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key"));
         cors.setExposedHeaders(List.of("Retry-After"));
         cors.setMaxAge(3600L);

@@ -108,14 +108,14 @@ final class SocketMessages {
 
     /**
      * What the live path writes to every socket of the user for an update at {@code offset} of {@code partition}:
-     * {@code {"type":"notification_updated","notification":{id, type, title, body, data, link?, image_url?,
+     * {@code {"type":"notification_updated","notification":{id, title, body, data, link?, image_url?,
      * collapse_key?},"position":…}}. The client replaces the words of the item with that id where it shows it;
-     * {@code read} and {@code created_at} are not in it, since an update changes neither.
+     * {@code type}, {@code read} and {@code created_at} are not in it, since an update changes none of them.
      */
     static byte[] updatedBytes(InAppNotification update, int partition, long offset) {
         var item = new LinkedHashMap<String, Object>();
+        // Not its type: an update keeps the item's, and the update event's own may differ.
         item.put("id", update.notificationId());
-        item.put("type", update.type());
         item.put("title", update.title());
         item.put("body", update.body());
         item.put("data", update.data());
@@ -128,6 +128,7 @@ final class SocketMessages {
     /** An update replayed from the inbox: the item as it now is, at the update's stream position. */
     static byte[] updatedBytes(InboxItem item, InboxStore.StreamPosition position) {
         Map<String, Object> map = item(item);
+        map.remove("type");
         map.remove("read");
         map.remove("created_at");
         return updated(map, position(position.partition(), position.offset()));
