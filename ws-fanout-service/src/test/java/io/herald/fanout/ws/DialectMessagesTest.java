@@ -211,6 +211,34 @@ class DialectMessagesTest {
     }
 
     @Test
+    void withdrawalsAndUpdatesSpeakTheDialects() {
+        JsonNode byId = HeraldJson.mapper()
+                .readTree(ChannelsMessages.withdrawn(ID, null, null, new InboxStore.StreamPosition(1, 5)));
+        assertThat(byId.path("type").asString()).isEqualTo("notification_withdrawn");
+        assertThat(byId.path("notification_id").asString()).isEqualTo(ID.toString());
+        assertThat(byId.path("position").asString()).isEqualTo("1:5");
+        JsonNode byKey = HeraldJson.mapper()
+                .readTree(ChannelsMessages.withdrawn(null, "job-7", "app", new InboxStore.StreamPosition(1, 6)));
+        assertThat(byKey.has("notification_id")).isFalse();
+        assertThat(byKey.path("collapse_key").asString()).isEqualTo("job-7");
+        assertThat(byKey.path("source").asString()).isEqualTo("app");
+
+        Shown n = Shown.of(live(Map.of("work_id", "w-1"), "/jobs/1"));
+        JsonNode channels =
+                HeraldJson.mapper().readTree(ChannelsMessages.updated(n, new InboxStore.StreamPosition(0, 3)));
+        assertThat(channels.path("type").asString()).isEqualTo("notification_updated");
+        assertThat(fieldNames(channels.path("notification")))
+                .containsExactly("id", "title", "message", "type", "data", "link");
+        JsonNode work = HeraldJson.mapper().readTree(WorkMessages.updated(n, new InboxStore.StreamPosition(0, 3)));
+        assertThat(work.path("type").asString()).isEqualTo("notification_updated");
+        assertThat(work.path("event_type").asString()).isEqualTo("approval");
+        assertThat(work.path("work_id").asString()).isEqualTo("w-1");
+        assertThat(work.path("notification_id").asString()).isEqualTo(ID.toString());
+        assertThat(work.path("message").asString()).isEqualTo("Message");
+        assertThat(work.has("read")).isFalse();
+    }
+
+    @Test
     void snakeCaseOfCommonKeys() {
         assertThat(WorkMessages.snakeCase("workId")).isEqualTo("work_id");
         assertThat(WorkMessages.snakeCase("serviceTypeName")).isEqualTo("service_type_name");
