@@ -36,7 +36,9 @@ class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<Duration> wait = Optional.empty();
         String whose = "user";
-        if (request.getRequestURI().startsWith("/v1/events")) {
+        // The apps' endpoints: their events, and what they sent their users (GET /v1/users/{userId}/notifications).
+        if (request.getRequestURI().startsWith("/v1/events")
+                || request.getRequestURI().startsWith("/v1/users/")) {
             Optional<ApiKeys.App> app = apiKeys.authenticate(request.getHeader("X-Api-Key"));
             if (app.isPresent()) {
                 whose = "API key";
