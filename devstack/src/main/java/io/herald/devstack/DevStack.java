@@ -100,9 +100,18 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts everything; on failure, stops what had started and rethrows. */
     public static DevStack start(Ports ports) {
+        return start(ports, Map.of());
+    }
+
+    /**
+     * Starts everything, each service with the settings an operator would give it over its own: {@code settings}
+     * maps a service's name ({@code token-service}, …) to its properties, such as {@code
+     * herald.token.templates[chat][en].android-channel}. For tests that need a configuration of their own.
+     */
+    public static DevStack start(Ports ports, Map<String, Map<String, String>> settings) {
         var stack = new DevStack();
         try {
-            stack.startAll(ports);
+            stack.startAll(ports, settings);
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -110,7 +119,7 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private void startAll(Ports ports) {
+    private void startAll(Ports ports, Map<String, Map<String, String>> settings) {
         LoopbackKafka broker = LoopbackKafka.start(ports.kafkaPort());
         started.add(broker);
         this.kafka = broker;
@@ -154,9 +163,12 @@ public final class DevStack implements AutoCloseable {
         instances.start(
                 HeraldService.WS_FANOUT,
                 "ws-fanout-service",
-                Map.of(
-                        "server.port", Integer.toString(ports.fanoutInternalPort()),
-                        "herald.fanout.ws.port", Integer.toString(ports.fanoutPort())));
+                with(
+                        settings,
+                        "ws-fanout-service",
+                        Map.of(
+                                "server.port", Integer.toString(ports.fanoutInternalPort()),
+                                "herald.fanout.ws.port", Integer.toString(ports.fanoutPort()))));
         int fanoutPort = instances
                 .instance("ws-fanout-service")
                 .getBean(SocketServer.class)
@@ -165,13 +177,15 @@ public final class DevStack implements AutoCloseable {
         urls.put("ws-fanout-internal", instances.url("ws-fanout-service"));
 
         instances.start(
-                HeraldService.TOKEN, "token-service", Map.of("server.port", Integer.toString(ports.tokenPort())));
+                HeraldService.TOKEN,
+                "token-service",
+                with(settings, "token-service", Map.of("server.port", Integer.toString(ports.tokenPort()))));
         urls.put("token-service", instances.url("token-service"));
 
         instances.start(
                 HeraldService.DISPATCH,
                 "dispatch-service",
-                Map.of("server.port", Integer.toString(ports.dispatchPort())));
+                with(settings, "dispatch-service", Map.of("server.port", Integer.toString(ports.dispatchPort()))));
         urls.put("dispatch-service", instances.url("dispatch-service"));
 
         // The gateway calls the token-service and ws-fanout-service above.
@@ -184,12 +198,20 @@ public final class DevStack implements AutoCloseable {
         gateway.put("herald.gateway.cors.allowed-origins[1]", page.origin().replace("127.0.0.1", "localhost"));
         gateway.put("management.server.port", Integer.toString(ports.gatewayManagementPort()));
         ConfigurableApplicationContext gatewayContext =
-                instances.start(HeraldService.GATEWAY, "gateway-service", gateway);
+                instances.start(HeraldService.GATEWAY, "gateway-service", with(settings, "gateway-service", gateway));
         urls.put("gateway", instances.url("gateway-service"));
         urls.put(
                 "gateway-management",
                 "http://127.0.0.1:"
                         + gatewayContext.getEnvironment().getRequiredProperty("local.management.port", Integer.class));
+    }
+
+    /** {@code own} with the service's settings from {@code settings} over it. */
+    private static Map<String, String> with(
+            Map<String, Map<String, String>> settings, String service, Map<String, String> own) {
+        Map<String, String> all = new LinkedHashMap<>(own);
+        all.putAll(settings.getOrDefault(service, Map.of()));
+        return all;
     }
 
     /**

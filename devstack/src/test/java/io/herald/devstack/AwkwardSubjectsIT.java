@@ -109,7 +109,7 @@ class AwkwardSubjectsIT {
                             .anyMatch(r -> r.message().path("token").asString().equals(token)
                                     && r.message()
                                             .path("data")
-                                            .path("eventId")
+                                            .path("herald.eventId")
                                             .asString()
                                             .equals(eventId)));
             // Live, on this user's socket.

@@ -324,8 +324,11 @@ class BlackBoxIT {
     /** The tokens FCM received a push of {@code eventId} for. */
     private static List<String> pushesOf(String eventId) {
         return fcm.received().stream()
-                .filter(r ->
-                        r.message().path("data").path("eventId").asString("").equals(eventId))
+                .filter(r -> r.message()
+                        .path("data")
+                        .path("herald.eventId")
+                        .asString("")
+                        .equals(eventId))
                 .map(r -> r.message().path("token").asString())
                 .toList();
     }

@@ -267,7 +267,7 @@ class FaultsIT {
     private Map<String, Integer> received() {
         Map<String, Integer> counts = new HashMap<>();
         for (FcmEmulator.Received r : fcm.received()) {
-            String key = r.message().path("data").path("eventId").asString("") + " "
+            String key = r.message().path("data").path("herald.eventId").asString("") + " "
                     + r.message().path("token").asString("");
             counts.merge(key, 1, Integer::sum);
         }

@@ -88,7 +88,7 @@ class PipelineIT {
                 .as("data values travel as strings")
                 .isTrue();
         assertThat(data.path("price").asString()).isEqualTo("120");
-        assertThat(data.path("eventId").asString()).isEqualTo(eventId);
+        assertThat(data.path("herald.eventId").asString()).isEqualTo(eventId);
         assertThat(data.path("type").asString()).isEqualTo("product_like");
         assertThat(message.path("android").path("priority").asString()).isEqualToIgnoringCase("high");
         assertThat(message.path("apns")

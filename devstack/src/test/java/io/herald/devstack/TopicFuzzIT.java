@@ -212,8 +212,8 @@ class TopicFuzzIT {
         // Nothing stopped: every good event mixed in with the garbage reached FCM.
         await().atMost(Duration.ofMinutes(2))
                 .untilAsserted(() -> assertThat(stack.fcm().received())
-                        .extracting(
-                                r -> r.message().path("data").path("eventId").asString(""))
+                        .extracting(r ->
+                                r.message().path("data").path("herald.eventId").asString(""))
                         .containsAll(goodEvents));
     }
 
@@ -271,8 +271,8 @@ class TopicFuzzIT {
 
         await().atMost(Duration.ofMinutes(2))
                 .untilAsserted(() -> assertThat(stack.fcm().received())
-                        .extracting(
-                                r -> r.message().path("data").path("eventId").asString(""))
+                        .extracting(r ->
+                                r.message().path("data").path("herald.eventId").asString(""))
                         .containsAll(goodEvents));
     }
 

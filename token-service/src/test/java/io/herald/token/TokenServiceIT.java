@@ -3,10 +3,13 @@ package io.herald.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.Badge;
+import io.herald.events.Change;
 import io.herald.events.Channel;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
@@ -616,6 +619,109 @@ class TokenServiceIT {
         });
         assertThat(pushesOf(oversize)).isEmpty();
         assertThat(inAppOf(oversize)).hasSize(2);
+    }
+
+    @Test
+    void silentWithdrawAndUpdateEventsArePlannedAsTheirOwnRecords() {
+        String user = "u-" + UUID.randomUUID();
+        String token = "phone-" + UUID.randomUUID();
+        register(user, token);
+        UUID original = UUID.randomUUID();
+        UUID silent = UUID.randomUUID();
+        UUID update = UUID.randomUUID();
+        UUID withdraw = UUID.randomUUID();
+        UUID withdrawKey = UUID.randomUUID();
+        workEvent(original, "work_assigned", user, """
+                "actor":{"id":"sam","displayName":"Sam"},"object":{"id":"w-1","title":"Fix the sink"},
+                "data":{"work_id":"w-1"},"collapseKey":"work-w-1","badge":1""");
+        // Types without templates: a silent push and a withdrawal need none.
+        workEvent(silent, "chat_sync", user, """
+                "data":{"threadId":"t-1"},"silent":true""");
+        workEvent(update, "work_assigned", user, """
+                "title":"Work moved","body":"Fix the sink at 5 pm","change":{"kind":"update","eventId":"%s"}""".formatted(original));
+        workEvent(withdraw, "work_taken", user, """
+                "change":{"kind":"withdraw","eventId":"%s"}""".formatted(original));
+        workEvent(withdrawKey, "work_taken", user, """
+                "change":{"kind":"withdraw","collapseKey":"work-w-1"}""");
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pushesOf(withdrawKey).size() == 1
+                        && inAppOf(withdrawKey).size() == 1);
+        UUID target = Ids.notificationId(original, "work", user);
+        assertThat(pushesOf(original)).singleElement().satisfies(p -> {
+            assertThat(p.data())
+                    .containsEntry("work_id", "w-1")
+                    .containsEntry("type", "work_assigned")
+                    .containsEntry("object_id", "w-1")
+                    .containsEntry("herald.eventId", original.toString())
+                    .containsEntry("herald.notificationId", target.toString())
+                    .doesNotContainKeys("eventId", "notificationId");
+            assertThat(p.badge()).isEqualTo(Badge.of(1));
+            assertThat(p.inApp()).isTrue();
+        });
+        assertThat(inAppOf(silent)).isEmpty();
+        assertThat(pushesOf(silent)).singleElement().satisfies(p -> {
+            assertThat(p.silent()).isTrue();
+            assertThat(p.title()).isEmpty();
+            assertThat(p.data()).containsEntry("threadId", "t-1").containsEntry("type", "chat_sync");
+        });
+        assertThat(inAppOf(update)).singleElement().satisfies(n -> {
+            assertThat(n.change()).isEqualTo(Change.Kind.UPDATE);
+            assertThat(n.notificationId()).isEqualTo(target);
+            assertThat(n.body()).isEqualTo("Fix the sink at 5 pm");
+        });
+        assertThat(pushesOf(update)).singleElement().satisfies(p -> {
+            assertThat(p.change()).isEqualTo(Change.Kind.UPDATE);
+            assertThat(p.silent()).isFalse();
+            assertThat(p.notificationId()).isEqualTo(target);
+            assertThat(p.deliveryId()).isEqualTo(Ids.deliveryId(update, "work", user, token));
+            assertThat(p.title()).isEqualTo("Work moved");
+        });
+        assertThat(inAppOf(withdraw)).singleElement().satisfies(n -> {
+            assertThat(n.change()).isEqualTo(Change.Kind.WITHDRAW);
+            assertThat(n.notificationId()).isEqualTo(target);
+        });
+        assertThat(pushesOf(withdraw)).singleElement().satisfies(p -> {
+            assertThat(p.change()).isEqualTo(Change.Kind.WITHDRAW);
+            assertThat(p.silent()).isTrue();
+            assertThat(p.notificationId()).isEqualTo(target);
+            assertThat(p.deliveryId()).isEqualTo(Ids.deliveryId(withdraw, "work", user, token));
+            assertThat(p.data())
+                    .containsEntry("herald.change", "withdraw")
+                    .containsEntry("herald.notificationId", target.toString());
+        });
+        assertThat(inAppOf(withdrawKey)).singleElement().satisfies(n -> {
+            assertThat(n.change()).isEqualTo(Change.Kind.WITHDRAW);
+            assertThat(n.collapseKey()).isEqualTo("work-w-1");
+            assertThat(n.notificationId()).isEqualTo(Ids.notificationId(withdrawKey, "work", user));
+        });
+        assertThat(pushesOf(withdrawKey)).singleElement().satisfies(p -> {
+            assertThat(p.collapseKey()).isEqualTo("work-w-1");
+            assertThat(p.data()).containsEntry("herald.collapseKey", "work-w-1");
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(json(call("GET", "/internal/v1/events/" + silent + "/deliveries", null))
+                            .path("deliveries")
+                            .findValuesAsString("reason"))
+                    .containsExactlyInAnyOrder("silent: a data-only push, no inbox item", "silent: data only");
+            assertThat(json(call("GET", "/internal/v1/events/" + withdraw + "/deliveries", null))
+                            .path("deliveries")
+                            .findValuesAsString("reason"))
+                    .containsOnly("withdraw: notification " + target)
+                    .hasSize(2);
+            assertThat(json(call("GET", "/internal/v1/events/" + update + "/deliveries", null))
+                            .path("deliveries")
+                            .findValuesAsString("reason"))
+                    .containsOnly("update: replaces notification " + target)
+                    .hasSize(2);
+        });
+    }
+
+    /** Publishes an event of the app {@code work} to {@code user}, with {@code rest} (more JSON members). */
+    private static void workEvent(UUID eventId, String type, String user, String rest) {
+        publish(eventId.toString(), """
+                {"eventId":"%s","schemaVersion":1,"type":"%s","source":"work","occurredAt":"2026-12-07T10:00:00Z",
+                 "recipients":["%s"],%s}""".formatted(eventId, type, user, rest).getBytes(StandardCharsets.UTF_8));
     }
 
     private static String like(UUID eventId, String actor, String owner, String alsoTold) {

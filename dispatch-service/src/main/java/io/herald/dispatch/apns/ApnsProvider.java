@@ -2,21 +2,15 @@ package io.herald.dispatch.apns;
 
 import com.eatthepath.pushy.apns.ApnsClient;
 import com.eatthepath.pushy.apns.ApnsClientBuilder;
-import com.eatthepath.pushy.apns.DeliveryPriority;
-import com.eatthepath.pushy.apns.PushType;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
-import com.eatthepath.pushy.apns.util.SimpleApnsPayloadBuilder;
-import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import io.herald.dispatch.delivery.PushProvider;
 import io.herald.dispatch.delivery.ReplaceKey;
 import io.herald.dispatch.delivery.SendOutcome;
 import io.herald.dispatch.delivery.UndeliverableException;
-import io.herald.events.Priority;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import java.io.File;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -30,7 +24,7 @@ import org.springframework.stereotype.Component;
  * one long-lived, asynchronous client. Apple's answers become outcomes: accepted; {@code BadDeviceToken},
  * {@code Unregistered}, {@code DeviceTokenNotForTopic} a dead token; {@code TooManyRequests}, 5xx and I/O
  * failures transient; anything else permanent. Every notification carries an {@code apns-collapse-id} (see
- * {@link ReplaceKey}).
+ * {@link ReplaceKey}); {@link ApnsNotifications} says how each field of a delivery is sent.
  */
 @Component
 class ApnsProvider implements PushProvider, DisposableBean {
@@ -85,24 +79,7 @@ class ApnsProvider implements PushProvider, DisposableBean {
         if (apns == null || topic == null) {
             throw new UndeliverableException("provider-disabled", "APNs is not configured (herald.dispatch.apns.*)");
         }
-        var payload =
-                new SimpleApnsPayloadBuilder().setAlertTitle(delivery.title()).setAlertBody(delivery.body());
-        if (delivery.sound() != null) {
-            payload.setSound(delivery.sound());
-        }
-        delivery.data().forEach(payload::addCustomProperty);
-        Instant expiration = delivery.ttlSeconds() == null
-                ? clock.instant().plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD)
-                : clock.instant().plusSeconds(delivery.ttlSeconds());
-        var notification = new SimpleApnsPushNotification(
-                delivery.token(),
-                topic,
-                payload.build(),
-                expiration,
-                delivery.priority() == Priority.HIGH ? DeliveryPriority.IMMEDIATE : DeliveryPriority.CONSERVE_POWER,
-                PushType.ALERT,
-                // A repeat (sent again after a crash) replaces the first instead of showing twice.
-                ReplaceKey.of(delivery));
+        var notification = ApnsNotifications.of(delivery, topic, clock.instant());
         CompletableFuture<SendOutcome> outcome = new CompletableFuture<>();
         apns.sendNotification(notification).whenComplete((response, failure) -> {
             if (failure != null) {

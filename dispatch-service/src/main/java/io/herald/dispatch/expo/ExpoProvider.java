@@ -1,5 +1,6 @@
 package io.herald.dispatch.expo;
 
+import io.herald.dispatch.delivery.PushContent;
 import io.herald.dispatch.delivery.PushProvider;
 import io.herald.dispatch.delivery.SendOutcome;
 import io.herald.dispatch.delivery.UndeliverableException;
@@ -41,7 +42,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Expo's message has no field that makes a push replace an earlier one (nothing like FCM's {@code tag} or
  * APNs' {@code apns-collapse-id}): a delivery sent twice — an instance died between sending it and recording
- * it — shows twice.
+ * it — shows twice, an update shows as a second notification, and a withdrawal is a background push whose data
+ * ({@code herald.change}, {@code herald.notificationId}) the app acts on itself.
  */
 @Component
 class ExpoProvider implements PushProvider, DisposableBean {
@@ -184,22 +186,49 @@ class ExpoProvider implements PushProvider, DisposableBean {
         return out.toByteArray();
     }
 
-    /** One Expo message for one delivery. */
+    /**
+     * One Expo message for one delivery: {@code to}, {@code data} ({@link PushContent#data the delivery's}, the link
+     * and actions added), {@code priority} and {@code ttl}; a notification adds {@code title}, {@code body}, {@code
+     * sound}, {@code badge}, {@code channelId}, {@code categoryId} (the category the app registered with {@code
+     * setNotificationCategoryAsync}), and {@code richContent.image} with {@code mutableContent: true} (an iOS
+     * notification service extension shows it). A silent push (and every withdrawal) has no title, body, sound or
+     * badge and sets {@code _contentAvailable: true}, Expo's background notification.
+     */
     static Map<String, Object> message(PushDelivery delivery) {
         var message = new LinkedHashMap<String, Object>();
+        boolean silent = PushContent.silent(delivery);
         message.put("to", delivery.token());
-        message.put("title", delivery.title());
-        message.put("body", delivery.body());
-        message.put("data", delivery.data());
-        message.put("priority", delivery.priority() == Priority.HIGH ? "high" : "normal");
-        if (delivery.sound() != null) {
-            message.put("sound", delivery.sound());
+        if (!silent) {
+            message.put("title", delivery.title());
+            message.put("body", delivery.body());
         }
+        message.put("data", PushContent.data(delivery));
+        message.put("priority", delivery.priority() == Priority.HIGH ? "high" : "normal");
         if (delivery.ttlSeconds() != null) {
             message.put("ttl", delivery.ttlSeconds());
         }
+        if (silent) {
+            message.put("_contentAvailable", true);
+            return message;
+        }
+        if (delivery.sound() != null) {
+            message.put("sound", delivery.sound());
+        }
+        Integer badge = PushContent.badge(delivery);
+        if (badge != null) {
+            message.put("badge", badge);
+        }
         if (delivery.androidChannelId() != null) {
             message.put("channelId", delivery.androidChannelId());
+        }
+        String category = PushContent.present(delivery.category());
+        if (category != null) {
+            message.put("categoryId", category);
+        }
+        String image = PushContent.present(delivery.imageUrl());
+        if (image != null) {
+            message.put("richContent", Map.of("image", image));
+            message.put("mutableContent", true);
         }
         return message;
     }

@@ -1,5 +1,8 @@
 package io.herald.token.routing;
 
+import io.herald.events.Action;
+import io.herald.events.Badge;
+import io.herald.events.Change;
 import io.herald.events.Channel;
 import io.herald.events.DeliveryStatus.Outcome;
 import io.herald.events.DomainEvent;
@@ -13,11 +16,12 @@ import io.herald.token.log.DeliveryLog;
 import io.herald.token.preferences.Preferences;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -27,16 +31,64 @@ import org.jspecify.annotations.Nullable;
  * Decides, for one event, who hears about it, on which channels and devices, with what words, and records
  * every decision for the delivery log. Pure: no I/O, so it is unit-tested without Spring, Kafka or a database.
  *
+ * <p>Data: the app's {@code data} goes to every notification as the app sent it; Herald adds {@code type} (the event
+ * type), {@code object_id} ({@code object.id}) and {@code link} only where the app did not set them, and always its
+ * own ids as {@code herald.eventId} and {@code herald.notificationId} (and, for a change, {@code herald.change}, plus
+ * {@code herald.collapseKey} for a withdrawal by collapse key).
+ *
  * <p>Quiet hours: a push that falls in the recipient's quiet hours is still sent, silently (no sound,
  * normal priority); the in-app notification arrives as usual.
+ *
+ * <p>A silent event makes one data-only push per device and no inbox item, and needs no template. A change names an
+ * earlier notification: a withdrawal makes, per recipient, an inbox withdrawal and a silent push per device naming the
+ * earlier notification (or the collapse key), needs no template and ignores preferences (it only takes away); an
+ * update is planned like a new notification, with new words, under the earlier notification's id.
  */
 final class Router {
 
     /** FCM's limit for a message's notification and data. */
     static final int MAX_PUSH_PAYLOAD_BYTES = 4096;
 
+    /** Herald's own data keys: named so that no app's key collides with them. */
+    static final String EVENT_ID_KEY = "herald.eventId";
+
+    static final String NOTIFICATION_ID_KEY = "herald.notificationId";
+    static final String CHANGE_KEY = "herald.change";
+    static final String COLLAPSE_KEY_KEY = "herald.collapseKey";
+
     /** What routing one event produces. */
     record Plan(List<InAppNotification> inApp, List<PushDelivery> pushes, List<DeliveryLog.Entry> log) {}
+
+    /**
+     * One recipient of the event being planned.
+     *
+     * @param ownId the notification id the event itself gives the recipient: delivery-log entries name it, so that
+     *     they are the event's app's
+     */
+    private record Recipient(
+            String user,
+            Preferences preferences,
+            List<ActiveDevice> devices,
+            @Nullable String locale,
+            UUID ownId) {}
+
+    /** What a push says and how, apart from its device. */
+    private record Content(
+            UUID notificationId,
+            String title,
+            String body,
+            Map<String, String> data,
+            Priority priority,
+            @Nullable String collapseKey,
+            @Nullable String androidChannel,
+            @Nullable String sound,
+            @Nullable String imageUrl,
+            @Nullable List<Action> actions,
+            @Nullable String category,
+            @Nullable Badge badge,
+            boolean silent,
+            Change.@Nullable Kind change,
+            boolean inApp) {}
 
     private final Templates templates;
 
@@ -76,93 +128,283 @@ final class Router {
                     "actor: no notification of one's own action",
                     now));
         }
+        var plan = new Plan(inApp, pushes, log);
         for (String user : recipients(event)) {
-            Preferences preferences = preferencesByUser.getOrDefault(user, Preferences.DEFAULT);
             List<ActiveDevice> devices = devicesByUser.getOrDefault(user, List.of());
-            String locale = devices.stream()
-                    .map(ActiveDevice::locale)
-                    .filter(l -> l != null)
-                    .findFirst()
-                    .orElse(null);
-            // Scoped by the publishing app: another app's event under the same id gets other ids (see Ids).
-            UUID notificationId = Ids.notificationId(eventId, event.source(), user);
-            // A skipped entry is keyed by the notification id, so that two apps' entries for one id stay apart.
-            String skipKey = notificationId.toString();
-            Optional<Templates.Rendered> maybe = templates.render(event, locale);
-            if (maybe.isEmpty()) {
-                log.add(entry(
-                        eventId,
-                        user,
-                        "all",
-                        notificationId,
-                        skipKey,
-                        null,
-                        Outcome.SKIPPED,
-                        "no-template: type " + event.type() + " has no template and the event no title or body",
-                        now));
-                continue;
+            var recipient = new Recipient(
+                    user,
+                    preferencesByUser.getOrDefault(user, Preferences.DEFAULT),
+                    devices,
+                    devices.stream()
+                            .map(ActiveDevice::locale)
+                            .filter(l -> l != null)
+                            .findFirst()
+                            .orElse(null),
+                    // Scoped by the publishing app: another app's event under the same id gets other ids (see Ids).
+                    Ids.notificationId(eventId, event.source(), user));
+            Change change = event.change();
+            if (change != null && change.kind() == Change.Kind.WITHDRAW) {
+                planWithdrawal(event, change, recipient, now, plan);
+            } else if (change != null) {
+                UUID earlier = Objects.requireNonNull(change.eventId(), "an update names an event");
+                planNotification(event, Ids.notificationId(earlier, event.source(), user), recipient, now, plan);
+            } else if (event.silent()) {
+                planSilent(event, recipient, now, plan);
+            } else {
+                planNotification(event, recipient.ownId(), recipient, now, plan);
             }
-            Templates.Rendered rendered = maybe.get();
-            Map<String, String> data = new HashMap<>(event.data());
-            data.put("type", event.type());
-            data.put("eventId", eventId.toString());
-            data.put("notificationId", notificationId.toString());
-            if (event.wants(Channel.INAPP)) {
-                if (preferences.allows(event.type(), "inapp")) {
-                    inApp.add(new InAppNotification(
-                            notificationId,
+        }
+        return plan;
+    }
+
+    /** A new notification under {@code notificationId}, or an update of the earlier one of that id. */
+    // NullAway: javac 25 drops the @Nullable of the contract records' Change.@Nullable Kind component from their
+    // canonical constructors in the class file (see InAppNotification), so passing null there looks wrong to it.
+    @SuppressWarnings("NullAway")
+    private void planNotification(DomainEvent event, UUID notificationId, Recipient recipient, Instant now, Plan plan) {
+        UUID eventId = event.eventId();
+        String user = recipient.user();
+        // A skipped entry is keyed by the notification id, so that two apps' entries for one id stay apart.
+        String skipKey = recipient.ownId().toString();
+        boolean update = event.change() != null;
+        Optional<Templates.Rendered> maybe = templates.render(event, recipient.locale());
+        if (maybe.isEmpty()) {
+            plan.log()
+                    .add(entry(
+                            eventId,
+                            user,
+                            "all",
+                            recipient.ownId(),
+                            skipKey,
+                            null,
+                            Outcome.SKIPPED,
+                            "no-template: type " + event.type() + " has no template and the "
+                                    + (update ? "update" : "event") + " no title or body",
+                            now));
+            return;
+        }
+        Templates.Rendered rendered = maybe.get();
+        Map<String, String> data = data(event, notificationId);
+        String why = update ? "update: replaces notification " + notificationId : null;
+        if (update) {
+            data.put(CHANGE_KEY, Change.Kind.UPDATE.wireName());
+        }
+        Change.Kind kind = update ? Change.Kind.UPDATE : null;
+        boolean inbox = false;
+        if (event.wants(Channel.INAPP)) {
+            if (recipient.preferences().allows(event.type(), "inapp")) {
+                inbox = true;
+                plan.inApp()
+                        .add(new InAppNotification(
+                                notificationId,
+                                eventId,
+                                DomainEvent.SCHEMA_VERSION,
+                                event.occurredAt(),
+                                user,
+                                event.type(),
+                                rendered.title(),
+                                rendered.body(),
+                                data,
+                                event.actor(),
+                                event.object(),
+                                event.source(),
+                                event.link(),
+                                event.imageUrl(),
+                                event.collapseKey(),
+                                kind));
+                plan.log()
+                        .add(entry(
+                                eventId,
+                                user,
+                                "inapp",
+                                recipient.ownId(),
+                                recipient.ownId().toString(),
+                                null,
+                                Outcome.PLANNED,
+                                why,
+                                now));
+            } else {
+                plan.log()
+                        .add(entry(
+                                eventId,
+                                user,
+                                "inapp",
+                                recipient.ownId(),
+                                skipKey,
+                                null,
+                                Outcome.SKIPPED,
+                                "muted by preferences",
+                                now));
+            }
+        }
+        if (!event.wants(Channel.PUSH)) {
+            return;
+        }
+        if (!recipient.preferences().allows(event.type(), "push")) {
+            plan.log().add(skippedPush(event, recipient, "muted by preferences", now));
+            return;
+        }
+        boolean quiet = recipient.preferences().quietAt(now);
+        List<Action> actions = event.actions() == null || event.actions().isEmpty() ? null : event.actions();
+        var content = new Content(
+                notificationId,
+                rendered.title(),
+                rendered.body(),
+                data,
+                quiet ? Priority.NORMAL : rendered.priority(),
+                event.collapseKey(),
+                rendered.androidChannelId(),
+                quiet ? null : rendered.sound(),
+                event.imageUrl(),
+                actions,
+                event.category() != null ? event.category() : actions == null ? null : event.type(),
+                rendered.badge(),
+                false,
+                kind,
+                inbox);
+        String reason = quiet ? join(why, "quiet hours: sent silently") : why;
+        planPushes(event, recipient, content, reason, now, plan);
+    }
+
+    /** A data-only push to each device, nothing in the inbox, no words needed. */
+    private void planSilent(DomainEvent event, Recipient recipient, Instant now, Plan plan) {
+        if (event.wants(Channel.INAPP)) {
+            plan.log()
+                    .add(entry(
+                            event.eventId(),
+                            recipient.user(),
+                            "inapp",
+                            recipient.ownId(),
+                            recipient.ownId().toString(),
+                            null,
+                            Outcome.SKIPPED,
+                            "silent: a data-only push, no inbox item",
+                            now));
+        }
+        if (!event.wants(Channel.PUSH)) {
+            return;
+        }
+        if (!recipient.preferences().allows(event.type(), "push")) {
+            plan.log().add(skippedPush(event, recipient, "muted by preferences", now));
+            return;
+        }
+        boolean quiet = recipient.preferences().quietAt(now);
+        var content = new Content(
+                recipient.ownId(),
+                "",
+                "",
+                data(event, recipient.ownId()),
+                quiet || event.priority() == null ? Priority.NORMAL : event.priority(),
+                event.collapseKey(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                event.badge(),
+                true,
+                null,
+                false);
+        planPushes(event, recipient, content, "silent: data only", now, plan);
+    }
+
+    /**
+     * Takes an earlier notification back: from the inbox (by id, or every item of the app with the collapse key) and
+     * from each device, by a silent push naming it. Preferences are not asked: a withdrawal only takes away.
+     */
+    private void planWithdrawal(DomainEvent event, Change change, Recipient recipient, Instant now, Plan plan) {
+        UUID eventId = event.eventId();
+        String user = recipient.user();
+        String byKey = change.collapseKey();
+        UUID target = byKey != null
+                ? recipient.ownId()
+                : Ids.notificationId(Objects.requireNonNull(change.eventId()), event.source(), user);
+        String why = byKey != null ? "withdraw: collapse key " + byKey : "withdraw: notification " + target;
+        Map<String, String> data = data(event, target);
+        data.put(CHANGE_KEY, Change.Kind.WITHDRAW.wireName());
+        if (byKey != null) {
+            data.put(COLLAPSE_KEY_KEY, byKey);
+        }
+        if (event.wants(Channel.INAPP)) {
+            plan.inApp()
+                    .add(new InAppNotification(
+                            target,
                             eventId,
                             DomainEvent.SCHEMA_VERSION,
                             event.occurredAt(),
                             user,
                             event.type(),
-                            rendered.title(),
-                            rendered.body(),
+                            "",
+                            "",
                             data,
                             event.actor(),
-                            event.object()));
-                    log.add(entry(
+                            event.object(),
+                            event.source(),
+                            null,
+                            null,
+                            byKey,
+                            Change.Kind.WITHDRAW));
+            plan.log()
+                    .add(entry(
                             eventId,
                             user,
                             "inapp",
-                            notificationId,
-                            notificationId.toString(),
+                            recipient.ownId(),
+                            recipient.ownId().toString(),
                             null,
                             Outcome.PLANNED,
-                            null,
+                            why,
                             now));
-                } else {
-                    log.add(entry(
-                            eventId,
-                            user,
-                            "inapp",
-                            notificationId,
-                            skipKey,
-                            null,
-                            Outcome.SKIPPED,
-                            "muted by preferences",
+        }
+        if (!event.wants(Channel.PUSH)) {
+            return;
+        }
+        var content = new Content(
+                target,
+                "",
+                "",
+                data,
+                event.priority() == null ? Priority.NORMAL : event.priority(),
+                byKey != null ? byKey : event.collapseKey(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                event.badge(),
+                true,
+                Change.Kind.WITHDRAW,
+                false);
+        planPushes(event, recipient, content, why, now, plan);
+    }
+
+    /** One push per device of the recipient, or one skipped entry saying why there is none. */
+    // NullAway: javac 25 drops the @Nullable of the contract records' Change.@Nullable Kind component from their
+    // canonical constructors in the class file (see InAppNotification), so passing null there looks wrong to it.
+    @SuppressWarnings("NullAway")
+    private static void planPushes(
+            DomainEvent event, Recipient recipient, Content content, @Nullable String reason, Instant now, Plan plan) {
+        if (recipient.devices().isEmpty()) {
+            plan.log().add(skippedPush(event, recipient, "no-active-devices", now));
+            return;
+        }
+        if (payloadBytes(content) > MAX_PUSH_PAYLOAD_BYTES) {
+            plan.log()
+                    .add(skippedPush(
+                            event,
+                            recipient,
+                            "payload-too-large: title, body and data exceed " + MAX_PUSH_PAYLOAD_BYTES + " bytes",
                             now));
-                }
-            }
-            if (event.wants(Channel.PUSH)) {
-                String skip = null;
-                if (!preferences.allows(event.type(), "push")) {
-                    skip = "muted by preferences";
-                } else if (devices.isEmpty()) {
-                    skip = "no-active-devices";
-                } else if (payloadBytes(rendered, data) > MAX_PUSH_PAYLOAD_BYTES) {
-                    skip = "payload-too-large: title, body and data exceed " + MAX_PUSH_PAYLOAD_BYTES + " bytes";
-                }
-                if (skip != null) {
-                    log.add(entry(eventId, user, "push", notificationId, skipKey, null, Outcome.SKIPPED, skip, now));
-                    continue;
-                }
-                boolean quiet = preferences.quietAt(now);
-                for (ActiveDevice device : devices) {
-                    UUID deliveryId = Ids.deliveryId(eventId, event.source(), user, device.token());
-                    pushes.add(new PushDelivery(
+            return;
+        }
+        UUID eventId = event.eventId();
+        String user = recipient.user();
+        for (ActiveDevice device : recipient.devices()) {
+            UUID deliveryId = Ids.deliveryId(eventId, event.source(), user, device.token());
+            plan.pushes()
+                    .add(new PushDelivery(
                             deliveryId,
-                            notificationId,
+                            content.notificationId(),
                             eventId,
                             DomainEvent.SCHEMA_VERSION,
                             event.occurredAt(),
@@ -171,34 +413,87 @@ final class Router {
                             device.provider(),
                             device.token(),
                             device.platform(),
-                            rendered.title(),
-                            rendered.body(),
-                            data,
-                            quiet ? Priority.NORMAL : rendered.priority(),
+                            content.title(),
+                            content.body(),
+                            content.data(),
+                            content.priority(),
                             event.ttlSeconds(),
-                            event.collapseKey(),
-                            rendered.androidChannelId(),
-                            quiet ? null : rendered.sound()));
-                    log.add(entry(
+                            content.collapseKey(),
+                            content.androidChannel(),
+                            content.sound(),
+                            content.imageUrl(),
+                            event.link(),
+                            content.actions(),
+                            content.category(),
+                            content.badge(),
+                            content.silent(),
+                            content.change(),
+                            content.inApp()));
+            plan.log()
+                    .add(entry(
                             eventId,
                             user,
                             "push",
-                            notificationId,
+                            recipient.ownId(),
                             deliveryId.toString(),
                             device.provider().name().toLowerCase(Locale.ROOT),
                             Outcome.PLANNED,
-                            quiet ? "quiet hours: sent silently" : null,
+                            reason,
                             now));
-                }
-            }
         }
-        return new Plan(inApp, pushes, log);
     }
 
-    private static int payloadBytes(Templates.Rendered rendered, Map<String, String> data) {
+    /**
+     * The data a notification carries: the app's as sent, {@code type}, {@code object_id} and {@code link} where the
+     * app set none, and Herald's ids under its own names.
+     */
+    private static Map<String, String> data(DomainEvent event, UUID notificationId) {
+        Map<String, String> data = new LinkedHashMap<>(event.data());
+        data.putIfAbsent("type", event.type());
+        if (event.object() != null) {
+            data.putIfAbsent("object_id", event.object().id());
+        }
+        if (event.link() != null) {
+            data.putIfAbsent("link", event.link());
+        }
+        data.put(EVENT_ID_KEY, event.eventId().toString());
+        data.put(NOTIFICATION_ID_KEY, notificationId.toString());
+        return data;
+    }
+
+    private static DeliveryLog.Entry skippedPush(DomainEvent event, Recipient recipient, String reason, Instant now) {
+        return entry(
+                event.eventId(),
+                recipient.user(),
+                "push",
+                recipient.ownId(),
+                recipient.ownId().toString(),
+                null,
+                Outcome.SKIPPED,
+                reason,
+                now);
+    }
+
+    private static @Nullable String join(@Nullable String first, String second) {
+        return first == null ? second : first + "; " + second;
+    }
+
+    /** What a push carries that counts towards FCM's limit: its words, image, buttons and data, as JSON. */
+    private static int payloadBytes(Content content) {
+        Map<String, Object> notification = new LinkedHashMap<>();
+        notification.put("title", content.title());
+        notification.put("body", content.body());
+        if (content.imageUrl() != null) {
+            notification.put("image", content.imageUrl());
+        }
+        if (content.actions() != null) {
+            notification.put("actions", content.actions());
+        }
+        if (content.category() != null) {
+            notification.put("click_action", content.category());
+        }
         return HeraldJson.mapper()
-                .writeValueAsBytes(Map.of(
-                        "notification", Map.of("title", rendered.title(), "body", rendered.body()), "data", data))
+                .writeValueAsBytes(Map.of("notification", notification, "data", content.data()))
                 .length;
     }
 

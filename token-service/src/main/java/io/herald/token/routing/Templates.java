@@ -1,32 +1,68 @@
 package io.herald.token.routing;
 
+import io.herald.events.Badge;
 import io.herald.events.DomainEvent;
 import io.herald.events.Priority;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The words of each notification type. Built-in English templates for Herald's event types; operators add or
- * override templates and locales by configuration ({@link TemplateProperties}). Placeholders: {@code {actor}}
- * (the actor's display name), {@code {object}} (the object's title) and {@code {data.<key>}}. Types with
- * variants pick one by {@code data.status} ({@code order_status}, {@code booking_status}) or {@code
- * data.accepted} ({@code work_response}): a template keyed {@code order_status.shipped} wins over {@code
- * order_status}. An event's explicit {@code title}/{@code body} win over any template. Thread-safe.
+ * The words of each notification type. Built-in English templates for Herald's event types, worded as the apps
+ * Herald replaces word them (the seeds); operators add or override templates and locales by configuration ({@link
+ * TemplateProperties}). Placeholders: {@code {actor}} (the actor's display name), {@code {object}} (the object's
+ * title) and {@code {data.<key>}}. Types with variants pick one by {@code data.status} ({@code order_status}, {@code
+ * booking_status}) or {@code data.accepted} ({@code work_response}): a template keyed {@code order_status.shipped}
+ * wins over {@code order_status}. An event's explicit {@code title}/{@code body}/{@code sound}/{@code badge} win over
+ * any template's. Thread-safe.
  */
 final class Templates {
 
+    /** The sound of a push when neither the event nor its template names one. */
+    static final String DEFAULT_SOUND = "default";
+
     /**
-     * One template.
+     * One template. A configured one may leave any field out: it then takes that field from the built-in template of
+     * its key, where there is one.
      *
+     * @param title the title, with placeholders, or {@code null}: the event must carry its own
+     * @param body the body, with placeholders, or {@code null}: the event must carry its own
      * @param androidChannel the Android notification channel, or {@code null} for the app's default
-     * @param priority the priority when the event names none
+     * @param priority the priority when the event names none, or {@code null} for the built-in one (else normal)
+     * @param sound the sound when the event names none, or {@code null} for the built-in one (else {@value
+     *     #DEFAULT_SOUND})
+     * @param badge the badge when the event names none, or {@code null}: none
      */
-    record Template(String title, String body, @Nullable String androidChannel, Priority priority) {}
+    record Template(
+            @Nullable String title,
+            @Nullable String body,
+            @Nullable String androidChannel,
+            @Nullable Priority priority,
+            @Nullable String sound,
+            @Nullable Badge badge) {
+
+        /** A template of words, channel and priority: the default sound, no badge. */
+        Template(String title, String body, @Nullable String androidChannel, Priority priority) {
+            this(title, body, androidChannel, priority, null, null);
+        }
+
+        /** This template, with what it leaves out taken from {@code base}. */
+        Template over(Template base) {
+            return new Template(
+                    title != null ? title : base.title(),
+                    body != null ? body : base.body(),
+                    androidChannel != null ? androidChannel : base.androidChannel(),
+                    priority != null ? priority : base.priority(),
+                    sound != null ? sound : base.sound(),
+                    badge != null ? badge : base.badge());
+        }
+    }
 
     /** The words and delivery hints of one notification. */
     record Rendered(
@@ -34,7 +70,8 @@ final class Templates {
             String body,
             @Nullable String androidChannelId,
             @Nullable String sound,
-            Priority priority) {}
+            Priority priority,
+            @Nullable Badge badge) {}
 
     static final String DEFAULT_LOCALE = "en";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(actor|object|data\\.[A-Za-z0-9_.-]+)}");
@@ -43,19 +80,59 @@ final class Templates {
 
     private final Map<String, Map<String, Template>> byTypeAndLocale;
 
-    /** Built-in templates, overridden and extended by {@code overrides} (type → locale → template). */
+    /**
+     * Built-in templates, overridden and extended by {@code overrides} (type → locale → template). What an override
+     * leaves out comes from the built-in template of its key; the channel, priority, sound and badge configured for a
+     * type also hold for its variants ({@code booking_status} for {@code booking_status.Reached}) unless configured
+     * for the variant.
+     */
     Templates(Map<String, Map<String, Template>> overrides) {
+        Set<String> keys = new LinkedHashSet<>(BUILT_IN.keySet());
+        keys.addAll(overrides.keySet());
         Map<String, Map<String, Template>> all = new LinkedHashMap<>();
-        BUILT_IN.forEach((type, template) ->
-                all.computeIfAbsent(type, t -> new LinkedHashMap<>()).put(DEFAULT_LOCALE, template));
-        overrides.forEach((type, locales) ->
-                all.computeIfAbsent(type, t -> new LinkedHashMap<>()).putAll(locales));
+        for (String key : keys) {
+            int dot = key.indexOf('.');
+            Map<String, Template> base = dot < 0 ? Map.of() : overrides.getOrDefault(key.substring(0, dot), Map.of());
+            Map<String, Template> own = overrides.getOrDefault(key, Map.of());
+            Set<String> locales = new LinkedHashSet<>();
+            if (BUILT_IN.containsKey(key)) {
+                locales.add(DEFAULT_LOCALE);
+            }
+            locales.addAll(own.keySet());
+            locales.addAll(base.keySet());
+            Map<String, Template> byLocale = new LinkedHashMap<>();
+            for (String locale : locales) {
+                Template template = own.get(locale);
+                Template typeWide = base.get(locale);
+                if (typeWide != null) {
+                    Template hints = new Template(
+                            null,
+                            null,
+                            typeWide.androidChannel(),
+                            typeWide.priority(),
+                            typeWide.sound(),
+                            typeWide.badge());
+                    template = template == null ? hints : template.over(hints);
+                }
+                Template builtIn = BUILT_IN.get(key);
+                if (builtIn != null) {
+                    template = template == null ? builtIn : template.over(builtIn);
+                }
+                if (template != null) {
+                    byLocale.put(locale, template);
+                }
+            }
+            if (!byLocale.isEmpty()) {
+                all.put(key, Map.copyOf(byLocale));
+            }
+        }
         this.byTypeAndLocale = Map.copyOf(all);
     }
 
     private static Map<String, Template> builtIn() {
         Map<String, Template> t = new LinkedHashMap<>();
-        t.put("chat", new Template("{actor}", "{data.message}", "messages", Priority.HIGH));
+        // The Django marketplace's words (seed 000).
+        t.put("chat", new Template("New message", "{actor}: {data.message}", "messages", Priority.HIGH));
         t.put(
                 "product_like",
                 new Template(
@@ -73,17 +150,18 @@ final class Templates {
         t.put(
                 "service_comment",
                 new Template(
-                        "New comment", "{actor} commented on your service \"{object}\"", "social", Priority.NORMAL));
+                        "New comment on your service",
+                        "{actor} commented on your service \"{object}\"",
+                        "social",
+                        Priority.NORMAL));
         t.put(
                 "recommended_product",
-                new Template("Recommended for you", "You might like \"{object}\"", "recommendations", Priority.NORMAL));
+                new Template(
+                        "Recommended for you", "Check out this product: {object}", "recommendations", Priority.NORMAL));
         t.put(
                 "recommended_service",
                 new Template(
-                        "Recommended for you",
-                        "You might like the service \"{object}\"",
-                        "recommendations",
-                        Priority.NORMAL));
+                        "Recommended for you", "Check out this service: {object}", "recommendations", Priority.NORMAL));
         t.put(
                 "real_estate",
                 new Template(
@@ -91,30 +169,34 @@ final class Templates {
                         "\"{object}\" matches your search",
                         "recommendations",
                         Priority.NORMAL));
+        // The Expo marketplace's words (seed 002).
         t.put(
                 "order_created",
-                new Template("Order placed", "Your order \"{object}\" was placed", "orders", Priority.HIGH));
-        t.put(
-                "order_status",
-                new Template("Order update", "Your order \"{object}\" was updated", "orders", Priority.HIGH));
+                new Template("New Order! \uD83C\uDF89", "{actor} ordered {object}", "orders", Priority.HIGH));
+        t.put("order_status", new Template("Order Update", "Order status: {data.status}", "orders", Priority.HIGH));
         t.put(
                 "order_status.processing",
-                new Template(
-                        "Order being processed", "Your order \"{object}\" is being prepared", "orders", Priority.HIGH));
+                new Template("Order Update", "Your order is being processed", "orders", Priority.HIGH));
         t.put(
                 "order_status.shipped",
-                new Template("Order shipped", "Your order \"{object}\" is on its way", "orders", Priority.HIGH));
+                new Template("Order Update", "Your order has been shipped", "orders", Priority.HIGH));
         t.put(
                 "order_status.delivered",
-                new Template("Order delivered", "Your order \"{object}\" has arrived", "orders", Priority.HIGH));
+                new Template("Order Update", "Your order has been delivered", "orders", Priority.HIGH));
         t.put(
                 "order_status.cancelled",
-                new Template("Order cancelled", "Your order \"{object}\" was cancelled", "orders", Priority.HIGH));
+                new Template("Order Update", "Your order has been cancelled", "orders", Priority.HIGH));
         t.put(
                 "payment_confirmed",
                 new Template(
-                        "Payment confirmed", "We received your payment for \"{object}\"", "orders", Priority.HIGH));
-        t.put("review_created", new Template("New review", "{actor} reviewed \"{object}\"", "social", Priority.NORMAL));
+                        "Payment Confirmed \u2705", "Payment for {object} was successful", "orders", Priority.HIGH));
+        t.put(
+                "review_created",
+                new Template(
+                        "New Review \u2B50",
+                        "Your product \"{object}\" received a {data.rating}-star review",
+                        "social",
+                        Priority.NORMAL));
         t.put(
                 "work_assigned",
                 new Template("New work assigned", "{actor} assigned you \"{object}\"", "work", Priority.HIGH));
@@ -127,66 +209,91 @@ final class Templates {
         t.put(
                 "work_response.false",
                 new Template("Work declined", "{actor} declined \"{object}\"", "work", Priority.HIGH));
+        // The booking app's words (seed 003): the technician is the actor, the booking's track id the object.
         t.put(
                 "technician_assigned",
                 new Template(
-                        "Technician assigned",
-                        "{actor} is your technician for \"{object}\"",
+                        "Technician Assigned! \uD83D\uDE97",
+                        "{actor} has been assigned to your booking {object}. They will contact you soon.",
                         "bookings",
                         Priority.HIGH));
         t.put(
                 "booking_status",
-                new Template("Booking update", "Your booking \"{object}\" was updated", "bookings", Priority.HIGH));
+                new Template(
+                        "Booking Update",
+                        "Your booking status is now {data.status}. (Booking: {object})",
+                        "bookings",
+                        Priority.HIGH));
         t.put(
                 "booking_status.StartJourney",
                 new Template(
-                        "Your technician is on the way",
-                        "{actor} is on the way for \"{object}\"",
+                        "Technician is on the way! \uD83D\uDE97",
+                        "{actor} has started the journey to your location. (Booking: {object})",
                         "bookings",
                         Priority.HIGH));
         t.put(
                 "booking_status.Reached",
                 new Template(
-                        "Your technician has arrived",
-                        "{actor} has arrived for \"{object}\"",
+                        "Technician has arrived! \u2705",
+                        "{actor} has reached your location and is ready to start. (Booking: {object})",
                         "bookings",
                         Priority.HIGH));
         t.put(
                 "booking_status.StartService",
-                new Template("Service started", "{actor} started \"{object}\"", "bookings", Priority.HIGH));
+                new Template(
+                        "Service Started! \uD83D\uDD27",
+                        "{actor} has begun working on your vehicle. (Booking: {object})",
+                        "bookings",
+                        Priority.HIGH));
         t.put(
                 "booking_status.Completed",
-                new Template("Service completed", "\"{object}\" is done", "bookings", Priority.HIGH));
+                new Template(
+                        "Service Completed! \uD83C\uDF89",
+                        "Your vehicle service has been completed successfully. (Booking: {object})",
+                        "bookings",
+                        Priority.HIGH));
         t.put(
                 "booking_status.Cancelled",
                 new Template(
-                        "Booking cancelled", "Your booking \"{object}\" was cancelled", "bookings", Priority.HIGH));
+                        "Booking Cancelled \u274C",
+                        "Your service booking has been cancelled. (Booking: {object})",
+                        "bookings",
+                        Priority.HIGH));
         return Map.copyOf(t);
     }
 
     /**
-     * Renders an event for a recipient whose locale is {@code locale} (a BCP 47 tag, or {@code null}).
+     * Renders an event for a recipient whose locale is {@code locale} (a BCP 47 tag, or {@code null}). The event's
+     * own title, body, priority, sound and badge win over the template's.
      *
-     * @return empty when the type has no template and the event carries no title and body of its own
+     * @return empty when the event carries no title and body of its own and its type has no template that words it
      */
     Optional<Rendered> render(DomainEvent event, @Nullable String locale) {
-        Template template = find(event, locale);
-        Priority priority =
-                event.priority() != null ? event.priority() : template == null ? Priority.NORMAL : template.priority();
-        if (template == null) {
-            if (event.title() == null && event.body() == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new Rendered(
-                    event.title() == null ? "" : event.title(),
-                    event.body() == null ? "" : event.body(),
-                    null,
-                    "default",
-                    priority));
+        Template found = find(event, locale);
+        Template template = found != null ? found : new Template(null, null, null, null, null, null);
+        String titleTemplate = template.title();
+        String bodyTemplate = template.body();
+        if (event.title() == null && event.body() == null && titleTemplate == null && bodyTemplate == null) {
+            return Optional.empty();
         }
-        String title = event.title() != null ? event.title() : fill(template.title(), event);
-        String body = event.body() != null ? event.body() : fill(template.body(), event);
-        return Optional.of(new Rendered(title, body, template.androidChannel(), "default", priority));
+        String title = event.title();
+        if (title == null) {
+            title = titleTemplate == null ? "" : fill(titleTemplate, event);
+        }
+        String body = event.body();
+        if (body == null) {
+            body = bodyTemplate == null ? "" : fill(bodyTemplate, event);
+        }
+        Priority priority = event.priority();
+        if (priority == null) {
+            priority = template.priority() == null ? Priority.NORMAL : template.priority();
+        }
+        String sound = event.sound();
+        if (sound == null) {
+            sound = template.sound() == null ? DEFAULT_SOUND : template.sound();
+        }
+        Badge badge = event.badge() != null ? event.badge() : template.badge();
+        return Optional.of(new Rendered(title, body, template.androidChannel(), sound, priority, badge));
     }
 
     private @Nullable Template find(DomainEvent event, @Nullable String locale) {

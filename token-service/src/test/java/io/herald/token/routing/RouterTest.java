@@ -2,9 +2,13 @@ package io.herald.token.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.events.Action;
+import io.herald.events.Badge;
+import io.herald.events.Change;
 import io.herald.events.Channel;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.DomainEvent;
+import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
 import io.herald.events.InAppNotification;
 import io.herald.events.Platform;
@@ -50,9 +54,9 @@ class RouterTest {
         assertThat(push.data())
                 .containsEntry("productId", "p-1")
                 .containsEntry("type", "product_like")
-                .containsEntry("eventId", EVENT.toString())
+                .containsEntry("herald.eventId", EVENT.toString())
                 .containsEntry(
-                        "notificationId",
+                        "herald.notificationId",
                         Ids.notificationId(EVENT, "marketplace", "alice").toString());
     }
 
@@ -187,12 +191,12 @@ class RouterTest {
                         .render(typed("order_status", Map.of("status", "shipped")), null)
                         .orElseThrow()
                         .title())
-                .isEqualTo("Order shipped");
+                .isEqualTo("Order Update");
         assertThat(templates
                         .render(typed("booking_status", Map.of("status", "StartJourney")), null)
                         .orElseThrow()
                         .title())
-                .isEqualTo("Your technician is on the way");
+                .isEqualTo("Technician is on the way! \uD83D\uDE97");
         assertThat(templates
                         .render(typed("work_response", Map.of("accepted", "false")), null)
                         .orElseThrow()
@@ -202,7 +206,7 @@ class RouterTest {
                         .render(typed("chat", Map.of("message", "See you at 5")), null)
                         .orElseThrow()
                         .body())
-                .isEqualTo("See you at 5");
+                .isEqualTo("Bob: See you at 5");
     }
 
     @Test
@@ -266,6 +270,465 @@ class RouterTest {
             assertThat(e.channel()).isEqualTo("push");
             assertThat(e.reason()).isEqualTo("no-active-devices");
         });
+    }
+
+    @Test
+    void theAppsDataPassesThroughAndHeraldAddsOnlyWhatIsMissingAndItsOwnIds() {
+        var ownType = new Ev("order_created")
+                .data(Map.of("type", "order", "orderId", "42", "object_id", "app-object", "link", "app://order/42"))
+                .object("o-42")
+                .link("app://elsewhere")
+                .build();
+        var bare = new Ev("product_like")
+                .data(Map.of("productId", "p-1"))
+                .object("p-1")
+                .link("app://p/1")
+                .build();
+        var devices = Map.of("alice", List.of(device("alice", "t1")));
+
+        PushDelivery own = ROUTER.plan(ownType, devices, Map.of(), NOW).pushes().getFirst();
+        Router.Plan barePlan = ROUTER.plan(bare, devices, Map.of(), NOW);
+
+        String notification = Ids.notificationId(EVENT, "shop", "alice").toString();
+        assertThat(own.data())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "type", "order",
+                        "orderId", "42",
+                        "object_id", "app-object",
+                        "link", "app://order/42",
+                        "herald.eventId", EVENT.toString(),
+                        "herald.notificationId", notification));
+        assertThat(barePlan.pushes().getFirst().data())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "productId", "p-1",
+                        "type", "product_like",
+                        "object_id", "p-1",
+                        "link", "app://p/1",
+                        "herald.eventId", EVENT.toString(),
+                        "herald.notificationId", notification));
+        assertThat(barePlan.inApp().getFirst().data())
+                .isEqualTo(barePlan.pushes().getFirst().data());
+    }
+
+    @Test
+    void heraldsOwnKeysCountTowardsThePushPayloadLimit() {
+        // Words and data that fit FCM's 4,096 bytes by themselves, but not with the keys Herald adds.
+        var probe = new Ev("chat").data(Map.of("message", "")).words("T", "").build();
+        int withoutHeraldKeys = HeraldJson.mapper()
+                .writeValueAsBytes(Map.of(
+                        "notification",
+                        Map.of("title", "T", "body", ""),
+                        "data",
+                        Map.of("message", "", "type", "chat")))
+                .length;
+        String body = "x".repeat(Router.MAX_PUSH_PAYLOAD_BYTES - withoutHeraldKeys - 10);
+        var event = new Ev("chat").data(Map.of("message", "")).words("T", body).build();
+
+        Router.Plan plan = ROUTER.plan(event, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW);
+
+        assertThat(ROUTER.plan(probe, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW)
+                        .pushes())
+                .hasSize(1);
+        assertThat(plan.pushes()).isEmpty();
+        assertThat(plan.log()).anySatisfy(e -> assertThat(e.reason()).startsWith("payload-too-large"));
+    }
+
+    @Test
+    void richFieldsReachThePushAndTheInbox() {
+        var event = new Ev("work_assigned")
+                .object("w-1")
+                .image("https://img.example/w.png")
+                .link("app://work/w-1")
+                .actions(List.of(new Action("accept", "Accept"), new Action("decline", "Decline")))
+                .sound("notificationtone.wav")
+                .badge(Badge.UNREAD)
+                .collapseKey("work-w-1")
+                .build();
+
+        Router.Plan plan = ROUTER.plan(event, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW);
+
+        assertThat(plan.pushes()).singleElement().satisfies(p -> {
+            assertThat(p.imageUrl()).isEqualTo("https://img.example/w.png");
+            assertThat(p.link()).isEqualTo("app://work/w-1");
+            assertThat(p.actions()).extracting(Action::id).containsExactly("accept", "decline");
+            assertThat(p.category())
+                    .as("defaults to the type when there are actions")
+                    .isEqualTo("work_assigned");
+            assertThat(p.sound()).isEqualTo("notificationtone.wav");
+            assertThat(p.badge()).isEqualTo(Badge.UNREAD);
+            assertThat(p.collapseKey()).isEqualTo("work-w-1");
+            assertThat(p.inApp()).isTrue();
+            assertThat(p.silent()).isFalse();
+            assertThat(p.change()).isNull();
+        });
+        assertThat(plan.inApp()).singleElement().satisfies(n -> {
+            assertThat(n.source()).isEqualTo("shop");
+            assertThat(n.link()).isEqualTo("app://work/w-1");
+            assertThat(n.imageUrl()).isEqualTo("https://img.example/w.png");
+            assertThat(n.collapseKey()).isEqualTo("work-w-1");
+            assertThat(n.change()).isNull();
+        });
+
+        var named = new Ev("work_assigned")
+                .actions(List.of(new Action("accept", "Accept")))
+                .category("WORK_INVITE")
+                .channels(Set.of(Channel.PUSH))
+                .build();
+        PushDelivery push = ROUTER.plan(named, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW)
+                .pushes()
+                .getFirst();
+        assertThat(push.category()).isEqualTo("WORK_INVITE");
+        assertThat(push.inApp()).as("no inbox item asked for").isFalse();
+        assertThat(ROUTER.plan(
+                                new Ev("work_assigned").build(),
+                                Map.of("alice", List.of(device("alice", "t1"))),
+                                Map.of(),
+                                NOW)
+                        .pushes()
+                        .getFirst())
+                .satisfies(p -> {
+                    assertThat(p.category()).as("no actions, no category").isNull();
+                    assertThat(p.badge()).isNull();
+                    assertThat(p.sound()).isEqualTo("default");
+                });
+    }
+
+    @Test
+    void aTemplatesSoundChannelAndBadgeApplyUnlessTheEventSetsItsOwnAndQuietHoursDropTheSound() {
+        var router = new Router(new Templates(Map.of(
+                "booking_status",
+                Map.of(
+                        "en",
+                        new Templates.Template(null, null, "urgent", null, "notificationtone.wav", Badge.of(1))))));
+        var devices = Map.of("alice", List.of(device("alice", "t1")), "sleeper", List.of(device("sleeper", "t2")));
+        var preferences = Map.of(
+                "sleeper",
+                new Preferences(false, Set.of(), Map.of(), new Preferences.QuietHours("18:00", "08:00", "Asia/Tokyo")));
+        var event = new Ev("booking_status")
+                .recipients(List.of("alice", "sleeper"))
+                .data(Map.of("status", "Reached"))
+                .build();
+
+        Router.Plan plan = router.plan(event, devices, preferences, NOW);
+
+        assertThat(plan.pushes())
+                .filteredOn(p -> p.userId().equals("alice"))
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.sound()).isEqualTo("notificationtone.wav");
+                    assertThat(p.androidChannelId()).isEqualTo("urgent");
+                    assertThat(p.badge()).isEqualTo(Badge.of(1));
+                    assertThat(p.title())
+                            .as("words from the built-in template")
+                            .isEqualTo("Technician has arrived! \u2705");
+                });
+        assertThat(plan.pushes())
+                .filteredOn(p -> p.userId().equals("sleeper"))
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.sound()).isNull();
+                    assertThat(p.badge()).isEqualTo(Badge.of(1));
+                });
+        PushDelivery own = router.plan(
+                        new Ev("booking_status")
+                                .sound("chime.wav")
+                                .badge(Badge.of(7))
+                                .build(),
+                        devices,
+                        Map.of(),
+                        NOW)
+                .pushes()
+                .getFirst();
+        assertThat(own.sound()).isEqualTo("chime.wav");
+        assertThat(own.badge()).isEqualTo(Badge.of(7));
+    }
+
+    @Test
+    void aSilentEventIsOneDataOnlyPushPerDeviceAndNoInboxItemAndNeedsNoTemplate() {
+        var event = new Ev("chat_sync")
+                .data(Map.of("threadId", "t-9"))
+                .silent()
+                .badge(Badge.of(3))
+                .build();
+        var devices = Map.of("alice", List.of(device("alice", "t1"), device("alice", "t2")));
+
+        Router.Plan plan = ROUTER.plan(event, devices, Map.of(), NOW);
+
+        assertThat(plan.inApp()).isEmpty();
+        assertThat(plan.pushes()).hasSize(2).allSatisfy(p -> {
+            assertThat(p.silent()).isTrue();
+            assertThat(p.title()).isEmpty();
+            assertThat(p.body()).isEmpty();
+            assertThat(p.sound()).isNull();
+            assertThat(p.inApp()).isFalse();
+            assertThat(p.badge()).isEqualTo(Badge.of(3));
+            assertThat(p.notificationId()).isEqualTo(Ids.notificationId(EVENT, "shop", "alice"));
+            assertThat(p.data())
+                    .containsEntry("threadId", "t-9")
+                    .containsEntry("type", "chat_sync")
+                    .containsEntry("herald.eventId", EVENT.toString());
+        });
+        assertThat(plan.log())
+                .filteredOn(e -> e.channel().equals("inapp"))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.outcome()).isEqualTo(DeliveryStatus.Outcome.SKIPPED);
+                    assertThat(e.reason()).startsWith("silent");
+                });
+        assertThat(plan.log())
+                .filteredOn(e -> e.channel().equals("push"))
+                .hasSize(2)
+                .allSatisfy(e -> {
+                    assertThat(e.outcome()).isEqualTo(DeliveryStatus.Outcome.PLANNED);
+                    assertThat(e.reason()).startsWith("silent");
+                });
+    }
+
+    @Test
+    void aWithdrawalByEventIdNamesTheEarlierNotificationEverywhereAndNeedsNoTemplateNorPreferences() {
+        UUID earlier = UUID.fromString("11111111-2222-4333-8444-555555555555");
+        var event = new Ev("assignment_taken")
+                .change(Change.withdraw(earlier))
+                .recipients(List.of("alice", "muted"))
+                .build();
+        var devices = Map.of("alice", List.of(device("alice", "t1")), "muted", List.of(device("muted", "t2")));
+        var preferences = Map.of("muted", new Preferences(true, Set.of(), Map.of(), null));
+
+        Router.Plan plan = ROUTER.plan(event, devices, preferences, NOW);
+
+        UUID target = Ids.notificationId(earlier, "shop", "alice");
+        assertThat(plan.inApp()).hasSize(2);
+        assertThat(plan.inApp())
+                .filteredOn(n -> n.userId().equals("alice"))
+                .singleElement()
+                .satisfies(n -> {
+                    assertThat(n.change()).isEqualTo(Change.Kind.WITHDRAW);
+                    assertThat(n.notificationId()).isEqualTo(target);
+                    assertThat(n.eventId()).isEqualTo(EVENT);
+                    assertThat(n.collapseKey()).isNull();
+                    assertThat(n.source()).isEqualTo("shop");
+                });
+        assertThat(plan.pushes()).hasSize(2);
+        assertThat(plan.pushes())
+                .filteredOn(p -> p.userId().equals("alice"))
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.change()).isEqualTo(Change.Kind.WITHDRAW);
+                    assertThat(p.silent()).isTrue();
+                    assertThat(p.notificationId()).isEqualTo(target);
+                    assertThat(p.deliveryId()).isEqualTo(Ids.deliveryId(EVENT, "shop", "alice", "t1"));
+                    assertThat(p.title()).isEmpty();
+                    assertThat(p.sound()).isNull();
+                    assertThat(p.collapseKey()).isNull();
+                    assertThat(p.data())
+                            .containsEntry("herald.change", "withdraw")
+                            .containsEntry("herald.notificationId", target.toString())
+                            .doesNotContainKey("herald.collapseKey");
+                });
+        assertThat(plan.log())
+                .filteredOn(e -> e.userId().equals("alice"))
+                .hasSize(2)
+                .allSatisfy(e -> {
+                    assertThat(e.outcome()).isEqualTo(DeliveryStatus.Outcome.PLANNED);
+                    assertThat(e.reason()).isEqualTo("withdraw: notification " + target);
+                    assertThat(e.notificationId()).isEqualTo(Ids.notificationId(EVENT, "shop", "alice"));
+                });
+    }
+
+    @Test
+    void aWithdrawalByCollapseKeyCarriesTheKeyUnderItsOwnNotificationId() {
+        var event = new Ev("work_assigned")
+                .change(Change.withdrawCollapseKey("job-7"))
+                .build();
+
+        Router.Plan plan = ROUTER.plan(event, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW);
+
+        UUID own = Ids.notificationId(EVENT, "shop", "alice");
+        assertThat(plan.inApp()).singleElement().satisfies(n -> {
+            assertThat(n.change()).isEqualTo(Change.Kind.WITHDRAW);
+            assertThat(n.notificationId()).isEqualTo(own);
+            assertThat(n.collapseKey()).isEqualTo("job-7");
+        });
+        assertThat(plan.pushes()).singleElement().satisfies(p -> {
+            assertThat(p.notificationId()).isEqualTo(own);
+            assertThat(p.collapseKey()).isEqualTo("job-7");
+            assertThat(p.silent()).isTrue();
+            assertThat(p.data())
+                    .containsEntry("herald.change", "withdraw")
+                    .containsEntry("herald.collapseKey", "job-7")
+                    .containsEntry("herald.notificationId", own.toString());
+        });
+        assertThat(plan.log()).allSatisfy(e -> assertThat(e.reason()).isEqualTo("withdraw: collapse key job-7"));
+    }
+
+    @Test
+    void anUpdateReplacesTheWordsOfTheEarlierNotificationUnderItsId() {
+        UUID earlier = UUID.fromString("11111111-2222-4333-8444-555555555555");
+        var event = new Ev("booking_status")
+                .change(Change.update(earlier))
+                .data(Map.of("status", "Completed"))
+                .object("b-1")
+                .build();
+
+        Router.Plan plan = ROUTER.plan(event, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW);
+
+        UUID target = Ids.notificationId(earlier, "shop", "alice");
+        assertThat(plan.inApp()).singleElement().satisfies(n -> {
+            assertThat(n.change()).isEqualTo(Change.Kind.UPDATE);
+            assertThat(n.notificationId()).isEqualTo(target);
+            assertThat(n.title()).isEqualTo("Service Completed! \uD83C\uDF89");
+        });
+        assertThat(plan.pushes()).singleElement().satisfies(p -> {
+            assertThat(p.change()).isEqualTo(Change.Kind.UPDATE);
+            assertThat(p.silent()).isFalse();
+            assertThat(p.notificationId()).isEqualTo(target);
+            assertThat(p.deliveryId()).isEqualTo(Ids.deliveryId(EVENT, "shop", "alice", "t1"));
+            assertThat(p.title()).isEqualTo("Service Completed! \uD83C\uDF89");
+            assertThat(p.sound()).isEqualTo("default");
+            assertThat(p.data())
+                    .containsEntry("herald.change", "update")
+                    .containsEntry("herald.notificationId", target.toString());
+        });
+        assertThat(plan.log())
+                .hasSize(2)
+                .allSatisfy(e -> assertThat(e.reason()).isEqualTo("update: replaces notification " + target));
+
+        var wordless = new Ev("loyalty_points").change(Change.update(earlier)).build();
+        Router.Plan skipped = ROUTER.plan(wordless, Map.of("alice", List.of(device("alice", "t1"))), Map.of(), NOW);
+        assertThat(skipped.inApp()).isEmpty();
+        assertThat(skipped.pushes()).isEmpty();
+        assertThat(skipped.log())
+                .singleElement()
+                .satisfies(e -> assertThat(e.reason()).startsWith("no-template"));
+        var worded = new Ev("loyalty_points")
+                .change(Change.update(earlier))
+                .words("Points", "You have 12 points")
+                .build();
+        assertThat(ROUTER.plan(worded, Map.of(), Map.of(), NOW).inApp())
+                .singleElement()
+                .satisfies(n -> assertThat(n.body()).isEqualTo("You have 12 points"));
+    }
+
+    /** A domain event with every field, built a field at a time: {@code shop}'s, to alice, by Bob. */
+    private static final class Ev {
+        private final String type;
+        private List<String> recipients = List.of("alice");
+        private DomainEvent.EventObject object;
+        private Map<String, String> data = Map.of();
+        private String title;
+        private String body;
+        private String collapseKey;
+        private Set<Channel> channels;
+        private String imageUrl;
+        private String link;
+        private List<Action> actions;
+        private String category;
+        private String sound;
+        private Badge badge;
+        private boolean silent;
+        private Change change;
+
+        Ev(String type) {
+            this.type = type;
+        }
+
+        Ev recipients(List<String> value) {
+            recipients = value;
+            return this;
+        }
+
+        Ev object(String id) {
+            object = new DomainEvent.EventObject(id, "thing", "Thing " + id);
+            return this;
+        }
+
+        Ev data(Map<String, String> value) {
+            data = value;
+            return this;
+        }
+
+        Ev words(String t, String b) {
+            title = t;
+            body = b;
+            return this;
+        }
+
+        Ev collapseKey(String value) {
+            collapseKey = value;
+            return this;
+        }
+
+        Ev channels(Set<Channel> value) {
+            channels = value;
+            return this;
+        }
+
+        Ev image(String value) {
+            imageUrl = value;
+            return this;
+        }
+
+        Ev link(String value) {
+            link = value;
+            return this;
+        }
+
+        Ev actions(List<Action> value) {
+            actions = value;
+            return this;
+        }
+
+        Ev category(String value) {
+            category = value;
+            return this;
+        }
+
+        Ev sound(String value) {
+            sound = value;
+            return this;
+        }
+
+        Ev badge(Badge value) {
+            badge = value;
+            return this;
+        }
+
+        Ev silent() {
+            silent = true;
+            return this;
+        }
+
+        Ev change(Change value) {
+            change = value;
+            return this;
+        }
+
+        DomainEvent build() {
+            return new DomainEvent(
+                    EVENT,
+                    1,
+                    type,
+                    "shop",
+                    NOW,
+                    new DomainEvent.Actor("bob", "Bob"),
+                    recipients,
+                    object,
+                    data,
+                    title,
+                    body,
+                    null,
+                    null,
+                    collapseKey,
+                    channels,
+                    imageUrl,
+                    link,
+                    actions,
+                    category,
+                    sound,
+                    badge,
+                    silent,
+                    change);
+        }
     }
 
     private static DomainEvent typed(String type, Map<String, String> data) {
