@@ -182,10 +182,18 @@ public final class DevStack implements AutoCloseable {
                 with(settings, "token-service", Map.of("server.port", Integer.toString(ports.tokenPort()))));
         urls.put("token-service", instances.url("token-service"));
 
+        // dispatch-service asks ws-fanout's internal API for a push's badge "unread".
         instances.start(
                 HeraldService.DISPATCH,
                 "dispatch-service",
-                with(settings, "dispatch-service", Map.of("server.port", Integer.toString(ports.dispatchPort()))));
+                with(
+                        settings,
+                        "dispatch-service",
+                        Map.of(
+                                "server.port",
+                                Integer.toString(ports.dispatchPort()),
+                                "herald.dispatch.unread-badge.ws-fanout-url",
+                                instances.url("ws-fanout-service"))));
         urls.put("dispatch-service", instances.url("dispatch-service"));
 
         // The gateway calls the token-service and ws-fanout-service above.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.eatthepath.pushy.apns.server.RejectionReason;
+import com.sun.net.httpserver.HttpServer;
 import io.herald.dispatch.delivery.DeliveryLogPartitions;
 import io.herald.dispatch.delivery.FlakyDeliveryLog;
 import io.herald.events.DeliveryStatus;
@@ -21,6 +22,10 @@ import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.testkit.fcm.FcmError;
 import io.herald.testkit.script.Script;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -31,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,6 +73,11 @@ class DispatchIT {
     static final FcmEmulator fcm = FcmEmulator.start();
     static final ExpoEmulator expo = ExpoEmulator.start();
     static final ApnsEmulator apns = ApnsEmulator.start();
+    static final String INTERNAL_SECRET = "internal-secret-of-at-least-32-bytes";
+    /** ws-fanout's internal unread API, as a real HTTP server: every user has 4 unread, none stored yet. */
+    static final HttpServer wsFanout = unreadStub();
+
+    static final List<String> unreadAsked = new CopyOnWriteArrayList<>();
     static KafkaProducer<String, byte[]> producer;
 
     @Autowired
@@ -84,7 +96,33 @@ class DispatchIT {
         registry.add("herald.dispatch.expo.access-token", () -> "expo-access-token");
         registry.add("herald.dispatch.expo.receipt-delay", () -> "0s");
         registry.add("herald.dispatch.expo.receipt-poll-interval", () -> "200ms");
+        registry.add(
+                "herald.dispatch.unread-badge.ws-fanout-url",
+                () -> "http://127.0.0.1:" + wsFanout.getAddress().getPort());
+        registry.add("herald.dispatch.unread-badge.timeout", () -> "5s");
+        registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         TestProviders.quickRetries(registry);
+    }
+
+    private static HttpServer unreadStub() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/internal/inbox/", exchange -> {
+                boolean authorised =
+                        INTERNAL_SECRET.equals(exchange.getRequestHeaders().getFirst("X-Herald-Internal-Token"));
+                unreadAsked.add(exchange.getRequestURI().getRawPath());
+                byte[] body = (authorised ? "{\"unread\":4,\"stored\":false}" : "{\"status\":401}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(authorised ? 200 : 401, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @BeforeAll
@@ -101,6 +139,7 @@ class DispatchIT {
         fcm.close();
         expo.close();
         apns.close();
+        wsFanout.stop(0);
     }
 
     @Test
@@ -377,6 +416,175 @@ class DispatchIT {
         publish(delivery);
         await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(delivery).contains(DeliveryStatus.Outcome.SENT));
         assertThat(statusesOf(delivery)).first().isEqualTo(DeliveryStatus.Outcome.FAILED);
+    }
+
+    @Test
+    void aRichPushReachesEachProviderInItsOwnFormatWithTheUnreadBadgeResolved() {
+        PushDelivery toFcm =
+                unreadBadge(TestDeliveries.rich("user-rich", "token-rich-" + UUID.randomUUID(), Provider.FCM));
+        PushDelivery toExpo = unreadBadge(
+                TestDeliveries.rich("user-rich", "ExponentPushToken[rich-" + UUID.randomUUID() + "]", Provider.EXPO));
+        PushDelivery toApns = unreadBadge(TestDeliveries.rich("user-rich", apnsToken(), Provider.APNS));
+        publish(toFcm);
+        publish(toExpo);
+        publish(toApns);
+
+        // 4 unread in the inbox + this one, which goes to the inbox too and is not stored yet
+        JsonNode message = awaitReceived(toFcm.token());
+        assertThat(message.path("notification").path("image").asString())
+                .isEqualTo("https://cdn.example.com/jobs/42.jpg");
+        JsonNode android = message.path("android").path("notification");
+        assertThat(android.path("image").asString()).isEqualTo("https://cdn.example.com/jobs/42.jpg");
+        assertThat(android.path("click_action").asString()).isEqualTo("WORK_ASSIGNMENT");
+        assertThat(android.path("sound").asString()).isEqualTo("notificationtone.wav");
+        assertThat(android.path("notification_count").asInt()).isEqualTo(5);
+        JsonNode aps = message.path("apns").path("payload").path("aps");
+        assertThat(aps.path("badge").asInt()).isEqualTo(5);
+        assertThat(aps.path("category").asString()).isEqualTo("WORK_ASSIGNMENT");
+        assertThat(aps.path("mutable-content").asInt()).isEqualTo(1);
+        assertThat(message.path("apns").path("fcm_options").path("image").asString())
+                .isEqualTo("https://cdn.example.com/jobs/42.jpg");
+        assertThat(message.path("data").path("link").asString()).isEqualTo("app://jobs/42");
+        assertThat(message.path("data").path("herald.actions").asString()).contains("\"id\":\"accept\"");
+        assertThat(message.path("data").path("productId").asString()).isEqualTo("p-1");
+
+        JsonNode expoMessage = awaitExpo(toExpo.token());
+        assertThat(expoMessage.path("badge").asInt()).isEqualTo(5);
+        assertThat(expoMessage.path("sound").asString()).isEqualTo("notificationtone.wav");
+        assertThat(expoMessage.path("categoryId").asString()).isEqualTo("WORK_ASSIGNMENT");
+        assertThat(expoMessage.path("richContent").path("image").asString())
+                .isEqualTo("https://cdn.example.com/jobs/42.jpg");
+        assertThat(expoMessage.path("data").path("link").asString()).isEqualTo("app://jobs/42");
+
+        ApnsEmulator.Received received = awaitApns(toApns.token());
+        assertThat(received.pushType()).isEqualTo("alert");
+        assertThat(received.priority()).isEqualTo("10");
+        JsonNode payload = HeraldJson.mapper().readTree(received.payload());
+        assertThat(payload.path("aps").path("badge").asInt()).isEqualTo(5);
+        assertThat(payload.path("aps").path("sound").asString()).isEqualTo("notificationtone.wav");
+        assertThat(payload.path("aps").path("category").asString()).isEqualTo("WORK_ASSIGNMENT");
+        assertThat(payload.path("aps").path("mutable-content").asInt()).isEqualTo(1);
+        assertThat(payload.path("herald.imageUrl").asString()).isEqualTo("https://cdn.example.com/jobs/42.jpg");
+        assertThat(payload.path("link").asString()).isEqualTo("app://jobs/42");
+        // asked of ws-fanout with the service credential (the stub answers 401 without it, and there'd be no badge)
+        assertThat(unreadAsked).contains("/internal/inbox/user-rich/unread");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> statusesOf(toApns).contains(DeliveryStatus.Outcome.SENT)
+                        && statusesOf(toExpo).contains(DeliveryStatus.Outcome.SENT));
+    }
+
+    @Test
+    void aSilentPushIsDataOnlyOnEachProvider() {
+        PushDelivery toFcm = TestDeliveries.silent("user-silent", "token-silent-" + UUID.randomUUID(), Provider.FCM);
+        PushDelivery toExpo = TestDeliveries.silent(
+                "user-silent", "ExponentPushToken[silent-" + UUID.randomUUID() + "]", Provider.EXPO);
+        PushDelivery toApns = TestDeliveries.silent("user-silent", apnsToken(), Provider.APNS);
+        publish(toFcm);
+        publish(toExpo);
+        publish(toApns);
+
+        JsonNode message = awaitReceived(toFcm.token());
+        assertThat(message.has("notification")).isFalse();
+        assertThat(message.path("android").has("notification")).isFalse();
+        assertThat(message.path("data").path("sync").asString()).isEqualTo("messages");
+        assertThat(message.path("apns").path("headers").path("apns-push-type").asString())
+                .isEqualTo("background");
+        assertThat(message.path("apns").path("headers").path("apns-priority").asString())
+                .isEqualTo("5");
+        assertThat(message.path("apns")
+                        .path("payload")
+                        .path("aps")
+                        .path("content-available")
+                        .asInt())
+                .isEqualTo(1);
+
+        JsonNode expoMessage = awaitExpo(toExpo.token());
+        assertThat(expoMessage.path("_contentAvailable").asBoolean()).isTrue();
+        assertThat(expoMessage.has("title")).isFalse();
+        assertThat(expoMessage.has("body")).isFalse();
+        assertThat(expoMessage.path("data").path("threadId").asString()).isEqualTo("t-9");
+
+        // The emulator refuses a background push at priority 10 or without content-available, as APNs does.
+        ApnsEmulator.Received received = awaitApns(toApns.token());
+        assertThat(received.pushType()).isEqualTo("background");
+        assertThat(received.priority()).isEqualTo("5");
+        JsonNode payload = HeraldJson.mapper().readTree(received.payload());
+        assertThat(HeraldJson.mapper().writeValueAsString(payload.path("aps"))).isEqualTo("{\"content-available\":1}");
+        assertThat(payload.path("sync").asString()).isEqualTo("messages");
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(toApns).contains(DeliveryStatus.Outcome.SENT));
+    }
+
+    @Test
+    void aWithdrawalIsASilentPushUnderTheTargetsReplaceKeyOnEachProvider() {
+        PushDelivery fcmTarget = TestDeliveries.withCollapseKey(
+                TestDeliveries.like("user-withdraw", "token-withdraw-" + UUID.randomUUID(), Provider.FCM), null);
+        PushDelivery expoTarget = TestDeliveries.like(
+                "user-withdraw", "ExponentPushToken[withdraw-" + UUID.randomUUID() + "]", Provider.EXPO);
+        PushDelivery apnsTarget =
+                TestDeliveries.withCollapseKey(TestDeliveries.like("user-withdraw", apnsToken(), Provider.APNS), null);
+        PushDelivery fromFcm = TestDeliveries.withdraw(fcmTarget);
+        PushDelivery fromExpo = TestDeliveries.withdraw(expoTarget);
+        PushDelivery fromApns = TestDeliveries.withdraw(apnsTarget);
+        publish(fromFcm);
+        publish(fromExpo);
+        publish(fromApns);
+
+        JsonNode message = awaitReceived(fromFcm.token());
+        assertThat(message.has("notification")).isFalse();
+        assertThat(message.path("android").has("notification")).isFalse();
+        assertThat(message.path("apns").path("headers").path("apns-collapse-id").asString())
+                .isEqualTo(fcmTarget.notificationId().toString());
+        assertThat(message.path("apns").path("headers").path("apns-push-type").asString())
+                .isEqualTo("background");
+        assertThat(message.path("data").path("herald.change").asString()).isEqualTo("withdraw");
+        assertThat(message.path("data").path("herald.notificationId").asString())
+                .isEqualTo(fcmTarget.notificationId().toString());
+
+        JsonNode expoMessage = awaitExpo(fromExpo.token());
+        assertThat(expoMessage.path("_contentAvailable").asBoolean()).isTrue();
+        assertThat(expoMessage.has("title")).isFalse();
+        assertThat(expoMessage.path("data").path("herald.notificationId").asString())
+                .isEqualTo(expoTarget.notificationId().toString());
+
+        ApnsEmulator.Received received = awaitApns(fromApns.token());
+        assertThat(received.collapseId()).isEqualTo(apnsTarget.notificationId().toString());
+        assertThat(received.pushType()).isEqualTo("background");
+        assertThat(received.priority()).isEqualTo("5");
+        JsonNode payload = HeraldJson.mapper().readTree(received.payload());
+        assertThat(payload.path("aps").has("alert")).isFalse();
+        assertThat(payload.path("herald.change").asString()).isEqualTo("withdraw");
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusesOf(fromApns).contains(DeliveryStatus.Outcome.SENT));
+    }
+
+    private static PushDelivery unreadBadge(PushDelivery delivery) {
+        return TestDeliveries.with(delivery, "badge", "unread");
+    }
+
+    private static String apnsToken() {
+        byte[] bytes = new byte[32];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static JsonNode awaitExpo(String token) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> expo.received().stream()
+                                .filter(r -> r.message().path("to").asString().equals(token))
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow()
+                .message();
+    }
+
+    private static ApnsEmulator.Received awaitApns(String token) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> apns.received().stream()
+                                .filter(r -> r.token().equals(token))
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
     }
 
     private static PushDelivery delivery(String user, String token, Provider provider) {

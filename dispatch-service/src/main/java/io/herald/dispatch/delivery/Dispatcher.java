@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ import org.springframework.stereotype.Component;
 /**
  * Sends a poll's worth of push deliveries at once. The listener thread reads and checks the records (one that
  * breaks a rule of {@link DeliveryChecks} is dead-lettered at once), asks the delivery log in one query which
- * were sent before (those are skipped: Kafka redelivers after a rebalance or restart), takes a token from each
+ * were sent before (those are skipped: Kafka redelivers after a rebalance or restart), resolves the {@code unread}
+ * badges of the rest at once ({@link UnreadBadges}, bounded by a short timeout), takes a token from each
  * provider's rate limit and starts every send; the sends run concurrently. Meanwhile a recorder stores the
  * outcomes <em>as the sends complete</em> — whatever completed while it stored the last group is the next
  * group, one JDBC batch each — and publishes each group's statuses, token feedback, retries and dead letters
@@ -72,6 +74,7 @@ public class Dispatcher {
     private final Retries retries;
     private final DispatchProperties properties;
     private final ProviderRateLimits rateLimits;
+    private final UnreadBadges unreadBadges;
     private final MeterRegistry meters;
     private final Clock clock;
 
@@ -85,6 +88,7 @@ public class Dispatcher {
             Retries retries,
             DispatchProperties properties,
             ProviderRateLimits rateLimits,
+            UnreadBadges unreadBadges,
             MeterRegistry meters,
             Clock clock) {
         providers.forEach(p -> this.providers.put(p.provider(), p));
@@ -93,6 +97,7 @@ public class Dispatcher {
         this.retries = retries;
         this.properties = properties;
         this.rateLimits = rateLimits;
+        this.unreadBadges = unreadBadges;
         this.meters = meters;
         this.clock = clock;
     }
@@ -100,7 +105,9 @@ public class Dispatcher {
     /** One delivery of the batch, with what became of it. */
     private static final class Item {
         final ConsumerRecord<String, byte[]> record;
-        final PushDelivery delivery;
+        /** As read; then with its unread badge resolved ({@link UnreadBadges}), before it is sent. */
+        PushDelivery delivery;
+
         final int attempt;
 
         /** The send's outcome, once started. */
@@ -166,6 +173,8 @@ public class Dispatcher {
             meters.counter("herald.dispatch.redeliveries.skipped").increment(skipped);
         }
 
+        resolveUnreadBadges(items.values());
+
         Recorder recorder = new Recorder();
         Thread recording = Thread.ofVirtual().name("dispatch-recorder").start(recorder);
         RuntimeException startFailure = null;
@@ -198,6 +207,24 @@ public class Dispatcher {
         }
         awaitPublished(published);
         unfinished.forget(items.keySet());
+    }
+
+    /**
+     * Resolves the {@code unread} badges of the deliveries about to be sent, all at once: bounded by {@code
+     * herald.dispatch.unread-badge.timeout}, a push whose count did not come goes without a badge.
+     */
+    private void resolveUnreadBadges(Collection<Item> all) {
+        List<Item> toSend = new ArrayList<>(all.size());
+        for (Item item : all) {
+            if (item.earlier == null) {
+                toSend.add(item);
+            }
+        }
+        List<PushDelivery> resolved =
+                unreadBadges.resolve(toSend.stream().map(i -> i.delivery).toList());
+        for (int i = 0; i < toSend.size(); i++) {
+            toSend.get(i).delivery = resolved.get(i);
+        }
     }
 
     /**

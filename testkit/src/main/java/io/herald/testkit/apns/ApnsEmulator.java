@@ -31,7 +31,10 @@ import org.jspecify.annotations.Nullable;
  * An APNs emulator: Pushy's {@link MockApnsServer} (HTTP/2 over TLS, token authentication checked) with
  * credentials made by {@code openssl} when it starts, since none ship with Pushy: a CA, a server certificate
  * for 127.0.0.1 and localhost, and an EC P-256 {@code .p8} signing key for the client. It records every
- * notification it accepts and refuses the tokens it was told to, with the reason APNs gives: {@link
+ * notification it accepts, refuses what APNs refuses in headers and payload with Apple's reason ({@code
+ * ApnsPayloadRules}: {@code PayloadTooLarge}, {@code BadPriority} for a background push at priority 10, {@code
+ * InvalidPushType} for a background push without {@code content-available} …), and refuses the tokens it was told
+ * to, with the reason APNs gives: {@link
  * #reject(String, RejectionReason)} ({@code BadDeviceToken}, {@code TooManyRequests}, ...) or {@link
  * #unregister(String)} ({@code 410 Unregistered} with a timestamp). Thread-safe.
  */
@@ -42,6 +45,7 @@ public final class ApnsEmulator implements AutoCloseable {
      *
      * @param collapseId its {@code apns-collapse-id} header (a notification with the same one replaces an
      *     earlier one on the device), or {@code null}
+     * @param pushType its {@code apns-push-type} header ({@code alert}, {@code background} …), or {@code null}
      */
     public record Received(
             String token,
@@ -49,7 +53,8 @@ public final class ApnsEmulator implements AutoCloseable {
             @Nullable String priority,
             String payload,
             Instant receivedAt,
-            @Nullable String collapseId) {}
+            @Nullable String collapseId,
+            @Nullable String pushType) {}
 
     /** The topic (bundle id) the dev stack and tests use. */
     public static final String TOPIC = "dev.herald.app";
@@ -89,7 +94,7 @@ public final class ApnsEmulator implements AutoCloseable {
                             dir.resolve("server.pem").toFile(),
                             dir.resolve("server.pk8").toFile(),
                             null)
-                    .setHandlerFactory(session -> (headers, payload) -> emulator.check(token(headers)))
+                    .setHandlerFactory(session -> (headers, payload) -> emulator.check(headers, payload))
                     .setListener(emulator.new Recorder())
                     .build();
             startOnLoopback(emulator.server, chosen);
@@ -185,7 +190,18 @@ public final class ApnsEmulator implements AutoCloseable {
                 trustedCertificate().toString());
     }
 
-    private void check(String token) throws RejectedNotificationException {
+    private void check(Http2Headers headers, ByteBuf payload) throws RejectedNotificationException {
+        String token = token(headers);
+        byte[] bytes = new byte[payload.readableBytes()];
+        payload.getBytes(payload.readerIndex(), bytes);
+        RejectionReason invalid = ApnsPayloadRules.check(
+                header(headers, "apns-push-type"),
+                header(headers, "apns-priority"),
+                header(headers, "apns-collapse-id"),
+                bytes);
+        if (invalid != null) {
+            throw new RejectedNotificationException(invalid);
+        }
         Instant gone = unregistered.get(token);
         if (gone != null) {
             throw new UnregisteredDeviceTokenException(gone);
@@ -196,6 +212,11 @@ public final class ApnsEmulator implements AutoCloseable {
         }
     }
 
+    private static @Nullable String header(Http2Headers headers, String name) {
+        CharSequence value = headers.get(name);
+        return value == null ? null : value.toString();
+    }
+
     private static String token(Http2Headers headers) {
         return headers.path().toString().substring("/3/device/".length());
     }
@@ -203,15 +224,14 @@ public final class ApnsEmulator implements AutoCloseable {
     private final class Recorder implements MockApnsServerListener {
         @Override
         public void handlePushNotificationAccepted(Http2Headers headers, ByteBuf payload) {
-            CharSequence priority = headers.get("apns-priority");
-            CharSequence collapseId = headers.get("apns-collapse-id");
             received.add(new Received(
                     token(headers),
                     String.valueOf(headers.get("apns-topic")),
-                    priority == null ? null : priority.toString(),
+                    header(headers, "apns-priority"),
                     payload.toString(StandardCharsets.UTF_8),
                     Instant.now(),
-                    collapseId == null ? null : collapseId.toString()));
+                    header(headers, "apns-collapse-id"),
+                    header(headers, "apns-push-type")));
         }
 
         @Override

@@ -30,7 +30,10 @@ import tools.jackson.databind.JsonNode;
  * An emulator of Expo's push API: {@code POST /--/api/v2/push/send} (one message or an array of up to 100,
  * gzip accepted) answering a ticket per message as Expo does, and {@code POST /--/api/v2/push/getReceipts}, over
  * HTTP/1.1 ({@link #start(int, Transport) over TLS}, h2 or HTTP/1.1 by ALPN under a certificate authority of its own).
- * It records what it accepted; tests script it per token or per request ({@link #script()}): ok or error
+ * It records what it accepted, each message whole (its {@code richContent}, {@code categoryId}, {@code
+ * _contentAvailable} … as sent), and refuses what Expo refuses ({@code ExpoMessageRules}): a field of the wrong type
+ * fails the request ({@code 400 VALIDATION_ERROR}), a message over 4096 bytes gets a {@code MessageTooBig} ticket.
+ * Tests script it per token or per request ({@link #script()}): ok or error
  * tickets, 429 with {@code Retry-After}, 503, hang, an outage; {@link #unregister} a token (its ticket is a
  * {@code DeviceNotRegistered} error), {@link #unregisterLater} one (ok ticket, {@code DeviceNotRegistered}
  * receipt), {@link #throttleNext} requests, {@link #requireAccessToken}.
@@ -184,6 +187,13 @@ public final class ExpoEmulator extends HttpEmulator<ExpoEmulator.Received, Expo
                             "You are trying to send more than 100 push notifications in one request"));
             return;
         }
+        for (int i = 0; i < messages.size(); i++) {
+            String invalid = ExpoMessageRules.invalid(messages.get(i), i);
+            if (invalid != null) {
+                reply(response, callback, 400, errors("VALIDATION_ERROR", invalid));
+                return;
+            }
+        }
         synchronized (sendRequestSizes) {
             sendRequestSizes.add(messages.size());
         }
@@ -208,6 +218,14 @@ public final class ExpoEmulator extends HttpEmulator<ExpoEmulator.Received, Expo
                         "\"" + to + "\" is not a valid Expo push token",
                         "details",
                         Map.of("error", "DeviceNotRegistered")));
+            } else if (ExpoMessageRules.tooBig(message)) {
+                tickets.add(Map.of(
+                        "status",
+                        "error",
+                        "message",
+                        ticketMessage("MessageTooBig", to),
+                        "details",
+                        Map.of("error", "MessageTooBig")));
             } else if (answers.get(i) instanceof ExpoAnswer.TicketError(String error)) {
                 tickets.add(Map.of(
                         "status",

@@ -32,6 +32,10 @@ import tools.jackson.databind.JsonNode;
  * SDK's HTTP/2 transport speaks to it); {@link #start(int, Transport) over TLS}, h2 or HTTP/1.1 by ALPN under a
  * certificate authority of its own ({@link #trustedCertificate()}). It records every message it accepted.
  *
+ * <p>It refuses what FCM refuses, with FCM's {@code 400 INVALID_ARGUMENT} body: a data value that is not a string,
+ * and the rich-field rules of {@code FcmMessageRules} (a reserved data key, an image URL that is not https, a
+ * payload over 4096 bytes).
+ *
  * <p>Tests script it, per token or for every request ({@link #script()}): succeed, fail with any {@link
  * FcmError} and its documented body, 429 with {@code Retry-After}, 503, hang, or go down for a while; {@link
  * #unregister}, {@link #failNext}, {@link #goDown} and {@link #comeBack} are shorthands. {@code POST
@@ -172,6 +176,11 @@ public final class FcmEmulator extends HttpEmulator<FcmEmulator.Received, FcmAns
                 }
             }
         }
+        FcmMessageRules.Violation violation = FcmMessageRules.check(message);
+        if (violation != null) {
+            reply(response, callback, 400, invalid(violation));
+            return;
+        }
         if (answered(script().nextForToken(message.path("token").asString(null)), response, callback)) {
             return;
         }
@@ -236,6 +245,31 @@ public final class FcmEmulator extends HttpEmulator<FcmEmulator.Received, FcmAns
                 callback,
                 failure.httpStatus(),
                 error(failure.httpStatus(), failure.rpcStatus(), failure.message(), failure.errorCode()));
+    }
+
+    /**
+     * FCM's answer to a message that breaks a rule: Google's error body with a {@code BadRequest} detail naming
+     * the field and the {@code FcmError} detail {@code INVALID_ARGUMENT}.
+     */
+    static String invalid(FcmMessageRules.Violation violation) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", 400);
+        error.put("message", violation.message());
+        error.put("status", "INVALID_ARGUMENT");
+        error.put(
+                "details",
+                List.of(
+                        Map.of(
+                                "@type",
+                                "type.googleapis.com/google.rpc.BadRequest",
+                                "fieldViolations",
+                                List.of(Map.of("field", violation.field(), "description", violation.message()))),
+                        Map.of(
+                                "@type",
+                                "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                                "errorCode",
+                                "INVALID_ARGUMENT")));
+        return HeraldJson.mapper().writeValueAsString(Map.of("error", error));
     }
 
     /** Google's error body; FCM adds an {@code FcmError} detail naming its own error code. */

@@ -49,6 +49,63 @@ class ExpoEmulatorTest {
     }
 
     @Test
+    void richBackgroundAndCategorisedMessagesAreKeptWhole() throws Exception {
+        String rich = "{\"to\":\"ExponentPushToken[rich]\",\"title\":\"t\",\"body\":\"b\",\"sound\":\"tone.wav\","
+                + "\"badge\":3,\"categoryId\":\"WORK\",\"richContent\":{\"image\":\"https://x/a.jpg\"},"
+                + "\"mutableContent\":true,\"channelId\":\"jobs\",\"priority\":\"high\",\"data\":{\"k\":\"v\"}}";
+        String background = "{\"to\":\"ExponentPushToken[bg]\",\"_contentAvailable\":true,\"data\":{\"sync\":\"1\"},"
+                + "\"priority\":\"normal\"}";
+
+        var response = send("[" + rich + "," + background + "]");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("data").findValuesAsString("status")).containsExactly("ok", "ok");
+        assertThat(expo.received())
+                .extracting(ExpoEmulator.Received::message)
+                .filteredOn(m -> m.path("to").asString().matches("ExponentPushToken\\[(rich|bg)]"))
+                .containsExactly(
+                        HeraldJson.mapper().readTree(rich), HeraldJson.mapper().readTree(background));
+    }
+
+    @Test
+    void aFieldOfTheWrongTypeFailsTheRequestAsExpoDoes() throws Exception {
+        for (String field : new String[] {
+            "\"badge\":\"unread\"",
+            "\"priority\":\"urgent\"",
+            "\"_contentAvailable\":\"yes\"",
+            "\"richContent\":{\"image\":7}",
+            "\"categoryId\":1",
+            "\"data\":\"x\"",
+            "\"sound\":true",
+            "\"mutableContent\":1"
+        }) {
+            var response = send("[{\"to\":\"ExponentPushToken[wrong-type]\",\"title\":\"t\"," + field + "}]");
+
+            assertThat(response.statusCode()).as(field).isEqualTo(400);
+            JsonNode error = json(response).path("errors").get(0);
+            assertThat(error.path("code").asString()).isEqualTo("VALIDATION_ERROR");
+            assertThat(error.path("message").asString()).as(field).startsWith("\"[0].");
+        }
+        assertThat(expo.received())
+                .noneMatch(r -> r.message().path("to").asString().contains("wrong-type"));
+    }
+
+    @Test
+    void aMessageOverFourKilobytesGetsAMessageTooBigTicket() throws Exception {
+        String big =
+                "{\"to\":\"ExponentPushToken[big]\",\"title\":\"t\",\"data\":{\"k\":\"" + "x".repeat(4096) + "\"}}";
+
+        var response = send("[" + big + ",{\"to\":\"ExponentPushToken[ok]\",\"title\":\"t\"}]");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode tickets = json(response).path("data");
+        assertThat(tickets.get(0).path("details").path("error").asString()).isEqualTo("MessageTooBig");
+        assertThat(tickets.get(1).path("status").asString()).isEqualTo("ok");
+        assertThat(expo.received())
+                .noneMatch(r -> r.message().path("to").asString().contains("[big]"));
+    }
+
+    @Test
     void moreThanAHundredMessagesAreRefused() throws Exception {
         String[] tokens = new String[101];
         Arrays.setAll(tokens, i -> "ExponentPushToken[" + i + "]");
@@ -173,7 +230,8 @@ class ExpoEmulatorTest {
         assertThat(json(listed).get(0).path("to").asString()).isEqualTo("ExponentPushToken[listed]");
         var forget = delete("/emulator/messages");
         assertThat(forget.statusCode()).isEqualTo(204);
-        assertThat(expo.received()).isEmpty();
+        assertThat(expo.received())
+                .noneMatch(r -> r.message().path("to").asString().contains("wrong-type"));
     }
 
     @Test

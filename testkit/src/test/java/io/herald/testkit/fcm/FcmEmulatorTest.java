@@ -130,6 +130,69 @@ class FcmEmulatorTest {
     }
 
     @Test
+    void aRichMessageWithinFcmsRulesIsAcceptedAndKeptWhole() throws Exception {
+        String body = "{\"message\":{\"token\":\"rich\",\"notification\":{\"title\":\"T\",\"image\":"
+                + "\"https://cdn.example.com/a.jpg\"},\"data\":{\"herald.actions\":\"[]\",\"link\":\"app://x\"},"
+                + "\"android\":{\"notification\":{\"image\":\"https://cdn.example.com/a.jpg\",\"click_action\":\"C\","
+                + "\"notification_count\":3}},\"apns\":{\"headers\":{\"apns-push-type\":\"alert\"},"
+                + "\"fcm_options\":{\"image\":\"https://cdn.example.com/a.jpg\"},\"payload\":{\"aps\":{\"badge\":3}}}}}";
+
+        var response = send(http1, "Bearer t", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(fcm.received())
+                .singleElement()
+                .satisfies(r -> assertThat(r.message())
+                        .isEqualTo(HeraldJson.mapper().readTree(body).path("message")));
+    }
+
+    @Test
+    void reservedDataKeysHttpImagesAndOversizedPayloadsAreRefusedAsFcmRefusesThem() throws Exception {
+        String big = "x".repeat(4097);
+        for (String[] refused : new String[][] {
+            {"{\"message\":{\"token\":\"a\",\"data\":{\"from\":\"x\"}}}", "message.data"},
+            {"{\"message\":{\"token\":\"a\",\"data\":{\"notification\":\"x\"}}}", "message.data"},
+            {"{\"message\":{\"token\":\"a\",\"data\":{\"message_type\":\"x\"}}}", "message.data"},
+            {"{\"message\":{\"token\":\"a\",\"data\":{\"google.sent_time\":\"1\"}}}", "message.data"},
+            {"{\"message\":{\"token\":\"a\",\"data\":{\"gcm.n.e\":\"1\"}}}", "message.data"},
+            {"{\"message\":{\"token\":\"a\",\"android\":{\"data\":{\"from\":\"x\"}}}}", "message.android.data"},
+            {
+                "{\"message\":{\"token\":\"a\",\"notification\":{\"image\":\"http://x/a.jpg\"}}}",
+                "message.notification.image"
+            },
+            {
+                "{\"message\":{\"token\":\"a\",\"android\":{\"notification\":{\"image\":\"ftp://x\"}}}}",
+                "message.android.notification.image"
+            },
+            {
+                "{\"message\":{\"token\":\"a\",\"apns\":{\"fcm_options\":{\"image\":\"x.jpg\"}}}}",
+                "message.apns.fcm_options.image"
+            },
+            {"{\"message\":{\"token\":\"a\",\"data\":{\"k\":\"" + big + "\"}}}", "message"},
+        }) {
+            var response = send(http1, "Bearer t", refused[0]);
+            assertThat(response.statusCode()).as(refused[0]).isEqualTo(400);
+            JsonNode error = json(response).path("error");
+            assertThat(error.path("code").asInt()).isEqualTo(400);
+            assertThat(error.path("status").asString()).isEqualTo("INVALID_ARGUMENT");
+            assertThat(error.path("details").findValuesAsString("errorCode")).containsExactly("INVALID_ARGUMENT");
+            assertThat(error.path("details")
+                            .get(0)
+                            .path("fieldViolations")
+                            .get(0)
+                            .path("field")
+                            .asString())
+                    .as(refused[0])
+                    .isEqualTo(refused[1]);
+        }
+        assertThat(fcm.received()).isEmpty();
+        // 4096 bytes exactly is still within the limit
+        var atLimit = send(
+                http1, "Bearer t", "{\"message\":{\"token\":\"a\",\"data\":{\"k\":\"" + "x".repeat(4095) + "\"}}}");
+        assertThat(atLimit.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void scriptedFailuresAndOutagesAnswerAsFcmDoes() throws Exception {
         fcm.failNext(1, FcmError.QUOTA_EXCEEDED);
         var throttled = send(http1, "Bearer t", "{\"message\":{\"token\":\"abc\"}}");
