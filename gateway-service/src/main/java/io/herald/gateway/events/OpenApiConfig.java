@@ -5,10 +5,14 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springdoc.core.customizers.OpenApiCustomizer;
@@ -161,5 +165,55 @@ class OpenApiConfig {
                             .required(!path.endsWith("/withdraw"))
                             .content(new Content().addMediaType("application/json", media)));
         });
+    }
+
+    private static final IntegerSchema LIMIT = limitSchema();
+
+    private static IntegerSchema limitSchema() {
+        var schema = new IntegerSchema();
+        schema.setMinimum(BigDecimal.ONE);
+        schema.setMaximum(BigDecimal.valueOf(100));
+        schema.setDefault(20);
+        return schema;
+    }
+
+    /** The history endpoint's parameters and answer, which its code passes through from token-service. */
+    @Bean
+    OpenApiCustomizer historyDocs() {
+        return api -> {
+            var item = api.getPaths() == null ? null : api.getPaths().get("/v1/users/{userId}/notifications");
+            if (item == null || item.getGet() == null) {
+                return;
+            }
+            var get = item.getGet()
+                    .summary("What this app sent a user, newest first, with each channel's outcome")
+                    .description("Only the API key's app's notifications (the events' source). Newest first by the"
+                            + " event's occurredAt. Each notification: eventId, notificationId, type, title and body"
+                            + " as sent, change (withdraw/update, else absent or null), occurredAt, sentAt, and"
+                            + " channels: one entry per channel and device (channel inapp, push or all; provider,"
+                            + " deliveryId, deviceId, platform for a push; outcome planned, sent, delivered, failed,"
+                            + " skipped, dead_lettered…; reason; at). next: the cursor of the next, older page, or"
+                            + " null. Kept as long as the delivery log (herald.token.delivery-log.retention, 30 days).")
+                    .addSecurityItem(new SecurityRequirement().addList("apiKey"));
+            if (get.getParameters() != null) {
+                for (Parameter parameter : get.getParameters()) {
+                    switch (parameter.getName()) {
+                        case "userId" ->
+                            parameter.description("The user id, percent-encoded as one path segment (auth0%7Cabc)");
+                        case "limit" ->
+                            parameter
+                                    .description("Notifications per page: 1 to herald.token.history.max-limit (100);"
+                                            + " default herald.token.history.default-limit (20). Otherwise 400"
+                                            + " invalid-parameter")
+                                    .schema(LIMIT);
+                        case "before" ->
+                            parameter.description("The next cursor of the previous page, as it was given; an"
+                                    + " unreadable one: 400 invalid-parameter");
+                        case "X-Api-Key" -> parameter.description("The app's API key");
+                        default -> {}
+                    }
+                }
+            }
+        };
     }
 }

@@ -36,9 +36,11 @@ class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<Duration> wait = Optional.empty();
         String whose = "user";
-        // An app's endpoints: its events, and withdrawals of its notifications by collapse key.
+        // The apps' endpoints: their events, withdrawals of their notifications by collapse key, and what they sent
+        // their users (GET /v1/users/{userId}/notifications).
         if (request.getRequestURI().startsWith("/v1/events")
-                || request.getRequestURI().startsWith("/v1/withdrawals")) {
+                || request.getRequestURI().startsWith("/v1/withdrawals")
+                || request.getRequestURI().startsWith("/v1/users/")) {
             Optional<ApiKeys.App> app = apiKeys.authenticate(request.getHeader("X-Api-Key"));
             if (app.isPresent()) {
                 whose = "API key";

@@ -4,6 +4,7 @@ import io.herald.events.HeraldJson;
 import io.herald.gateway.GatewayProperties;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.spring.jwt.UserJwtPolicy;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
@@ -100,5 +102,42 @@ class SecurityConfig {
                         throw new BadJwtException("no JWT verification is configured");
                     };
                 });
+    }
+
+    /**
+     * A request the firewall refuses — an encoded slash, backslash, percent or period, a semicolon, a control
+     * character in the path — is answered 400 problem+json, like every other refusal, rather than with Spring's own
+     * error page. Under {@code /v1/users/} it is a user id the path cannot carry: {@code invalid-user-id}.
+     */
+    @Bean
+    RequestRejectedHandler problemForRejectedRequests() {
+        return (request, response, rejected) -> {
+            boolean userId = request.getRequestURI().startsWith("/v1/users/");
+            var problem = (userId
+                            ? new ApiProblem(
+                                            HttpStatus.BAD_REQUEST,
+                                            "invalid-user-id",
+                                            "Unusable user id",
+                                            "a user id holding '/', '\\', '%' or ';' cannot be given in the path")
+                                    .with("field", "userId")
+                            : new ApiProblem(
+                                    HttpStatus.BAD_REQUEST,
+                                    "invalid-request",
+                                    "Invalid request",
+                                    "the URL holds an encoded slash, backslash, percent or period, a semicolon or a"
+                                            + " control character"))
+                    .detail();
+            var body = new LinkedHashMap<String, Object>();
+            body.put("type", String.valueOf(problem.getType()));
+            body.put("title", String.valueOf(problem.getTitle()));
+            body.put("status", 400);
+            body.put("detail", String.valueOf(problem.getDetail()));
+            if (userId) {
+                body.put("field", "userId");
+            }
+            response.setStatus(400);
+            response.setContentType("application/problem+json");
+            response.getOutputStream().write(HeraldJson.mapper().writeValueAsBytes(body));
+        };
     }
 }

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -29,6 +30,8 @@ import org.springframework.stereotype.Component;
  * #DAYS_AHEAD} days ahead, drops whole the partitions whose rows are all past the retention, deletes such rows from
  * the default partition (the rows of a day that had no partition yet) in batches of {@value #BATCH}, and drops the
  * table written before the log was partitioned ({@code delivery_log_legacy}) once it is empty or past the retention.
+ * The notification history ({@code notification_history}, {@link NotificationHistory}) is kept the same way, for as
+ * long, its partitions made and dropped with the log's.
  *
  * <p>Making or dropping a partition locks the whole log for an instant: each statement waits at most {@value
  * #LOCK_TIMEOUT} for its lock — routing and statuses queue behind a waiting lock, so never longer — and is tried
@@ -49,7 +52,15 @@ public class LogPartitions implements SmartInitializingSingleton {
     static final int BATCH = 5_000;
 
     private static final Logger log = LoggerFactory.getLogger(LogPartitions.class);
-    private static final Pattern PARTITION = Pattern.compile("delivery_log_p(\\d{8})");
+    private static final String LOG = "delivery_log";
+    private static final String HISTORY = "notification_history";
+    /** Each partitioned table, with its partitions' storage parameters. */
+    private static final Map<String, String> TABLES = Map.of(
+            // A third of each page free, as the log always had (V6): a status updates its plan in place.
+            LOG, " with (fillfactor = 70)",
+            // Written once, never updated.
+            HISTORY, "");
+
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
     /** The advisory lock instances take turns on ("herald", 1). */
     private static final int LOCK_CLASS = 0x68657261;
@@ -130,22 +141,33 @@ public class LogPartitions implements SmartInitializingSingleton {
                                 "select (now() at time zone 'utc')::date",
                                 rs -> rs.getDate(1).toLocalDate());
                 LocalDate cutoff = today.minusDays(properties.retentionDays());
-                NavigableSet<LocalDate> existing = partitions(s);
+                // The log's days are reported; the history's partitions follow the same days.
                 List<LocalDate> created = new ArrayList<>();
-                for (LocalDate day = today; !day.isAfter(today.plusDays(DAYS_AHEAD)); day = day.plusDays(1)) {
-                    if (!existing.contains(day) && ddl(c, create(day), "make the partition of " + day)) {
-                        created.add(day);
-                    }
-                }
                 List<LocalDate> dropped = new ArrayList<>();
-                // A partition holds the rows first written on its day: all are past the retention once its day is
-                // before the cutoff.
-                for (LocalDate day : existing.headSet(cutoff, false)) {
-                    if (ddl(c, "drop table if exists token." + name(day), "drop the partition of " + day)) {
-                        dropped.add(day);
+                int deleted = 0;
+                for (String table : List.of(LOG, HISTORY)) {
+                    NavigableSet<LocalDate> existing = partitions(s, table);
+                    for (LocalDate day = today; !day.isAfter(today.plusDays(DAYS_AHEAD)); day = day.plusDays(1)) {
+                        if (!existing.contains(day)
+                                && ddl(c, create(table, day), "make the partition of " + day + " of " + table)
+                                && table.equals(LOG)) {
+                            created.add(day);
+                        }
                     }
+                    // A partition holds the rows first written on its day: all are past the retention once its day
+                    // is before the cutoff.
+                    for (LocalDate day : existing.headSet(cutoff, false)) {
+                        if (ddl(
+                                        c,
+                                        "drop table if exists token." + name(table, day),
+                                        "drop the partition of " + day + " of " + table)
+                                && table.equals(LOG)) {
+                            dropped.add(day);
+                        }
+                    }
+                    int n = pruneDefault(c, table, cutoff);
+                    deleted += table.equals(LOG) ? n : 0;
                 }
-                int deleted = pruneDefault(c, cutoff);
                 boolean legacyDropped = dropLegacy(c, s);
                 return new Run(true, created, dropped, deleted, legacyDropped);
             } finally {
@@ -156,14 +178,15 @@ public class LogPartitions implements SmartInitializingSingleton {
         }
     }
 
-    private static NavigableSet<LocalDate> partitions(Statement s) throws SQLException {
+    private static NavigableSet<LocalDate> partitions(Statement s, String table) throws SQLException {
         TreeSet<LocalDate> days = new TreeSet<>();
+        Pattern partition = Pattern.compile(table + "_p(\\d{8})");
         try (ResultSet rs = s.executeQuery("""
                 select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
-                where i.inhparent = 'token.delivery_log'::regclass
-                """)) {
+                where i.inhparent = 'token.%s'::regclass
+                """.formatted(table))) {
             while (rs.next()) {
-                Matcher m = PARTITION.matcher(rs.getString(1));
+                Matcher m = partition.matcher(rs.getString(1));
                 if (m.matches()) {
                     days.add(LocalDate.parse(m.group(1), DAY));
                 }
@@ -173,14 +196,17 @@ public class LogPartitions implements SmartInitializingSingleton {
     }
 
     static String name(LocalDate day) {
-        return "delivery_log_p" + DAY.format(day);
+        return name(LOG, day);
     }
 
-    private static String create(LocalDate day) {
-        // A third of each page free, as the log always had (V6): a status updates its plan in place.
-        return "create table if not exists token.%s partition of token.delivery_log for values from ('%s') to ('%s')"
-                        .formatted(name(day), day, day.plusDays(1))
-                + " with (fillfactor = 70)";
+    private static String name(String table, LocalDate day) {
+        return table + "_p" + DAY.format(day);
+    }
+
+    private static String create(String table, LocalDate day) {
+        return "create table if not exists token.%s partition of token.%s for values from ('%s') to ('%s')"
+                        .formatted(name(table, day), table, day, day.plusDays(1))
+                + TABLES.get(table);
     }
 
     /**
@@ -204,13 +230,13 @@ public class LogPartitions implements SmartInitializingSingleton {
         }
     }
 
-    /** Deletes the default partition's rows past the retention, a batch a statement; how many. */
-    private static int pruneDefault(Connection c, LocalDate cutoff) throws SQLException {
+    /** Deletes a table's default partition's rows past the retention, a batch a statement; how many. */
+    private static int pruneDefault(Connection c, String table, LocalDate cutoff) throws SQLException {
         int deleted = 0;
         try (PreparedStatement p = c.prepareStatement("""
-                delete from token.delivery_log_default where ctid = any(array(
-                    select ctid from token.delivery_log_default where day < ? limit %d))
-                """.formatted(BATCH))) {
+                delete from token.%1$s_default where ctid = any(array(
+                    select ctid from token.%1$s_default where day < ? limit %2$d))
+                """.formatted(table, BATCH))) {
             p.setDate(1, Date.valueOf(cutoff));
             for (int n = BATCH; n == BATCH; ) {
                 n = p.executeUpdate();

@@ -156,6 +156,17 @@ public class PlannedPushes {
                 .toList();
     }
 
+    /** The plans this instance holds for a user's deliveries. */
+    public List<DeliveryLog.Entry> ofUser(String userId) {
+        if (held.isEmpty()) {
+            return List.of();
+        }
+        return held.values().stream()
+                .filter(h -> h.key().userId().equals(userId))
+                .map(Held::plan)
+                .toList();
+    }
+
     /** How many plans are held now. */
     public int held() {
         return held.size();

@@ -9,6 +9,7 @@ import io.herald.spring.kafka.UnreadableRecords;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
+import io.herald.token.log.NotificationHistory;
 import io.herald.token.log.PlannedPushes;
 import io.herald.token.preferences.PreferenceStore;
 import io.herald.token.preferences.Preferences;
@@ -41,7 +42,8 @@ import org.springframework.stereotype.Component;
  * Routes every domain event once (once per app and event id: {@link RoutedEvents}), a poll's worth at a time:
  * which events were routed before, all
  * recipients' devices (through a cache) and preferences are each one lookup for the whole batch; the plan
- * goes to the delivery log in one batch (push plans held a moment for their statuses: {@link PlannedPushes});
+ * goes to the delivery log in one batch (push plans held a moment for their statuses: {@link PlannedPushes}), and
+ * what each recipient was sent to their history ({@link NotificationHistory});
  * the in-app notifications and push deliveries are published together and waited for once; the events are then
  * recorded as routed in one statement, and the offsets committed. A crash in between routes them again;
  * downstream ids are derived, so that is harmless. An event whose app used its id before for other content goes
@@ -64,6 +66,7 @@ class RoutingListener {
     private final PreferenceStore preferences;
     private final RoutedEvents routed;
     private final PlannedPushes plans;
+    private final NotificationHistory history;
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties properties;
     private final Router router;
@@ -75,6 +78,7 @@ class RoutingListener {
             PreferenceStore preferences,
             RoutedEvents routed,
             PlannedPushes plans,
+            NotificationHistory history,
             KafkaTemplate<String, Object> kafka,
             RoutingProperties properties,
             TemplateProperties templates,
@@ -85,6 +89,7 @@ class RoutingListener {
         this.preferences = preferences;
         this.routed = routed;
         this.plans = plans;
+        this.history = history;
         this.kafka = kafka;
         this.properties = properties;
         this.router = new Router(new Templates(templates.asTemplates()));
@@ -161,6 +166,7 @@ class RoutingListener {
         Map<String, Preferences> preferencesByUser = preferences.ofAll(recipients);
         Instant now = clock.instant();
         List<DeliveryLog.Entry> entries = new ArrayList<>();
+        List<NotificationHistory.Entry> sent = new ArrayList<>();
         int inApp = 0;
         int pushes = 0;
         for (DomainEvent event : fresh) {
@@ -169,6 +175,7 @@ class RoutingListener {
             try (var fields = TraceContext.logFields(event.eventId(), traceparent)) {
                 Router.Plan plan = router.plan(event, devicesByUser, preferencesByUser, now);
                 entries.addAll(plan.log());
+                sent.addAll(NotificationHistory.of(event, Router.recipients(event), plan.inApp(), plan.pushes(), now));
                 plan.inApp().forEach(n -> sends.add(send(Topics.INAPP, n.userId(), n, traceparent)));
                 plan.pushes().forEach(p -> sends.add(send(Topics.PUSH, p.userId(), p, traceparent)));
                 inApp += plan.inApp().size();
@@ -182,6 +189,7 @@ class RoutingListener {
             }
         }
         plans.write(entries);
+        history.write(sent);
         waitFor(sends);
         routed.markRouted(sorted);
         meters.counter("herald.token.events.routed").increment(fresh.size());

@@ -115,6 +115,11 @@ class RetentionIT {
         assertThat(partitionDays())
                 .allSatisfy(day -> assertThat(day).isAfterOrEqualTo(today.minusDays(30)))
                 .contains(today.minusDays(5), today, today.plusDays(1), today.plusDays(2), today.plusDays(3));
+        // The notification history's partitions follow the same days.
+        assertThat(partitionDays("notification_history"))
+                .allSatisfy(day -> assertThat(day).isAfterOrEqualTo(today.minusDays(30)))
+                .contains(today.minusDays(5), today, today.plusDays(1), today.plusDays(2), today.plusDays(3))
+                .doesNotContain(today.minusDays(40));
         assertThat(client.get(deliveries(old)).statusCode()).isEqualTo(404);
         assertThat(client.get(deliveries(defaulted)).statusCode()).isEqualTo(404);
         assertThat(client.get(deliveries(recent)).statusCode()).isEqualTo(200);
@@ -187,12 +192,15 @@ class RetentionIT {
     }
 
     private List<LocalDate> partitionDays() {
+        return partitionDays("delivery_log");
+    }
+
+    private List<LocalDate> partitionDays(String table) {
         return jdbc.sql("""
                         select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
-                        where i.inhparent = 'token.delivery_log'::regclass and c.relname like 'delivery_log_p%'
-                        """).query(String.class).list().stream()
-                .map(name ->
-                        LocalDate.parse(name.substring("delivery_log_p".length()), DateTimeFormatter.BASIC_ISO_DATE))
+                        where i.inhparent = ('token.' || :table)::regclass and c.relname like :table || '_p%'
+                        """).param("table", table).query(String.class).list().stream()
+                .map(name -> LocalDate.parse(name.substring((table + "_p").length()), DateTimeFormatter.BASIC_ISO_DATE))
                 .toList();
     }
 
