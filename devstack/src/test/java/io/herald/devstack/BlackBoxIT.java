@@ -122,7 +122,7 @@ class BlackBoxIT {
                                         .path("items")
                                         .valueStream()
                                         .map(item -> item.path("data")
-                                                .path("eventId")
+                                                .path("herald.eventId")
                                                 .asString())
                                         .toList())
                                 .as(subject)
