@@ -1,5 +1,6 @@
 package io.herald.events;
 
+import io.herald.events.Change.Kind;
 import io.herald.events.DomainEvent.Actor;
 import io.herald.events.DomainEvent.EventObject;
 import java.time.Instant;
@@ -49,7 +50,7 @@ public record InAppNotification(
         @Nullable String link,
         @Nullable String imageUrl,
         @Nullable String collapseKey,
-        Change.@Nullable Kind change) {
+        @Nullable Kind change) {
 
     public InAppNotification {
         data = data == null ? Map.of() : Map.copyOf(data);

@@ -2,6 +2,7 @@ package io.herald.events;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import io.herald.events.Change.Kind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public record PushDelivery(
         @Nullable String category,
         @Nullable Badge badge,
         @JsonSetter(nulls = Nulls.AS_EMPTY) boolean silent,
-        Change.@Nullable Kind change,
+        @Nullable Kind change,
         @JsonSetter(nulls = Nulls.AS_EMPTY) boolean inApp) {
 
     public PushDelivery {

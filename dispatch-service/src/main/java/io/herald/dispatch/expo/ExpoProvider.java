@@ -192,7 +192,8 @@ class ExpoProvider implements PushProvider, DisposableBean {
      * sound}, {@code badge}, {@code channelId}, {@code categoryId} (the category the app registered with {@code
      * setNotificationCategoryAsync}), and {@code richContent.image} with {@code mutableContent: true} (an iOS
      * notification service extension shows it). A silent push (and every withdrawal) has no title, body, sound or
-     * badge and sets {@code _contentAvailable: true}, Expo's background notification.
+     * badge, sets {@code _contentAvailable: true}, Expo's background notification, and goes with priority {@code
+     * normal} (APNs accepts a background push only at priority 5).
      */
     static Map<String, Object> message(PushDelivery delivery) {
         var message = new LinkedHashMap<String, Object>();
@@ -203,7 +204,9 @@ class ExpoProvider implements PushProvider, DisposableBean {
             message.put("body", delivery.body());
         }
         message.put("data", PushContent.data(delivery));
-        message.put("priority", delivery.priority() == Priority.HIGH ? "high" : "normal");
+        // Expo passes "high" to APNs as apns-priority 10, which Apple refuses for a background (content-available)
+        // push: a silent push goes as "normal", priority 5.
+        message.put("priority", !silent && delivery.priority() == Priority.HIGH ? "high" : "normal");
         if (delivery.ttlSeconds() != null) {
             message.put("ttl", delivery.ttlSeconds());
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.dispatch.TestDeliveries;
 import io.herald.events.HeraldJson;
+import io.herald.events.Priority;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import java.util.Map;
@@ -74,6 +75,9 @@ class ExpoMessageTest {
         assertThat(message.has("badge")).isFalse();
         assertThat(message.path("data").path("threadId").asString()).isEqualTo("t-9");
         assertThat(message.path("to").asString()).isEqualTo(TOKEN);
+        // Expo sends "high" to APNs as priority 10, which Apple refuses for a background push.
+        assertThat(delivery.priority()).isEqualTo(Priority.HIGH);
+        assertThat(message.path("priority").asString()).isEqualTo("normal");
     }
 
     @Test

@@ -158,9 +158,6 @@ final class Router {
     }
 
     /** A new notification under {@code notificationId}, or an update of the earlier one of that id. */
-    // NullAway: javac 25 drops the @Nullable of the contract records' Change.@Nullable Kind component from their
-    // canonical constructors in the class file (see InAppNotification), so passing null there looks wrong to it.
-    @SuppressWarnings("NullAway")
     private void planNotification(DomainEvent event, UUID notificationId, Recipient recipient, Instant now, Plan plan) {
         UUID eventId = event.eventId();
         String user = recipient.user();
@@ -379,9 +376,6 @@ final class Router {
     }
 
     /** One push per device of the recipient, or one skipped entry saying why there is none. */
-    // NullAway: javac 25 drops the @Nullable of the contract records' Change.@Nullable Kind component from their
-    // canonical constructors in the class file (see InAppNotification), so passing null there looks wrong to it.
-    @SuppressWarnings("NullAway")
     private static void planPushes(
             DomainEvent event, Recipient recipient, Content content, @Nullable String reason, Instant now, Plan plan) {
         if (recipient.devices().isEmpty()) {
