@@ -4,13 +4,13 @@ import io.herald.events.Badge;
 import io.herald.events.HeraldJson;
 import io.herald.events.PushDelivery;
 import io.herald.spring.web.InternalApiProperties;
+import io.herald.spring.web.UserIdPaths;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +44,6 @@ import tools.jackson.databind.JsonNode;
 public class UnreadBadges {
 
     private static final Logger log = LoggerFactory.getLogger(UnreadBadges.class);
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-
     /** ws-fanout's answer. */
     private record Unread(long unread, boolean stored) {}
 
@@ -185,36 +183,12 @@ public class UnreadBadges {
                 why);
     }
 
-    /**
-     * A user id as one path segment: each UTF-8 byte percent-encoded except letters, digits, {@code -}, {@code _}
-     * and {@code ~}, as the gateway encodes it for every internal API (so {@code /}, {@code .}, {@code %} and
-     * {@code ;} can only be read as part of the id).
-     */
+    /** A user id as one path segment, as the gateway encodes it for every internal API. */
     static String segment(String userId) {
-        byte[] utf8 = userId.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[utf8.length * 3];
-        int n = 0;
-        for (byte b : utf8) {
-            int c = b & 0xFF;
-            if ((c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || c == '-'
-                    || c == '_'
-                    || c == '~') {
-                out[n++] = b;
-            } else {
-                out[n++] = '%';
-                out[n++] = HEX[c >> 4];
-                out[n++] = HEX[c & 0xF];
-            }
-        }
-        return new String(out, 0, n, StandardCharsets.US_ASCII);
+        return UserIdPaths.segment(userId);
     }
 
     /** {@code delivery} with {@code badge} (none: {@code null}). */
-    // NullAway misreads the record's `Change.@Nullable Kind change` component as non-null.
-    @SuppressWarnings("NullAway")
     static PushDelivery withBadge(PushDelivery d, @Nullable Badge badge) {
         return new PushDelivery(
                 d.deliveryId(),

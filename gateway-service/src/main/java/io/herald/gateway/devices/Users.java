@@ -2,7 +2,7 @@ package io.herald.gateway.devices;
 
 import io.herald.events.TextRules;
 import io.herald.gateway.problems.ApiProblem;
-import java.nio.charset.StandardCharsets;
+import io.herald.spring.web.UserIdPaths;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.jwt.Jwt;
 
@@ -15,8 +15,6 @@ final class Users {
 
     /** The longest subject Herald takes, in characters (OpenID Connect's limit; an event's recipients allow as many). */
     static final int MAX_LENGTH = 255;
-
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private Users() {}
 
@@ -45,32 +43,9 @@ final class Users {
         return "/internal/v1/users/" + segment(id(jwt)) + rest;
     }
 
-    /**
-     * A user id as one path segment, to be sent as it is (never encoded again): each UTF-8 byte of it percent-encoded
-     * except letters, digits, {@code -}, {@code _} and {@code ~}. Encoding everything else — {@code /}, {@code %},
-     * {@code ;} (a path parameter to Tomcat), {@code .} (so that {@code ..} is no step up), {@code +} and {@code @} —
-     * leaves no character that any server or proxy on the way reads as anything but part of the id.
-     */
+    /** A user id as one path segment, to be sent as it is (never encoded again): {@link UserIdPaths#segment}. */
     static String segment(String userId) {
-        byte[] utf8 = userId.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[utf8.length * 3];
-        int n = 0;
-        for (byte b : utf8) {
-            int c = b & 0xFF;
-            if ((c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || c == '-'
-                    || c == '_'
-                    || c == '~') {
-                out[n++] = b;
-            } else {
-                out[n++] = '%';
-                out[n++] = HEX[c >> 4];
-                out[n++] = HEX[c & 0xF];
-            }
-        }
-        return new String(out, 0, n, StandardCharsets.US_ASCII);
+        return UserIdPaths.segment(userId);
     }
 
     private static ApiProblem invalidSubject(String detail) {

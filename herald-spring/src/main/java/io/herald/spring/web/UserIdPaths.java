@@ -1,5 +1,6 @@
 package io.herald.spring.web;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -17,6 +18,37 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 public class UserIdPaths {
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * A user id as one path segment of an internal API: each UTF-8 byte percent-encoded except letters, digits,
+     * {@code -}, {@code _} and {@code ~}. Encoding everything else — {@code /}, {@code %}, {@code ;} (a path
+     * parameter to Tomcat), {@code .} (so that {@code ..} is no step up), {@code +} and {@code @} — leaves no
+     * character that any server or proxy on the way reads as anything but part of the id. Every caller of an
+     * internal API with a user id in its path (the gateway, dispatch-service) encodes it so.
+     */
+    public static String segment(String userId) {
+        byte[] utf8 = userId.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[utf8.length * 3];
+        int n = 0;
+        for (byte b : utf8) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '_'
+                    || c == '~') {
+                out[n++] = b;
+            } else {
+                out[n++] = '%';
+                out[n++] = HEX[c >> 4];
+                out[n++] = HEX[c & 0xF];
+            }
+        }
+        return new String(out, 0, n, StandardCharsets.US_ASCII);
+    }
 
     @Bean
     TomcatConnectorCustomizer encodedSlashesInUserIds() {
