@@ -96,7 +96,7 @@ await step("an order_status publishes too, and mark all read clears the unread c
   await page.click("#read-all");
   await page.locator("#unread", { hasText: /^0$/ }).waitFor(timeout);
   await page.locator("#delivery-log tbody tr", { hasText: "sent" }).nth(2).waitFor(timeout);
-  await page.locator("#emulator-apns li", { hasText: "Order shipped" })
+  await page.locator("#emulator-apns li", { hasText: "Your order has been shipped" })
     .filter({ hasText: await suffix("apns") })
     .first()
     .waitFor(timeout);
