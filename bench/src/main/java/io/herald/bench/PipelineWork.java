@@ -35,7 +35,9 @@ import org.apache.kafka.common.TopicPartition;
  *       xact_commit}), and the server's WAL bytes and syncs ({@code pg_stat_wal}).
  * </ul>
  *
- * <p>{@code pg_stat_statements} counts in shared memory as each statement ends, so its figures are exact. The other
+ * <p>A statement is one execution, however many rows it writes: a multi-row insert ({@code reWriteBatchedInserts},
+ * {@code unnest}) is one. {@code pg_stat_statements} counts in shared memory as each statement ends, so its figures
+ * are exact. The other
  * three come from PostgreSQL 14's statistics collector: a backend reports its counts at most every half second, and
  * one that goes idle less than half a second after its last report keeps the rest until its next transaction, so
  * up to half a second of a backend's work at a phase's end may be counted in the next phase instead (and the
@@ -50,10 +52,6 @@ final class PipelineWork implements AutoCloseable {
             "'^\\s*(begin|start|commit|end|rollback|abort|savepoint|release|prepare|set|reset|show|discard"
                     + "|deallocate)\\M'";
 
-    /** Statements that write rows, whose {@code rows} are the rows they changed. */
-    private static final String WRITES = "(query ~* '^\\s*(insert|update|delete|merge)\\M' or (query ~* '^\\s*with\\M'"
-            + " and query ~* '\\m(insert|update|delete)\\M'))";
-
     private static final String CONSUMER_OFFSETS = "__consumer_offsets";
 
     /** Counters at one moment; {@link #since} makes a phase's work of two. */
@@ -62,7 +60,6 @@ final class PipelineWork implements AutoCloseable {
             long offsetCommits,
             long statements,
             long controlStatements,
-            long writtenByStatements,
             long rows,
             long commits,
             long walBytes,
@@ -84,7 +81,6 @@ final class PipelineWork implements AutoCloseable {
                     offsetCommits - before.offsetCommits,
                     statements - before.statements,
                     controlStatements - before.controlStatements,
-                    writtenByStatements - before.writtenByStatements,
                     rows - before.rows,
                     commits - before.commits,
                     walBytes - before.walBytes,
@@ -100,7 +96,6 @@ final class PipelineWork implements AutoCloseable {
             long offsetCommits,
             long statements,
             long controlStatements,
-            long writtenByStatements,
             long rows,
             long commits,
             long walBytes,
@@ -142,9 +137,9 @@ final class PipelineWork implements AutoCloseable {
                             + "    Kafka: %.2f records a delivery on herald topics (%s); consumer offset commits"
                             + " %.2f a delivery%n"
                             + "    PostgreSQL: %.2f statements a delivery (pg_stat_statements; besides them %.2f of"
-                            + " transaction control, SET and SHOW), %.2f rows written (pg_stat_user_tables; the"
-                            + " write statements reported %.2f), %.2f commits (pg_stat_database), WAL %.0f bytes"
-                            + " and %.3f syncs (pg_stat_wal) a delivery",
+                            + " transaction control, SET and SHOW), %.2f rows written (pg_stat_user_tables),"
+                            + " %.2f commits (pg_stat_database), WAL %.0f bytes and %.3f syncs (pg_stat_wal) a"
+                            + " delivery",
                     deliveries,
                     events,
                     events == 0 ? Double.NaN : (double) deliveries / events,
@@ -154,7 +149,6 @@ final class PipelineWork implements AutoCloseable {
                     statementsPerDelivery(),
                     perDelivery(controlStatements),
                     rowsPerDelivery(),
-                    perDelivery(writtenByStatements),
                     commitsPerDelivery(),
                     perDelivery(walBytes),
                     perDelivery(walSyncs));
@@ -186,18 +180,15 @@ final class PipelineWork implements AutoCloseable {
                 var s = c.createStatement()) {
             long statements;
             long control;
-            long written;
             try (var rows = s.executeQuery("select"
                     + " coalesce(sum(calls) filter (where query !~* " + CONTROL + "), 0),"
-                    + " coalesce(sum(calls) filter (where query ~* " + CONTROL + "), 0),"
-                    + " coalesce(sum(rows) filter (where " + WRITES + "), 0)"
+                    + " coalesce(sum(calls) filter (where query ~* " + CONTROL + "), 0)"
                     + " from pg_stat_statements"
                     + " where dbid = (select oid from pg_database where datname = current_database())"
                     + " and query !~* 'pg_stat_'")) {
                 rows.next();
                 statements = rows.getLong(1);
                 control = rows.getLong(2);
-                written = rows.getLong(3);
             }
             // One transaction: the collector's figures below are then read from one snapshot of its file.
             c.setAutoCommit(false);
@@ -217,7 +208,6 @@ final class PipelineWork implements AutoCloseable {
                     offsetCommits == null ? 0 : offsetCommits,
                     statements,
                     control,
-                    written,
                     tableRows,
                     commits,
                     walBytes,
