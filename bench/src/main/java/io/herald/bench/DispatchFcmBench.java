@@ -80,7 +80,7 @@ final class DispatchFcmBench {
         List<String> clients = List.of(
                 Env.setting("BENCH_FCM_CLIENTS", "direct,direct-jetty,sdk").split(","));
         try (KafkaBroker kafka = KafkaBroker.start();
-                PostgresServer postgres = PostgresServer.start(0, null);
+                PostgresServer postgres = BenchPostgres.start(Map.of());
                 FcmEmulator fcm = FcmEmulator.start()) {
             // Millions of messages: counted and answered, not kept in the heap shared with what is measured.
             fcm.keepMessages(false);
@@ -94,6 +94,7 @@ final class DispatchFcmBench {
             }
             postgres.createDatabase("bench");
             PostgresServer.Database db = postgres.database("bench");
+            BenchPostgres.checkDurable(db, "at the start");
             var props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             props.put(ProducerConfig.LINGER_MS_CONFIG, 5);

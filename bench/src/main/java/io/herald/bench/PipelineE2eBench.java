@@ -22,6 +22,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * that phase gives the full-rate latencies); then paced at 25% and 50% of it. In the same run, raw Kafka on the same
  * broker ({@link RawKafkaRoundTrip}): as many records of the same size produced and consumed, the ceiling the
  * machine sets. Rows: {@link PipelineReport}.
+ *
+ * <p>PostgreSQL runs with production durability ({@link BenchPostgres}), checked with {@code SHOW} before anything
+ * is measured and again before any row is written. The records, statements, rows and commits a delivery costs are
+ * counted during the backlog and during each phase looking for the sustained rate ({@link PipelineWork}).
  */
 final class PipelineE2eBench {
 
@@ -30,14 +34,19 @@ final class PipelineE2eBench {
     static void run(PipelineSettings settings) throws Exception {
         try (var stack = PipelineStack.start(settings)) {
             stack.registerDevices(settings.users());
+            BenchPostgres.checkDurable(stack.db(), "at the start");
             var props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
             props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
             try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-                    var bookkeeping = new Bookkeeping(stack.bootstrapServers())) {
+                    var bookkeeping = new Bookkeeping(stack.bootstrapServers());
+                    var work = new PipelineWork(stack.bootstrapServers(), stack.db())) {
                 var events = new PipelineEvents(settings.users());
                 var pacer = new PipelinePacer(producer, stack.emulators(), events, stack.bootstrapServers());
-                PipelineReport.write(settings, measure(settings, stack, pacer, events, bookkeeping));
+                PipelineReport.Figures figures = measure(settings, stack, pacer, events, bookkeeping, work);
+                // A run that did not keep production durability to its end writes no rows.
+                BenchPostgres.checkDurable(stack.db(), "at the end");
+                PipelineReport.write(settings, figures);
             }
         }
     }
@@ -47,7 +56,8 @@ final class PipelineE2eBench {
             PipelineStack stack,
             PipelinePacer pacer,
             PipelineEvents events,
-            Bookkeeping bookkeeping)
+            Bookkeeping bookkeeping,
+            PipelineWork work)
             throws Exception {
         List<PipelineStack.Service> services = stack.services();
         // Warm-up: backlogs of 10,000 events, until the rate levels off and the JIT compilers of the five JVMs (the
@@ -66,7 +76,9 @@ final class PipelineE2eBench {
                 () -> JitCpu.nanos(jvms),
                 0.1);
 
-        // The maximum: one backlog, with what each service and the machine spent on it.
+        // The maximum: one backlog, with what each service and the machine spent on it, and the records, statements
+        // and rows its deliveries cost (counted outside the CPU's window: a count waits a second first).
+        PipelineWork.Count workBefore = work.count();
         MachineCpu machineBefore = MachineCpu.now();
         Map<String, Long> servicesBefore = ServiceUsage.cpuNanos(services);
         long firstEvent = events.position();
@@ -75,6 +87,7 @@ final class PipelineE2eBench {
         MachineCpu machineAfter = MachineCpu.now();
         Map<String, Long> servicesAfter = ServiceUsage.cpuNanos(services);
         long maxDeliveries = events.deliveries(firstEvent, events.position() - firstEvent);
+        PipelineWork.Work workAtMax = work.count().since(workBefore, maxDeliveries, events.position() - firstEvent);
         System.out.printf(
                 "maximum: %.0f deliveries/s (%d events as one backlog; %s); %s%n",
                 max,
@@ -83,6 +96,7 @@ final class PipelineE2eBench {
                 machineAfter.describeSince(machineBefore, maxDeliveries, "delivery"));
         Map<String, Double> coresAtMax = ServiceUsage.cores(machineBefore, servicesBefore, machineAfter, servicesAfter);
         System.out.println("cores during the backlog: " + coresAtMax);
+        System.out.println("work during the backlog: " + workAtMax.describe());
 
         // The paced path warmed before it is measured: the probe reading herald.push.v1 is new code to the bench's
         // JIT (cold, the bench's compiler threads took half a core during the first paced phase). After the maximum,
@@ -110,10 +124,20 @@ final class PipelineE2eBench {
         // for its statements and acknowledgements) costs more a delivery, so the backlog's rate is not one the
         // pipeline keeps up with. Paced from it down in tenths until a phase keeps up: delivered at 95% of the pace
         // or better (the drain after it included) with p99 under a second.
+        // Each phase's work counted from the end of the last one's (caught up) to the end of its own.
         Phase full = null;
+        PipelineWork.Work workAtFull = null;
+        bookkeeping.awaitCaughtUp();
+        PipelineWork.Count workFrom = work.count();
         for (int tenths = 10; tenths >= 5; tenths--) {
-            full = phase(tenths * 10 + "% of the backlog's rate", max * tenths / 10.0, pacer, settings, services);
+            long phaseFirstEvent = events.position();
+            String label = tenths * 10 + "% of the backlog's rate";
+            full = phase(label, max * tenths / 10.0, pacer, settings, services);
             bookkeeping.awaitCaughtUp();
+            PipelineWork.Count workTo = work.count();
+            workAtFull = workTo.since(workFrom, full.paced().count(), events.position() - phaseFirstEvent);
+            workFrom = workTo;
+            System.out.println(label + ", work: " + workAtFull.describe());
             if (full.keptUp()) {
                 break;
             }
@@ -148,7 +172,9 @@ final class PipelineE2eBench {
                 machineAfter.microsPerUnitSince(machineBefore, maxDeliveries),
                 machineAfter.stolenCoresSince(machineBefore),
                 heap,
-                coresAtMax);
+                coresAtMax,
+                workAtMax,
+                workAtFull);
     }
 
     /** Publishes at {@code target} deliveries a second for the phase's seconds, waits for every push, prints it. */

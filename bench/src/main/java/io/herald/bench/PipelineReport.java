@@ -4,9 +4,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code pipeline-e2e}'s rows in {@code bench/RESULTS.md}: the sustained and the backlog's rate against raw Kafka's,
- * the latencies of each paced phase, the machine's CPU a delivery and the hypervisor's share during the backlog,
- * each service's heap, and each service's cores during the backlog.
+ * {@code pipeline-e2e}'s rows in {@code bench/RESULTS.md}: the sustained and the backlog's rate against raw Kafka's
+ * (their unit states PostgreSQL's durability, {@link BenchPostgres#DURABLE}), the latencies of each paced phase, the
+ * machine's CPU a delivery and the hypervisor's share during the backlog, each service's heap, each service's cores
+ * during the backlog, and the work a delivery cost ({@link PipelineWork}): Kafka records, PostgreSQL statements, rows
+ * written and commits, during the backlog and paced at the sustained rate.
  */
 final class PipelineReport {
 
@@ -19,7 +21,9 @@ final class PipelineReport {
             double machineMicrosPerDelivery,
             double stolenCores,
             Map<String, Double> heapMegabytes,
-            Map<String, Double> coresAtBacklog) {}
+            Map<String, Double> coresAtBacklog,
+            PipelineWork.Work workAtBacklog,
+            PipelineWork.Work workAtSustained) {}
 
     private static final String BENCHMARK = "pipeline-e2e";
     private static final String COMMAND =
@@ -30,12 +34,18 @@ final class PipelineReport {
 
     static void write(PipelineSettings settings, Figures figures) {
         var results = new Results(settings.root().resolve("RESULTS.md"), COMMAND);
-        results.row(BENCHMARK, "deliveries-per-s", figures.sustained(), "deliveries/s", RAW_KAFKA, figures.rawKafka());
+        results.row(
+                BENCHMARK,
+                "deliveries-per-s",
+                figures.sustained(),
+                "deliveries/s; " + BenchPostgres.DURABLE,
+                RAW_KAFKA,
+                figures.rawKafka());
         results.row(
                 BENCHMARK,
                 "backlog-deliveries-per-s",
                 figures.backlog(),
-                "deliveries/s draining a backlog (the work behind it included)",
+                "deliveries/s draining a backlog (the work behind it included); " + BenchPostgres.DURABLE,
                 RAW_KAFKA,
                 figures.rawKafka());
         figures.phases().forEach((at, phase) -> {
@@ -73,5 +83,39 @@ final class PipelineReport {
                                 : "cores at the maximum",
                         "-",
                         Double.NaN));
+        work(results, "", "during the backlog", figures.workAtBacklog());
+        work(results, "-at-full-rate", "paced at the sustained rate", figures.workAtSustained());
+    }
+
+    /** The work a delivery cost in a phase, counted ({@link PipelineWork}); {@code suffix} names the phase. */
+    private static void work(Results results, String suffix, String during, PipelineWork.Work work) {
+        results.row(
+                BENCHMARK,
+                "kafka-records-per-delivery" + suffix,
+                work.recordsPerDelivery(),
+                "records written to herald.* topics a delivery (end offsets), " + during,
+                "-",
+                Double.NaN);
+        results.row(
+                BENCHMARK,
+                "pg-statements-per-delivery" + suffix,
+                work.statementsPerDelivery(),
+                "statements a delivery (pg_stat_statements calls; transaction control, SET, SHOW apart), " + during,
+                "-",
+                Double.NaN);
+        results.row(
+                BENCHMARK,
+                "pg-rows-per-delivery" + suffix,
+                work.rowsPerDelivery(),
+                "rows inserted, updated or deleted a delivery (pg_stat_user_tables), " + during,
+                "-",
+                Double.NaN);
+        results.row(
+                BENCHMARK,
+                "pg-commits-per-delivery" + suffix,
+                work.commitsPerDelivery(),
+                "transactions committed a delivery (pg_stat_database xact_commit), " + during,
+                "-",
+                Double.NaN);
     }
 }

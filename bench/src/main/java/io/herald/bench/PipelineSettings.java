@@ -15,9 +15,9 @@ import java.util.List;
  *     when the rate levels off and the JIT compilers go quiet)
  * @param pacedWarmUpRounds {@code BENCH_PACED_WARMUP_ROUNDS}: the most 10-second paced warm-up rounds at a quarter
  *     of the backlog's rate (default 20)
- * @param pgStatements {@code BENCH_PG_STATEMENTS}: {@code true} has PostgreSQL count its statements ({@code
- *     pg_stat_statements}), written with per-table row counts to {@code $TMPDIR/herald-bench-postgres.txt} at the
- *     end (default {@code false})
+ * @param pgStatements {@code BENCH_PG_STATEMENTS}: {@code true} writes the 25 statements that took longest ({@code
+ *     pg_stat_statements}, which every run loads to count the statements a delivery costs) and per-table row counts
+ *     to {@code $TMPDIR/herald-bench-postgres.txt} at the end (default {@code false})
  * @param serviceArgs {@code BENCH_SERVICE_ARGS}: settings added to every service's command line, for experiments
  *     (e.g. {@code --spring.kafka.producer.properties.linger.ms=0}; default none)
  * @param serviceJvmOptions {@code BENCH_SERVICE_JVM_OPTIONS}: JVM options added to every service (e.g. {@code

@@ -19,8 +19,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The whole of Herald on this machine, as {@code pipeline-e2e} runs it: a Kafka broker, PostgreSQL and the FCM,
- * Expo and APNs emulators in this JVM; ws-fanout-, token-, dispatch- and gateway-service each in a JVM of its own
+ * The whole of Herald on this machine, as {@code pipeline-e2e} runs it: a Kafka broker, PostgreSQL (with production
+ * durability, {@link BenchPostgres}, and {@code pg_stat_statements} loaded) and the FCM, Expo and APNs emulators in
+ * this JVM; ws-fanout-, token-, dispatch- and gateway-service each in a JVM of its own
  * ({@link ServiceProcess}: its image's JVM options, a 512 MB heap, a log in {@code $TMPDIR}), configured as in
  * production but for the providers' quotas. {@link #close()} stops whatever it started, in reverse.
  */
@@ -52,10 +53,9 @@ final class PipelineStack implements AutoCloseable {
         try {
             KafkaBroker kafka = KafkaBroker.start();
             started.add(kafka);
-            PostgresServer postgres = PostgresServer.start(
-                    0,
-                    null,
-                    settings.pgStatements() ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of());
+            // Production durability, and pg_stat_statements, which counts the statements a delivery costs
+            // (PipelineWork).
+            PostgresServer postgres = BenchPostgres.start(Map.of("shared_preload_libraries", "pg_stat_statements"));
             started.add(postgres);
             postgres.createDatabase("herald");
             FcmEmulator fcm = FcmEmulator.start();

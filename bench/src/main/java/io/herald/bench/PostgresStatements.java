@@ -9,7 +9,8 @@ import java.sql.SQLException;
 
 /**
  * With {@code BENCH_PG_STATEMENTS=true}: what PostgreSQL spent its time on during {@code pipeline-e2e}, the 25
- * statements that took longest and the rows of each table, into {@code $TMPDIR/herald-bench-postgres.txt}.
+ * statements that took longest and the rows of each table, into {@code $TMPDIR/herald-bench-postgres.txt}. (The
+ * run's figures per delivery are {@link PipelineWork}'s.)
  */
 final class PostgresStatements {
 

@@ -41,9 +41,10 @@ final class TokenRoutingBench {
     static void run(Path root) throws Exception {
         int events = Integer.parseInt(Env.setting("BENCH_EVENTS", "20000"));
         try (KafkaBroker kafka = KafkaBroker.start();
-                PostgresServer postgres = PostgresServer.start(0, null)) {
+                PostgresServer postgres = BenchPostgres.start(Map.of())) {
             postgres.createDatabase("bench");
             PostgresServer.Database db = postgres.database("bench");
+            BenchPostgres.checkDurable(db, "at the start");
             StackWiring wiring = StackWiring.of(kafka.bootstrapServers(), db);
             ConfigurableApplicationContext token =
                     TokenApplication.application().run(WiredArgs.array(wiring, HeraldService.TOKEN, Map.of()));

@@ -35,8 +35,9 @@ final class WsFanoutStack implements AutoCloseable {
         KafkaBroker kafka = KafkaBroker.start();
         PostgresServer postgres = null;
         try {
-            postgres = PostgresServer.start(0, null);
+            postgres = BenchPostgres.start(Map.of());
             postgres.createDatabase("bench");
+            BenchPostgres.checkDurable(postgres.database("bench"), "at the start");
             // As Herald's services create it, before any target reads it.
             try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(Topics.INAPP, PARTITIONS, (short) 1)))
