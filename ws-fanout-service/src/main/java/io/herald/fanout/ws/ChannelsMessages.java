@@ -21,7 +21,7 @@ final class ChannelsMessages {
 
     /** {@code {"type":"notification","notification":{…},"position":…}}. */
     static byte[] notification(Shown n, InboxStore.@Nullable StreamPosition position) {
-        var message = start("notification", null);
+        var message = SocketMessages.start("notification", null);
         message.put("notification", item(n));
         if (position != null) {
             message.put("position", SocketMessages.position(position.partition(), position.offset()));
@@ -44,7 +44,7 @@ final class ChannelsMessages {
             @Nullable String collapseKey,
             @Nullable String source,
             InboxStore.StreamPosition position) {
-        var message = start("notification_withdrawn", null);
+        var message = SocketMessages.start("notification_withdrawn", null);
         if (id != null) {
             message.put("notification_id", id);
         }
@@ -64,7 +64,7 @@ final class ChannelsMessages {
      * created_at} stay as they were).
      */
     static byte[] updated(Shown n, InboxStore.StreamPosition position) {
-        var message = start("notification_updated", null);
+        var message = SocketMessages.start("notification_updated", null);
         Map<String, Object> item = item(n);
         item.remove("read");
         item.remove("created_at");
@@ -74,13 +74,13 @@ final class ChannelsMessages {
     }
 
     static String list(List<Shown> items, int page, int pageSize, long total, long unread, @Nullable String requestId) {
-        var message = start("notifications_list", requestId);
+        var message = SocketMessages.start("notifications_list", requestId);
         message.put("notifications", items.stream().map(ChannelsMessages::item).toList());
         message.put("total", total);
         message.put("unread_count", unread);
         message.put("page", page);
         message.put("page_size", pageSize);
-        return json(message);
+        return SocketMessages.json(message);
     }
 
     static String markedRead(UUID id, long unread, @Nullable String requestId) {
@@ -92,39 +92,39 @@ final class ChannelsMessages {
     }
 
     static String allMarkedRead(int updated, @Nullable String requestId) {
-        var message = start("all_notifications_marked_read", requestId);
+        var message = SocketMessages.start("all_notifications_marked_read", requestId);
         message.put("success", true);
         message.put("updated", updated);
         message.put("unread_count", 0);
-        return json(message);
+        return SocketMessages.json(message);
     }
 
     /** The answer to {@code send_notification}: the id of the notification its recipient gets. */
     static String sent(UUID notificationId, @Nullable String requestId) {
-        var message = start("notification_sent", requestId);
+        var message = SocketMessages.start("notification_sent", requestId);
         message.put("success", true);
         message.put("notification_id", notificationId);
-        return json(message);
+        return SocketMessages.json(message);
     }
 
     /** Herald's {@code error} with {@code success: false}, which the Channels frontend checks. */
     static String error(String code, String text, @Nullable String requestType, @Nullable String requestId) {
-        var message = start("error", requestId);
+        var message = SocketMessages.start("error", requestId);
         message.put("success", false);
         message.put("code", code);
         message.put("message", text);
         if (requestType != null) {
             message.put("request_type", requestType);
         }
-        return json(message);
+        return SocketMessages.json(message);
     }
 
     private static String confirmation(String type, UUID id, long unread, @Nullable String requestId) {
-        var message = start(type, requestId);
+        var message = SocketMessages.start(type, requestId);
         message.put("notification_id", id);
         message.put("success", true);
         message.put("unread_count", unread);
-        return json(message);
+        return SocketMessages.json(message);
     }
 
     /** {@code id, title, message, type, read, created_at, data, link}: the seed's notification, field by field. */
@@ -139,18 +139,5 @@ final class ChannelsMessages {
         map.put("data", n.data());
         map.put("link", n.link());
         return map;
-    }
-
-    private static Map<String, Object> start(String type, @Nullable String requestId) {
-        var message = new LinkedHashMap<String, Object>();
-        message.put("type", type);
-        if (requestId != null) {
-            message.put("request_id", requestId);
-        }
-        return message;
-    }
-
-    private static String json(Map<String, ?> message) {
-        return HeraldJson.mapper().writeValueAsString(message);
     }
 }

@@ -265,7 +265,8 @@ final class SocketMessages {
         return map;
     }
 
-    private static Map<String, Object> start(String type, @Nullable String requestId) {
+    /** A server message of {@code type}, with the request's {@code request_id} when it had one. */
+    static Map<String, Object> start(String type, @Nullable String requestId) {
         var message = new LinkedHashMap<String, Object>();
         message.put("type", type);
         if (requestId != null) {
@@ -274,7 +275,7 @@ final class SocketMessages {
         return message;
     }
 
-    private static String json(Map<String, ?> message) {
+    static String json(Map<String, ?> message) {
         return HeraldJson.mapper().writeValueAsString(message);
     }
 }
