@@ -209,29 +209,9 @@ final class Router {
                                 event.imageUrl(),
                                 event.collapseKey(),
                                 kind));
-                plan.log()
-                        .add(entry(
-                                eventId,
-                                user,
-                                "inapp",
-                                recipient.ownId(),
-                                recipient.ownId().toString(),
-                                null,
-                                Outcome.PLANNED,
-                                why,
-                                now));
+                plan.log().add(inAppEntry(event, recipient, Outcome.PLANNED, why, now));
             } else {
-                plan.log()
-                        .add(entry(
-                                eventId,
-                                user,
-                                "inapp",
-                                recipient.ownId(),
-                                skipKey,
-                                null,
-                                Outcome.SKIPPED,
-                                "muted by preferences",
-                                now));
+                plan.log().add(inAppEntry(event, recipient, Outcome.SKIPPED, "muted by preferences", now));
             }
         }
         if (!event.wants(Channel.PUSH)) {
@@ -267,16 +247,7 @@ final class Router {
     private void planSilent(DomainEvent event, Recipient recipient, Instant now, Plan plan) {
         if (event.wants(Channel.INAPP)) {
             plan.log()
-                    .add(entry(
-                            event.eventId(),
-                            recipient.user(),
-                            "inapp",
-                            recipient.ownId(),
-                            recipient.ownId().toString(),
-                            null,
-                            Outcome.SKIPPED,
-                            "silent: a data-only push, no inbox item",
-                            now));
+                    .add(inAppEntry(event, recipient, Outcome.SKIPPED, "silent: a data-only push, no inbox item", now));
         }
         if (!event.wants(Channel.PUSH)) {
             return;
@@ -341,17 +312,7 @@ final class Router {
                             null,
                             byKey,
                             Change.Kind.WITHDRAW));
-            plan.log()
-                    .add(entry(
-                            eventId,
-                            user,
-                            "inapp",
-                            recipient.ownId(),
-                            recipient.ownId().toString(),
-                            null,
-                            Outcome.PLANNED,
-                            why,
-                            now));
+            plan.log().add(inAppEntry(event, recipient, Outcome.PLANNED, why, now));
         }
         if (!event.wants(Channel.PUSH)) {
             return;
@@ -453,6 +414,21 @@ final class Router {
         data.put(EVENT_ID_KEY, event.eventId().toString());
         data.put(NOTIFICATION_ID_KEY, notificationId.toString());
         return data;
+    }
+
+    /** The inbox's entry for one recipient, keyed (as every entry without a device) by the notification id. */
+    private static DeliveryLog.Entry inAppEntry(
+            DomainEvent event, Recipient recipient, Outcome outcome, @Nullable String reason, Instant now) {
+        return entry(
+                event.eventId(),
+                recipient.user(),
+                "inapp",
+                recipient.ownId(),
+                recipient.ownId().toString(),
+                null,
+                outcome,
+                reason,
+                now);
     }
 
     private static DeliveryLog.Entry skippedPush(DomainEvent event, Recipient recipient, String reason, Instant now) {
