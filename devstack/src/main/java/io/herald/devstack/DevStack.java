@@ -179,12 +179,6 @@ public final class DevStack implements AutoCloseable {
         urls.put("ws-fanout-service", "ws://127.0.0.1:" + fanoutPort + "/ws/notifications");
         urls.put("ws-fanout-internal", instances.url("ws-fanout-service"));
 
-        instances.start(
-                HeraldService.TOKEN,
-                "token-service",
-                with(settings, "token-service", Map.of("server.port", Integer.toString(ports.tokenPort()))));
-        urls.put("token-service", instances.url("token-service"));
-
         // dispatch-service asks ws-fanout's internal API for a push's badge "unread".
         instances.start(
                 HeraldService.DISPATCH,
@@ -198,6 +192,22 @@ public final class DevStack implements AutoCloseable {
                                 "herald.dispatch.unread-badge.ws-fanout-url",
                                 instances.url("ws-fanout-service"))));
         urls.put("dispatch-service", instances.url("dispatch-service"));
+
+        // token-service composes the delivery log and history from dispatch's and ws-fanout's internal APIs.
+        instances.start(
+                HeraldService.TOKEN,
+                "token-service",
+                with(
+                        settings,
+                        "token-service",
+                        Map.of(
+                                "server.port",
+                                Integer.toString(ports.tokenPort()),
+                                "herald.token.log.dispatch-url",
+                                instances.url("dispatch-service"),
+                                "herald.token.log.ws-fanout-url",
+                                instances.url("ws-fanout-service"))));
+        urls.put("token-service", instances.url("token-service"));
 
         // The gateway calls the token-service and ws-fanout-service above.
         Map<String, String> gateway = new LinkedHashMap<>();

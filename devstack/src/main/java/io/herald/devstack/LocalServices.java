@@ -12,7 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * the properties the dev stack gives them: what {@link DevStack}, the fault tests and the benchmarks start services
  * with. Any number of instances of a service may run side by side (they share the work through their consumer
  * groups, as in production); a gateway calls the first token-service and ws-fanout-service instances started here,
- * as a network alias would pick one, unless its settings name others.
+ * and a token-service the first dispatch-service and ws-fanout-service instances started before it, as a network
+ * alias would pick one, unless their settings name others.
  *
  * <p>Not thread-safe: one thread starts and stops instances. {@link #close()} stops every running instance, the last
  * started first.
@@ -52,6 +53,16 @@ public final class LocalServices implements AutoCloseable {
             }
             if (fanout != null) {
                 properties.put("herald.gateway.ws-fanout-url", fanout);
+            }
+        }
+        if (service == HeraldService.TOKEN) {
+            String dispatch = firstUrl.get(HeraldService.DISPATCH);
+            String fanout = firstUrl.get(HeraldService.WS_FANOUT);
+            if (dispatch != null) {
+                properties.put("herald.token.log.dispatch-url", dispatch);
+            }
+            if (fanout != null) {
+                properties.put("herald.token.log.ws-fanout-url", fanout);
             }
         }
         // One argument per key: Spring would join a key given twice with a comma.

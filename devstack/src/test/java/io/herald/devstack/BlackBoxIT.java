@@ -78,9 +78,10 @@ class BlackBoxIT {
         env.put("HERALD_FCM_ACCESS_TOKEN", "herald-emulator");
         env.put("HERALD_EXPO_ENABLED", "false");
         Map<String, Integer> counts = new LinkedHashMap<>();
-        counts.put("token-service", 2);
+        // token-service calls dispatch's and ws-fanout's internal APIs, dispatch ws-fanout's: callees first.
         counts.put("ws-fanout-service", 2);
         counts.put("dispatch-service", 2);
+        counts.put("token-service", 2);
         counts.put("gateway-service", 1);
         stack = JarStack.start(env, counts);
     }

@@ -240,6 +240,7 @@ final class JarStack implements AutoCloseable {
                 .replace("kafka:9092", kafka.bootstrapServers())
                 .replace("postgres:5432", "127.0.0.1:" + postgres.port())
                 .replace("token-service:8081", hostOf("token-service-0", "HERALD_TOKEN_PORT"))
+                .replace("dispatch-service:8082", hostOf("dispatch-service-0", "HERALD_DISPATCH_PORT"))
                 .replace("ws-fanout-service:8084", hostOf("ws-fanout-service-0", "HERALD_FANOUT_INTERNAL_PORT"));
     }
 
