@@ -16,12 +16,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the latency is publish to provider.
  *
  * <p>First the pipeline is warmed, then loaded with a backlog (timed to the end of the work the deliveries leave
- * behind them, their statuses logged and notifications stored, not only to the last push). A backlog is drained in
+ * behind them, notifications stored and any statuses logged, not only to the last push). A backlog is drained in
  * large polls, cheaper a delivery than paced traffic, so its rate is an upper bound: the sustained rate is the
  * highest pace, from the backlog's rate down in tenths, that the pipeline keeps up with ({@link Phase#keptUp()};
  * that phase gives the full-rate latencies); then paced at 25% and 50% of it. In the same run, raw Kafka on the same
- * broker ({@link RawKafkaRoundTrip}): as many records of the same size produced and consumed, the ceiling the
- * machine sets. Rows: {@link PipelineReport}.
+ * broker ({@link RawKafkaRoundTrip}): as many records as the backlog wrote, each of an event's size, produced and
+ * consumed, the ceiling the machine sets. Rows: {@link PipelineReport}.
  *
  * <p>A delivery is one as issue #26 defines it: one recipient of an event, with one FCM device, in-app too (a push
  * and an in-app notification); every recipient here has one FCM device, so an event makes one delivery. After the
@@ -180,9 +180,10 @@ final class PipelineE2eBench {
         if (settings.pgStatements()) {
             PostgresStatements.report(stack.db());
         }
-        // As many records as the backlog made deliveries, each the size of an event.
+        // As many records as the backlog wrote to herald.* topics (at least as many as its deliveries), each the
+        // size of an event.
         double raw = RawKafkaRoundTrip.recordsPerSecond(
-                stack.kafka(), events.deliveries(0, settings.events()), events.size());
+                stack.kafka(), Math.max(workAtMax.records(), maxDeliveries), events.size());
         System.out.printf("raw Kafka produce and consume: %.0f records/s%n", raw);
         // The floor, with the services stopped: what the sustained phase's records, rows and FCM requests cost at
         // least, each measured by a bare loop on the same broker, database and emulator.

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param users {@code BENCH_USERS}: recipients, {@code user-0} on, each with one FCM device (default 3,000)
  * @param events {@code BENCH_EVENTS}: events in the measured backlog, one delivery each (default 40,000); the
- *     raw-Kafka peer moves as many records
+ *     raw-Kafka peer moves as many records as the backlog wrote to {@code herald.*} topics
  * @param seconds {@code BENCH_SECONDS}: how long each paced phase publishes (default 20)
  * @param warmUpRounds {@code BENCH_WARMUP_ROUNDS}: the most warm-up backlogs of 10,000 events (default 40; fewer
  *     when the rate levels off and the JIT compilers go quiet)
