@@ -88,6 +88,7 @@ final class PipelineFloor {
     private static final int FCM_CONNECTIONS = 4;
     private static final String FCM_PROJECT = "herald-bench";
     private static final int MAX_BATCH = 1_000;
+    private static final int MAX_PARAMETERS = 32_767;
 
     private PipelineFloor() {}
 
@@ -305,7 +306,8 @@ final class PipelineFloor {
             if (copies.isEmpty()) {
                 throw new IllegalStateException(name + " has no row to copy for the floor");
             }
-            return new Table(name, columns, uuid, copies, batch);
+            // A statement takes at most 32,767 parameters (the wire protocol's 16-bit count).
+            return new Table(name, columns, uuid, copies, Math.min(batch, MAX_PARAMETERS / columns.size()));
         }
     }
 
