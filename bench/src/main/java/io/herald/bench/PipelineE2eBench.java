@@ -10,18 +10,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Benchmark {@code pipeline-e2e}: the whole of Herald on this machine ({@link PipelineStack}). Recipients have one to
- * three devices (FCM; FCM and Expo; FCM, Expo and APNs). Events go straight onto {@code herald.events.v1}, as an
- * upstream app would publish them, each carrying its publish time in its data ({@link PipelineEvents}); the
- * emulators record when each push arrives, so the latency is publish to provider.
+ * Benchmark {@code pipeline-e2e}: the whole of Herald on this machine ({@link PipelineStack}). Each recipient has
+ * one FCM device. Events go straight onto {@code herald.events.v1}, as an upstream app would publish them, each
+ * carrying its publish time in its data ({@link PipelineEvents}); the emulator records when each push arrives, so
+ * the latency is publish to provider.
  *
  * <p>First the pipeline is warmed, then loaded with a backlog (timed to the end of the work the deliveries leave
- * behind them, their statuses logged and notifications stored, not only to the last push). A backlog is drained in
+ * behind them, notifications stored and any statuses logged, not only to the last push). A backlog is drained in
  * large polls, cheaper a delivery than paced traffic, so its rate is an upper bound: the sustained rate is the
  * highest pace, from the backlog's rate down in tenths, that the pipeline keeps up with ({@link Phase#keptUp()};
  * that phase gives the full-rate latencies); then paced at 25% and 50% of it. In the same run, raw Kafka on the same
- * broker ({@link RawKafkaRoundTrip}): as many records of the same size produced and consumed, the ceiling the
- * machine sets. Rows: {@link PipelineReport}.
+ * broker ({@link RawKafkaRoundTrip}): as many records as the backlog wrote, each of an event's size, produced and
+ * consumed, the ceiling the machine sets. Rows: {@link PipelineReport}.
+ *
+ * <p>A delivery is one as issue #26 defines it: one recipient of an event, with one FCM device, in-app too (a push
+ * and an in-app notification); every recipient here has one FCM device, so an event makes one delivery. After the
+ * pipeline's phases, with the services stopped, the floor ({@link PipelineFloor}): what the sustained phase's
+ * records, rows and FCM requests a delivery cost at least on this machine, each measured by a bare loop, against
+ * the machine's CPU a delivery at the sustained rate.
  *
  * <p>PostgreSQL runs with production durability ({@link BenchPostgres}), checked with {@code SHOW} before anything
  * is measured and again before any row is written. The records, statements, rows and commits a delivery costs are
@@ -40,7 +46,10 @@ final class PipelineE2eBench {
             props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
             try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
                     var bookkeeping = new Bookkeeping(stack.bootstrapServers());
-                    var work = new PipelineWork(stack.bootstrapServers(), stack.db())) {
+                    var work = new PipelineWork(
+                            stack.bootstrapServers(),
+                            stack.db(),
+                            () -> stack.emulators().fcm().requestCount())) {
                 var events = new PipelineEvents(settings.users());
                 var pacer = new PipelinePacer(producer, stack.emulators(), events, stack.bootstrapServers());
                 PipelineReport.Figures figures = measure(settings, stack, pacer, events, bookkeeping, work);
@@ -125,18 +134,29 @@ final class PipelineE2eBench {
         // pipeline keeps up with. Paced from it down in tenths until a phase keeps up: delivered at 95% of the pace
         // or better (the drain after it included) with p99 under a second.
         // Each phase's work counted from the end of the last one's (caught up) to the end of its own.
+        // The machine's CPU a delivery over the same window, the phase and the work behind it (inbox, statuses),
+        // until caught up: machine-us-per-delivery, against the floor.
         Phase full = null;
         PipelineWork.Work workAtFull = null;
+        double machineAtFull = Double.NaN;
         bookkeeping.awaitCaughtUp();
         PipelineWork.Count workFrom = work.count();
         for (int tenths = 10; tenths >= 5; tenths--) {
             long phaseFirstEvent = events.position();
             String label = tenths * 10 + "% of the backlog's rate";
+            MachineCpu cpuFrom = MachineCpu.now();
             full = phase(label, max * tenths / 10.0, pacer, settings, services);
             bookkeeping.awaitCaughtUp();
+            MachineCpu cpuTo = MachineCpu.now();
+            long phaseEvents = events.position() - phaseFirstEvent;
+            long phaseDeliveries = events.deliveries(phaseFirstEvent, phaseEvents);
+            machineAtFull = cpuTo.microsPerUnitSince(cpuFrom, phaseDeliveries);
             PipelineWork.Count workTo = work.count();
-            workAtFull = workTo.since(workFrom, full.paced().count(), events.position() - phaseFirstEvent);
+            workAtFull = workTo.since(workFrom, phaseDeliveries, phaseEvents);
             workFrom = workTo;
+            System.out.printf(
+                    "%s, caught up: %s%n",
+                    label, cpuTo.describeSince(cpuFrom, phaseDeliveries, "delivery (push and in-app)"));
             System.out.println(label + ", work: " + workAtFull.describe());
             if (full.keptUp()) {
                 break;
@@ -160,10 +180,20 @@ final class PipelineE2eBench {
         if (settings.pgStatements()) {
             PostgresStatements.report(stack.db());
         }
-        // As many records as the backlog made deliveries, each the size of an event.
+        // As many records as the backlog wrote to herald.* topics (at least as many as its deliveries), each the
+        // size of an event.
         double raw = RawKafkaRoundTrip.recordsPerSecond(
-                stack.kafka(), events.deliveries(0, settings.events()), events.size());
+                stack.kafka(), Math.max(workAtMax.records(), maxDeliveries), events.size());
         System.out.printf("raw Kafka produce and consume: %.0f records/s%n", raw);
+        // The floor, with the services stopped: what the sustained phase's records, rows and FCM requests cost at
+        // least, each measured by a bare loop on the same broker, database and emulator.
+        stack.stopServices();
+        PipelineFloor.Floor floor = PipelineFloor.measure(stack, workAtFull, settings.floorSeconds());
+        System.out.printf(
+                "machine CPU a delivery at the sustained rate: %.0f µs, %.2f of the floor's %.0f µs%n",
+                machineAtFull,
+                machineAtFull / floor.microsPerDelivery(workAtFull),
+                floor.microsPerDelivery(workAtFull));
         return new PipelineReport.Figures(
                 sustained,
                 max,
@@ -174,7 +204,9 @@ final class PipelineE2eBench {
                 heap,
                 coresAtMax,
                 workAtMax,
-                workAtFull);
+                workAtFull,
+                machineAtFull,
+                floor);
     }
 
     /** Publishes at {@code target} deliveries a second for the phase's seconds, waits for every push, prints it. */

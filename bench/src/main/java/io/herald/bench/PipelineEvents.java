@@ -7,17 +7,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code pipeline-e2e}'s events, as an upstream app in any language would write them: event {@code i} is a like for
- * {@code user-(i % users)}, who has {@code i % users % 3 + 1} devices, so how many deliveries any run of events makes
- * is known without counting. Each carries its publish time ({@link #SENT_AT}, µs) in its data, which the pushes
- * carry on to the emulators. Thread-safe.
+ * {@code user-(i % users)}, who has one FCM device, so every event makes one delivery as issue #26 defines it (one
+ * recipient, one FCM device, in-app too: a push and an in-app notification). Each carries its publish time
+ * ({@link #SENT_AT}, µs) in its data, which the pushes carry on to the emulators. Thread-safe.
  */
 final class PipelineEvents {
 
     /** The data key of an event's publish time, in µs since the epoch. */
     static final String SENT_AT = "benchSentAtMicros";
-
-    /** Devices of three users in a row: one, two and three. */
-    private static final int DEVICES_PER_THREE_USERS = 1 + 2 + 3;
 
     private final int users;
     private final AtomicLong sequence = new AtomicLong();
@@ -39,9 +36,9 @@ final class PipelineEvents {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Deliveries an event makes on average (over each three users in a row). */
+    /** Deliveries an event makes: one (one recipient, one FCM device). */
     double deliveriesPerEvent() {
-        return DEVICES_PER_THREE_USERS / 3.0;
+        return 1;
     }
 
     /** How many events were made so far: the index of the next. */
@@ -49,9 +46,9 @@ final class PipelineEvents {
         return sequence.get();
     }
 
-    /** The deliveries of the {@code count} events from {@code first} on. */
+    /** The deliveries (and pushes) of the {@code count} events from {@code first} on: one each. */
     long deliveries(long first, long count) {
-        return deliveriesBefore(first + count) - deliveriesBefore(first);
+        return count;
     }
 
     /** The deliveries of the {@code count} events from the next on. */
@@ -63,19 +60,5 @@ final class PipelineEvents {
     int size() {
         sequence.decrementAndGet();
         return next().length;
-    }
-
-    /** The deliveries of events {@code 0} to {@code events - 1}. */
-    private long deliveriesBefore(long events) {
-        long full = events / users;
-        long deliveries = full * ((long) users / 3 * DEVICES_PER_THREE_USERS + tail(users % 3));
-        long rest = events % users;
-        deliveries += rest / 3 * DEVICES_PER_THREE_USERS + tail((int) (rest % 3));
-        return deliveries;
-    }
-
-    /** Devices of the first {@code count} (0 to 2) users of a group of three. */
-    private static int tail(int count) {
-        return count == 0 ? 0 : count == 1 ? 1 : 3;
     }
 }

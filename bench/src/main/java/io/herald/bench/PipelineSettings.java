@@ -6,10 +6,9 @@ import java.util.List;
 /**
  * What {@code pipeline-e2e} runs with, from the environment ({@link Env}).
  *
- * @param users {@code BENCH_USERS}: recipients, {@code user-0} on, with one, two or three devices in turn (default
- *     3,000)
- * @param events {@code BENCH_EVENTS}: events in the measured backlog (default 40,000); the raw-Kafka peer moves as
- *     many records as they make deliveries
+ * @param users {@code BENCH_USERS}: recipients, {@code user-0} on, each with one FCM device (default 3,000)
+ * @param events {@code BENCH_EVENTS}: events in the measured backlog, one delivery each (default 40,000); the
+ *     raw-Kafka peer moves as many records as the backlog wrote to {@code herald.*} topics
  * @param seconds {@code BENCH_SECONDS}: how long each paced phase publishes (default 20)
  * @param warmUpRounds {@code BENCH_WARMUP_ROUNDS}: the most warm-up backlogs of 10,000 events (default 40; fewer
  *     when the rate levels off and the JIT compilers go quiet)
@@ -22,6 +21,10 @@ import java.util.List;
  *     (e.g. {@code --spring.kafka.producer.properties.linger.ms=0}; default none)
  * @param serviceJvmOptions {@code BENCH_SERVICE_JVM_OPTIONS}: JVM options added to every service (e.g. {@code
  *     -XX:+UseSerialGC}, which then replaces the collector of its image; default none)
+ * @param publishDeliveryStatus {@code BENCH_DELIVERY_STATUS_PUBLISH}: dispatch- and ws-fanout-service's {@code
+ *     herald.delivery-status.publish} (default {@code false}, production's default)
+ * @param floorSeconds {@code BENCH_FLOOR_SECONDS}: how long each of the floor's three measurements runs, after a
+ *     warm-up of a third of it ({@link PipelineFloor}; default 5)
  * @param root the {@code bench/} directory ({@code bench.root})
  */
 record PipelineSettings(
@@ -33,6 +36,8 @@ record PipelineSettings(
         boolean pgStatements,
         List<String> serviceArgs,
         List<String> serviceJvmOptions,
+        boolean publishDeliveryStatus,
+        int floorSeconds,
         Path root) {
 
     static PipelineSettings fromEnvironment() {
@@ -45,6 +50,8 @@ record PipelineSettings(
                 Env.flag("BENCH_PG_STATEMENTS", false),
                 Env.words("BENCH_SERVICE_ARGS"),
                 Env.words("BENCH_SERVICE_JVM_OPTIONS"),
+                Env.flag("BENCH_DELIVERY_STATUS_PUBLISH", false),
+                Env.integer("BENCH_FLOOR_SECONDS", 5),
                 Env.root());
     }
 }

@@ -30,6 +30,9 @@ final class PipelineStack implements AutoCloseable {
     /** One service JVM. */
     record Service(String name, Process process, int port) {}
 
+    /** dispatch- and ws-fanout-service's setting: whether they publish delivery statuses (default false). */
+    private static final String DELIVERY_STATUS_PUBLISH = "herald.delivery-status.publish";
+
     /** The services' {@code herald.internal.secret}. */
     private static final String INTERNAL_SECRET = "bench-internal-" + UUID.randomUUID();
 
@@ -88,16 +91,25 @@ final class PipelineStack implements AutoCloseable {
                 .withExpo(emulators.expo().baseUrl())
                 .withApns(emulators.apns().dispatchProperties());
 
-        Service fanoutService = start(HeraldService.WS_FANOUT, wiring, Map.of(), settings);
+        // Delivery statuses on herald.delivery-status.v1 are opt-in (issue #26): published only when
+        // BENCH_DELIVERY_STATUS_PUBLISH says so, production's default (false) otherwise.
+        String publishStatuses = Boolean.toString(settings.publishDeliveryStatus());
+        Service fanoutService =
+                start(HeraldService.WS_FANOUT, wiring, Map.of(DELIVERY_STATUS_PUBLISH, publishStatuses), settings);
         Service token = start(HeraldService.TOKEN, wiring, Map.of(), settings);
         // The providers' own quotas are not what is measured here.
         start(
                 HeraldService.DISPATCH,
                 wiring,
                 Map.of(
-                        "herald.dispatch.rate-limits.fcm", "1000000",
-                        "herald.dispatch.rate-limits.expo", "1000000",
-                        "herald.dispatch.rate-limits.apns", "1000000"),
+                        "herald.dispatch.rate-limits.fcm",
+                        "1000000",
+                        "herald.dispatch.rate-limits.expo",
+                        "1000000",
+                        "herald.dispatch.rate-limits.apns",
+                        "1000000",
+                        DELIVERY_STATUS_PUBLISH,
+                        publishStatuses),
                 settings);
 
         Map<String, String> gateway = new LinkedHashMap<>();
@@ -166,8 +178,9 @@ final class PipelineStack implements AutoCloseable {
     }
 
     /**
-     * Registers users {@code user-0} ... {@code user-(users - 1)} with token-service, with one, two or three devices
-     * in turn: FCM; FCM and Expo; FCM, Expo and APNs.
+     * Registers users {@code user-0} ... {@code user-(users - 1)} with token-service, each with one FCM device: a
+     * delivery as issue #26 defines it (one recipient, one FCM device, in-app too). Until 2026-12-07 a recipient had
+     * one, two or three devices in turn (FCM; FCM and Expo; FCM, Expo and APNs), two pushes an event on average.
      */
     void registerDevices(int users) throws Exception {
         Service token = services.stream()
@@ -177,24 +190,17 @@ final class PipelineStack implements AutoCloseable {
         try (var http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             for (int user = 0; user < users; user++) {
-                int devices = user % 3 + 1;
-                for (int d = 0; d < devices; d++) {
-                    String body = switch (d) {
-                        case 0 -> device("fcm", "fcm-token-" + user, "android");
-                        case 1 -> device("expo", "ExponentPushToken[bench-" + user + "]", "android");
-                        default -> device("apns", String.format("%064x", user), "ios");
-                    };
-                    var response = http.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + token.port()
-                                            + "/internal/v1/users/user-" + user + "/devices"))
-                                    .header("Content-Type", "application/json")
-                                    .header("X-Herald-Internal-Token", INTERNAL_SECRET)
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() / 100 != 2) {
-                        throw new IllegalStateException("device not registered: " + response.body());
-                    }
+                String body = device("fcm", "fcm-token-" + user, "android");
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + token.port()
+                                        + "/internal/v1/users/user-" + user + "/devices"))
+                                .header("Content-Type", "application/json")
+                                .header("X-Herald-Internal-Token", INTERNAL_SECRET)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() / 100 != 2) {
+                    throw new IllegalStateException("device not registered: " + response.body());
                 }
             }
         }
@@ -205,9 +211,12 @@ final class PipelineStack implements AutoCloseable {
                 + "\",\"appId\":\"dev.herald.app\",\"locale\":\"en\",\"timeZone\":\"UTC\"}";
     }
 
-    /** Stops the services (the gateway first, then waits for each, 30 s at most), then the emulators, PostgreSQL, Kafka. */
-    @Override
-    public void close() {
+    /**
+     * Stops the services (the gateway first, then waits for each, 30 s at most) and leaves the broker, PostgreSQL and
+     * the emulators running: for what is measured without them ({@link PipelineFloor}). {@link #close()} after it
+     * still stops the rest.
+     */
+    void stopServices() {
         for (Service service : services.reversed()) {
             service.process().destroy();
         }
@@ -218,6 +227,12 @@ final class PipelineStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Stops the services (the gateway first, then waits for each, 30 s at most), then the emulators, PostgreSQL, Kafka. */
+    @Override
+    public void close() {
+        stopServices();
         closeAll(started);
     }
 

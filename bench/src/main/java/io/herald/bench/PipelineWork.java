@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -32,8 +33,15 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>PostgreSQL, in the services' database: statements executed ({@code pg_stat_statements}' calls, with
  *       transaction control, {@code SET} and {@code SHOW} counted apart), rows written ({@code pg_stat_user_tables}'
  *       {@code n_tup_ins + n_tup_upd + n_tup_del}), transactions committed ({@code pg_stat_database}'s {@code
- *       xact_commit}), and the server's WAL bytes and syncs ({@code pg_stat_wal}).
+ *       xact_commit}), and the server's WAL bytes and syncs ({@code pg_stat_wal}); and for each of the two tables
+ *       a delivery's design writes a row to ({@link #DELIVERY_TABLES}), the rows inserted and the insert statements
+ *       that wrote them, whose ratio is the batch {@link PipelineFloor} writes that table's rows in;
+ *   <li>the FCM emulator: the send requests it had.
  * </ul>
+ *
+ * <p>A delivery is what issue #26 names one: one recipient (of one event) with one FCM device, in-app too; {@code
+ * pipeline-e2e}'s recipients have one FCM device each, so an event makes one delivery, one push and one in-app
+ * notification.
  *
  * <p>A statement is one execution, however many rows it writes: a multi-row insert ({@code reWriteBatchedInserts},
  * {@code unnest}) is one. {@code pg_stat_statements} counts in shared memory as each statement ends, so its figures
@@ -54,6 +62,9 @@ final class PipelineWork implements AutoCloseable {
 
     private static final String CONSUMER_OFFSETS = "__consumer_offsets";
 
+    /** The tables a delivery writes its two rows to in issue #26's design: dispatch's send row, the inbox row. */
+    static final List<String> DELIVERY_TABLES = List.of("dispatch.deliveries", "inbox.notifications");
+
     /** Counters at one moment; {@link #since} makes a phase's work of two. */
     record Count(
             Map<String, Long> records,
@@ -63,7 +74,10 @@ final class PipelineWork implements AutoCloseable {
             long rows,
             long commits,
             long walBytes,
-            long walSyncs) {
+            long walSyncs,
+            Map<String, Long> tableInserts,
+            Map<String, Long> tableInsertStatements,
+            long fcmRequests) {
 
         /** What was done between {@code before} and this, for {@code deliveries} deliveries of {@code events}. */
         Work since(Count before, long deliveries, long events) {
@@ -84,11 +98,23 @@ final class PipelineWork implements AutoCloseable {
                     rows - before.rows,
                     commits - before.commits,
                     walBytes - before.walBytes,
-                    walSyncs - before.walSyncs);
+                    walSyncs - before.walSyncs,
+                    minus(tableInserts, before.tableInserts),
+                    minus(tableInsertStatements, before.tableInsertStatements),
+                    fcmRequests - before.fcmRequests);
+        }
+
+        private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+            Map<String, Long> grown = new TreeMap<>();
+            after.forEach((key, value) -> grown.put(key, value - before.getOrDefault(key, 0L)));
+            return grown;
         }
     }
 
-    /** A phase's work in total; the {@code ...PerDelivery} methods divide it by its deliveries. */
+    /**
+     * A phase's work in total; the {@code ...PerDelivery} methods divide it by its deliveries (one recipient of an
+     * event each, with its push and its in-app notification).
+     */
     record Work(
             long deliveries,
             long events,
@@ -99,7 +125,10 @@ final class PipelineWork implements AutoCloseable {
             long rows,
             long commits,
             long walBytes,
-            long walSyncs) {
+            long walSyncs,
+            Map<String, Long> tableInserts,
+            Map<String, Long> tableInsertStatements,
+            long fcmRequests) {
 
         long records() {
             return recordsByTopic.values().stream().mapToLong(Long::longValue).sum();
@@ -121,6 +150,16 @@ final class PipelineWork implements AutoCloseable {
             return perDelivery(commits);
         }
 
+        double fcmRequestsPerDelivery() {
+            return perDelivery(fcmRequests);
+        }
+
+        /** Rows {@code table} got a statement inserting into it, on average; NaN where none ran. */
+        double rowsPerInsert(String table) {
+            long statements = tableInsertStatements.getOrDefault(table, 0L);
+            return statements == 0 ? Double.NaN : (double) tableInserts.getOrDefault(table, 0L) / statements;
+        }
+
         private double perDelivery(long count) {
             return deliveries == 0 ? Double.NaN : (double) count / deliveries;
         }
@@ -139,7 +178,8 @@ final class PipelineWork implements AutoCloseable {
                             + "    PostgreSQL: %.2f statements a delivery (pg_stat_statements; besides them %.2f of"
                             + " transaction control, SET and SHOW), %.2f rows written (pg_stat_user_tables),"
                             + " %.2f commits (pg_stat_database), WAL %.0f bytes and %.3f syncs (pg_stat_wal) a"
-                            + " delivery",
+                            + " delivery; rows an insert statement wrote: %s%n"
+                            + "    FCM emulator: %.2f requests a delivery",
                     deliveries,
                     events,
                     events == 0 ? Double.NaN : (double) deliveries / events,
@@ -151,19 +191,39 @@ final class PipelineWork implements AutoCloseable {
                     rowsPerDelivery(),
                     commitsPerDelivery(),
                     perDelivery(walBytes),
-                    perDelivery(walSyncs));
+                    perDelivery(walSyncs),
+                    insertSizes(),
+                    fcmRequestsPerDelivery());
+        }
+
+        private String insertSizes() {
+            var sizes = new StringBuilder();
+            for (String table : DELIVERY_TABLES) {
+                sizes.append(sizes.isEmpty() ? "" : ", ")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "%s %.1f (%d rows, %d statements)",
+                                table,
+                                rowsPerInsert(table),
+                                tableInserts.getOrDefault(table, 0L),
+                                tableInsertStatements.getOrDefault(table, 0L)));
+            }
+            return sizes.toString();
         }
     }
 
     private final Admin admin;
     private final PostgresServer.Database db;
+    private final LongSupplier fcmRequests;
 
     /**
-     * Counts in {@code db} (the services' database) and on the broker at {@code bootstrapServers}. The server must
-     * have loaded {@code pg_stat_statements} ({@code shared_preload_libraries}); this installs it in {@code db}.
+     * Counts in {@code db} (the services' database), on the broker at {@code bootstrapServers} and {@code
+     * fcmRequests} (the FCM emulator's requests since it started). The server must have loaded {@code
+     * pg_stat_statements} ({@code shared_preload_libraries}); this installs it in {@code db}.
      */
-    PipelineWork(String bootstrapServers, PostgresServer.Database db) throws SQLException {
+    PipelineWork(String bootstrapServers, PostgresServer.Database db, LongSupplier fcmRequests) throws SQLException {
         this.db = db;
+        this.fcmRequests = fcmRequests;
         try (Connection c = connect();
                 var s = c.createStatement()) {
             s.execute("create extension if not exists pg_stat_statements");
@@ -202,6 +262,18 @@ final class PipelineWork implements AutoCloseable {
                 walBytes = rows.getLong(1);
                 walSyncs = rows.getLong(2);
             }
+            Map<String, Long> tableInserts = new TreeMap<>();
+            Map<String, Long> tableInsertStatements = new TreeMap<>();
+            for (String table : DELIVERY_TABLES) {
+                tableInserts.put(table, inserted(c, table));
+                tableInsertStatements.put(
+                        table,
+                        single(
+                                s,
+                                "select coalesce(sum(calls), 0) from pg_stat_statements"
+                                        + " where dbid = (select oid from pg_database where datname = current_database())"
+                                        + " and query ~* 'insert\\s+into\\s+" + table.replace(".", "\\.") + "\\M'"));
+            }
             c.commit();
             return new Count(
                     ends,
@@ -211,7 +283,24 @@ final class PipelineWork implements AutoCloseable {
                     tableRows,
                     commits,
                     walBytes,
-                    walSyncs);
+                    walSyncs,
+                    tableInserts,
+                    tableInsertStatements,
+                    fcmRequests.getAsLong());
+        }
+    }
+
+    /** Rows inserted into {@code table} and its partitions ({@code pg_stat_user_tables}), 0 where it does not exist. */
+    private static long inserted(Connection c, String table) throws SQLException {
+        try (var select = c.prepareStatement("select coalesce(sum(n_tup_ins), 0) from pg_stat_user_tables"
+                + " where relid = to_regclass(?)"
+                + " or relid in (select inhrelid from pg_inherits where inhparent = to_regclass(?))")) {
+            select.setString(1, table);
+            select.setString(2, table);
+            try (var rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 
