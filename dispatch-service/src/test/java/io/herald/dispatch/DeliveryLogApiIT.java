@@ -14,6 +14,7 @@ import io.herald.testkit.ServiceInfrastructure;
 import io.herald.testkit.fcm.FcmAnswer;
 import io.herald.testkit.fcm.FcmEmulator;
 import io.herald.testkit.fcm.FcmError;
+import io.herald.testkit.script.Script;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,7 +109,10 @@ class DeliveryLogApiIT {
         fcm.script().forToken(retried.token(), 2, FcmAnswer.fail(FcmError.QUOTA_EXCEEDED));
         PushDelivery unsupported =
                 ofEvent(event, "user-webpush", "{\"endpoint\":\"https://push.example/x\"}", Provider.WEBPUSH);
-        for (PushDelivery d : List.of(sent, dead, retried, unsupported)) {
+        PushDelivery exhausted =
+                ofEvent(UUID.randomUUID(), "user-exhausted", "token-exhausted-" + UUID.randomUUID(), Provider.FCM);
+        fcm.script().forToken(exhausted.token(), Script.FOREVER, FcmAnswer.fail(FcmError.INTERNAL));
+        for (PushDelivery d : List.of(sent, dead, retried, unsupported, exhausted)) {
             publish(d);
         }
 
@@ -116,12 +120,17 @@ class DeliveryLogApiIT {
         Map<UUID, JsonNode> rows = await().atMost(Duration.ofSeconds(60))
                 .until(
                         () -> {
-                            // two calls: three deliveries each at most (MAX_ROWS)
+                            // a call per event: three deliveries each at most (MAX_ROWS)
                             Map<UUID, JsonNode> found = byDeliveryId(get(event).path("deliveries"));
                             found.putAll(byDeliveryId(get(retried.eventId()).path("deliveries")));
+                            found.putAll(byDeliveryId(get(exhausted.eventId()).path("deliveries")));
                             return found;
                         },
-                        found -> found.size() == 4
+                        found -> found.size() == 5
+                                && found.get(exhausted.deliveryId())
+                                        .path("outcome")
+                                        .asString()
+                                        .equals("dead_lettered")
                                 && found.get(retried.deliveryId())
                                         .path("outcome")
                                         .asString()
@@ -136,6 +145,8 @@ class DeliveryLogApiIT {
         assertRow(rows.get(retried.deliveryId()), retried, "sent", null, 3);
         // never sent: dead-lettered at once, its reason code as reason
         assertRow(rows.get(unsupported.deliveryId()), unsupported, "dead_lettered", "provider-not-implemented", 1);
+        // three failed attempts, then the dead-letter topic: the dead letter is the latest of the three
+        assertRow(rows.get(exhausted.deliveryId()), exhausted, "dead_lettered", "retries-exhausted", 3);
 
         // Token feedback is published as before.
         ConsumerRecord<String, byte[]> feedback =
