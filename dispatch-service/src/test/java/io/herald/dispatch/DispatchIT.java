@@ -102,6 +102,8 @@ class DispatchIT {
         registry.add("herald.dispatch.unread-badge.timeout", () -> "5s");
         registry.add("herald.internal.secret", () -> INTERNAL_SECRET);
         TestProviders.quickRetries(registry);
+        // outcomes are read from herald.delivery-status.v1
+        TestProviders.publishStatuses(registry);
     }
 
     private static HttpServer unreadStub() {

@@ -57,6 +57,8 @@ class PoisonDeliveriesIT {
         TestProviders.fcm(registry, fcm);
         apns.dispatchProperties().forEach((key, value) -> registry.add(key, () -> value));
         TestProviders.quickRetries(registry);
+        // outcomes are read from herald.delivery-status.v1
+        TestProviders.publishStatuses(registry);
     }
 
     @BeforeAll

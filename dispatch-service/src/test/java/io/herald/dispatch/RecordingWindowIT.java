@@ -61,6 +61,8 @@ class RecordingWindowIT {
         // The slow send hangs until FCM's emulator answers 503, not until the client gives up on it.
         registry.add("herald.dispatch.fcm.request-timeout", () -> "60s");
         registry.add("herald.dispatch.send-timeout", () -> "60s");
+        // outcomes are read from herald.delivery-status.v1
+        TestProviders.publishStatuses(registry);
     }
 
     @BeforeAll

@@ -16,6 +16,14 @@ final class TestProviders {
         registry.add("herald.dispatch.expo.enabled", () -> "false");
     }
 
+    /**
+     * Statuses published on {@code herald.delivery-status.v1} ({@code herald.delivery-status.publish=true}; off by
+     * default), for tests that read outcomes there.
+     */
+    static void publishStatuses(DynamicPropertyRegistry registry) {
+        registry.add("herald.delivery-status.publish", () -> "true");
+    }
+
     /** Retries a test can wait out: from 100 ms, at most 500 ms apart, 20 ms of jitter, three attempts. */
     static void quickRetries(DynamicPropertyRegistry registry) {
         registry.add("herald.dispatch.retry.initial-interval", () -> "100ms");

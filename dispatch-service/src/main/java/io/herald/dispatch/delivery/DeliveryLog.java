@@ -37,11 +37,18 @@ import org.springframework.stereotype.Repository;
  * so PostgreSQL reads only the partitions that can hold the answer (normally today's): a delivery cannot have
  * been sent before its event occurred nor before its record was first published (retries keep that timestamp,
  * see {@link Retries}); the earlier of the two, less {@link #CLOCK_SKEW} for clocks that disagree.
+ *
+ * <p>It is also the push half of the delivery log ({@link #latest}, {@code GET /internal/v1/deliveries}): each row
+ * names its event and notification, and a delivery that reached the dead-letter topic gets a {@code dead_lettered}
+ * row ({@link #deadLettered}), whether or not statuses are published on {@code herald.delivery-status.v1}.
  */
 @Repository
 public class DeliveryLog {
 
     static final String SENT = "sent";
+
+    /** The outcome of a delivery that reached {@code herald.push.v1-dlt}. */
+    static final String DEAD_LETTERED = "dead_lettered";
 
     /** How far apart the clocks of upstream apps, token-service and dispatch-service may be. */
     static final Duration CLOCK_SKEW = Duration.ofHours(1);
@@ -144,6 +151,7 @@ public class DeliveryLog {
             batch.add(new MapSqlParameterSource()
                     .addValue("id", delivery.deliveryId())
                     .addValue("eventId", delivery.eventId())
+                    .addValue("notificationId", delivery.notificationId())
                     .addValue("userId", delivery.userId())
                     .addValue("provider", delivery.provider().name().toLowerCase(Locale.ROOT))
                     .addValue("outcome", entry.outcome())
@@ -157,12 +165,128 @@ public class DeliveryLog {
         }
         // A row per attempt; the same attempt recorded twice in one microsecond (two instances) is one row.
         named.batchUpdate("""
-                insert into dispatch.deliveries (delivery_id, event_id, user_id, provider, outcome,
+                insert into dispatch.deliveries (delivery_id, event_id, notification_id, user_id, provider, outcome,
                     provider_message_id, reason, attempts, recorded_at, token)
-                values (:id, :eventId, :userId, :provider, :outcome, :messageId, :reason, :attempt, :recordedAt,
-                    :token)
+                values (:id, :eventId, :notificationId, :userId, :provider, :outcome, :messageId, :reason, :attempt,
+                    :recordedAt, :token)
                 on conflict do nothing
                 """, batch.toArray(SqlParameterSource[]::new));
+    }
+
+    /**
+     * Stores that {@code delivery} reached the dead-letter topic (outcome {@value #DEAD_LETTERED}, {@code reason}
+     * the dead letter's reason code), as the latest attempt of the delivery: its attempt is the highest one stored
+     * for it (1 when none is: it was never sent), and it is recorded after them. One statement; looking for the
+     * delivery's rows reads every partition's primary key once, which only dead letters pay.
+     *
+     * @return PostgreSQL's reason when it refused the row for its data (the row is not stored), else {@code null}
+     * @throws DataAccessException when the database failed rather than the data
+     */
+    @Nullable
+    String deadLettered(PushDelivery delivery, String reason) {
+        Instant now = clock.instant();
+        try {
+            insertDeadLetter(delivery, reason, now);
+            return null;
+        } catch (DataAccessException e) {
+            if (dataError(e) == null) {
+                throw e;
+            }
+            partitions.ensureFor(now);
+        }
+        try {
+            insertDeadLetter(delivery, reason, now);
+            return null;
+        } catch (DataAccessException e) {
+            String refused = dataError(e);
+            if (refused == null) {
+                throw e;
+            }
+            return refused;
+        }
+    }
+
+    private void insertDeadLetter(PushDelivery delivery, String reason, Instant now) {
+        jdbc.sql("""
+                        insert into dispatch.deliveries (delivery_id, event_id, notification_id, user_id, provider,
+                            outcome, reason, attempts, recorded_at)
+                        select :id, :eventId, :notificationId, :userId, :provider, :outcome, :reason,
+                            coalesce((select max(attempts) from dispatch.deliveries where delivery_id = :id), 1),
+                            :recordedAt
+                        on conflict do nothing
+                        """)
+                .param("id", delivery.deliveryId())
+                .param("eventId", delivery.eventId())
+                .param("notificationId", delivery.notificationId())
+                .param("userId", delivery.userId())
+                .param("provider", delivery.provider().name().toLowerCase(Locale.ROOT))
+                .param("outcome", DEAD_LETTERED)
+                .param("reason", withoutNul(reason))
+                .param("recordedAt", Timestamp.from(now))
+                .update();
+    }
+
+    /**
+     * One delivery's latest attempt, as {@code GET /internal/v1/deliveries} shows it.
+     *
+     * @param notificationId {@code null} for rows stored before the column existed
+     * @param outcome the {@code DeliveryStatus.Outcome} wire name: {@code sent}, {@code rejected}, {@code failed},
+     *     {@code dead_lettered}
+     * @param reason the provider's error code, or the dead letter's reason code; {@code null} when sent
+     */
+    record Latest(
+            UUID eventId,
+            @Nullable UUID notificationId,
+            UUID deliveryId,
+            String userId,
+            String provider,
+            String outcome,
+            @Nullable String reason,
+            int attempt,
+            Instant recordedAt) {}
+
+    /** At most {@code max} deliveries, and whether there were more. */
+    record LatestPage(List<Latest> deliveries, boolean truncated) {}
+
+    /**
+     * The latest attempt (the latest recorded, then the highest attempt: a replayed dead letter starts again at attempt 1) of every delivery of these events, newest first,
+     * at most {@code max} of them (one query). The events' rows are found through the {@code (event_id)} index of
+     * each partition: an event id says nothing reliable about when its deliveries were recorded (apps choose their
+     * own), so no partition can be ruled out; the retention bounds how many there are.
+     */
+    LatestPage latest(Collection<UUID> eventIds, int max) {
+        if (eventIds.isEmpty()) {
+            return new LatestPage(List.of(), false);
+        }
+        List<Latest> rows = jdbc.sql("""
+                        select event_id, notification_id, delivery_id, user_id, provider, outcome, reason, attempts,
+                            recorded_at
+                        from (
+                            select distinct on (delivery_id) event_id, notification_id, delivery_id, user_id,
+                                provider, outcome, reason, attempts, recorded_at
+                            from dispatch.deliveries
+                            where event_id = any(:ids)
+                            order by delivery_id, recorded_at desc, attempts desc
+                        ) latest
+                        order by recorded_at desc, delivery_id
+                        limit :limit
+                        """)
+                .param("ids", eventIds.toArray(UUID[]::new))
+                .param("limit", max + 1)
+                .query((rs, n) -> new Latest(
+                        rs.getObject("event_id", UUID.class),
+                        rs.getObject("notification_id", UUID.class),
+                        rs.getObject("delivery_id", UUID.class),
+                        rs.getString("user_id"),
+                        rs.getString("provider"),
+                        rs.getString("outcome"),
+                        rs.getString("reason"),
+                        rs.getInt("attempts"),
+                        rs.getTimestamp("recorded_at").toInstant()))
+                .list();
+        return rows.size() > max
+                ? new LatestPage(List.copyOf(rows.subList(0, max)), true)
+                : new LatestPage(rows, false);
     }
 
     /**

@@ -10,12 +10,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sendTimeout {@code send-timeout}: the longest one provider call may take before it counts as failed
  * @param retry {@code retry.*}: backoff of transient failures before a delivery is dead-lettered
  * @param deliveryLog {@code delivery-log.*}: how long the record of sends is kept
+ * @param log {@code log.*}: how the record of sends is read ({@code GET /internal/v1/deliveries})
  */
 @ConfigurationProperties("herald.dispatch")
 public record DispatchProperties(
         @DefaultValue("30s") Duration sendTimeout,
         @DefaultValue Retry retry,
-        @DefaultValue DeliveryLogSettings deliveryLog) {
+        @DefaultValue DeliveryLogSettings deliveryLog,
+        @DefaultValue LogApi log) {
 
     public DispatchProperties {
         positive("herald.dispatch.send-timeout", sendTimeout);
@@ -80,6 +82,21 @@ public record DispatchProperties(
             positive("herald.dispatch.delivery-log.maintenance-interval", maintenanceInterval);
             if (createAhead.compareTo(Duration.ofDays(1)) < 0) {
                 throw new IllegalArgumentException("herald.dispatch.delivery-log.create-ahead must be at least 1d");
+            }
+        }
+    }
+
+    /**
+     * The internal API that reads the record of sends ({@code GET /internal/v1/deliveries}).
+     *
+     * @param maxRows {@code max-rows}: the most deliveries one call answers (the newest); {@code "truncated": true}
+     *     says there were more
+     */
+    public record LogApi(@DefaultValue("10000") int maxRows) {
+
+        public LogApi {
+            if (maxRows < 1) {
+                throw new IllegalArgumentException("herald.dispatch.log.max-rows must be at least 1");
             }
         }
     }

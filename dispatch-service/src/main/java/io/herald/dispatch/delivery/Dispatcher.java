@@ -51,6 +51,10 @@ import org.springframework.stereotype.Component;
  * about one group write (milliseconds). A repeat that still happens replaces the first on the phone (see
  * {@link ReplaceKey}).
  *
+ * <p>Statuses ({@code herald.delivery-status.v1}) are published only with {@code herald.delivery-status.publish}
+ * on ({@link StatusPublisher}); off (the default), the stored row is the outcome's only record, and a poll of sends
+ * that all succeed publishes nothing and waits for no acknowledgement.
+ *
  * <p>Accepted: stored as sent, status {@code sent}. Rejected with a dead token: status {@code rejected} and
  * token feedback, never retried. Rejected otherwise (an invalid payload), unreadable, invalid, for a provider
  * not available, or thrown on by its provider client for a reason that will not pass ({@link SendFailures}):
@@ -436,36 +440,42 @@ public class Dispatcher {
         };
         meters.counter("herald.dispatch.deliveries", "provider", providerName(delivery), "outcome", result)
                 .increment();
-        return switch (outcome) {
-            case SendOutcome.Accepted accepted -> List.of(statuses.status(delivery, Outcome.SENT, null, trace));
+        // A status only when statuses are published: otherwise nothing is sent, and nothing waited for.
+        List<CompletableFuture<?>> sends = new ArrayList<>(2);
+        switch (outcome) {
+            case SendOutcome.Accepted accepted ->
+                statuses.status(delivery, Outcome.SENT, null, trace).ifPresent(sends::add);
             case SendOutcome.Rejected rejected -> {
-                var status =
-                        statuses.status(delivery, Outcome.REJECTED, rejected.code() + ": " + rejected.reason(), trace);
+                statuses.status(delivery, Outcome.REJECTED, rejected.code() + ": " + rejected.reason(), trace)
+                        .ifPresent(sends::add);
                 if (rejected.tokenDead()) {
                     log.debug("delivery {}: token dead ({})", delivery.deliveryId(), rejected.code());
-                    yield List.of(status, statuses.deadToken(delivery, rejected.code(), trace));
+                    sends.add(statuses.deadToken(delivery, rejected.code(), trace));
+                } else {
+                    sends.add(retries.deadLetter(
+                            item.record,
+                            DeadLetters.headers(
+                                    Topics.PUSH,
+                                    Retries.SERVICE,
+                                    rejected.code().toLowerCase(Locale.ROOT).replace('_', '-'),
+                                    rejected.reason())));
                 }
-                yield List.of(
-                        status,
-                        retries.deadLetter(
-                                item.record,
-                                DeadLetters.headers(
-                                        Topics.PUSH,
-                                        Retries.SERVICE,
-                                        rejected.code().toLowerCase(Locale.ROOT).replace('_', '-'),
-                                        rejected.reason())));
             }
             case SendOutcome.Failed failed -> {
                 meters.counter("herald.dispatch.retries", "provider", providerName(delivery), "code", failed.code())
                         .increment();
-                yield List.of(
-                        statuses.status(delivery, Outcome.FAILED, failed.code() + ": " + failed.reason(), trace),
-                        retries.retryOrDeadLetter(item.record, item.attempt, failed));
+                statuses.status(delivery, Outcome.FAILED, failed.code() + ": " + failed.reason(), trace)
+                        .ifPresent(sends::add);
+                sends.add(retries.retryOrDeadLetter(item.record, item.attempt, failed));
             }
-        };
+        }
+        return sends;
     }
 
     private static void awaitPublished(List<CompletableFuture<?>> published) throws InterruptedException {
+        if (published.isEmpty()) {
+            return;
+        }
         try {
             CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get();
         } catch (ExecutionException e) {

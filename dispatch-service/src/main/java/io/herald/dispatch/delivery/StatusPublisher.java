@@ -8,13 +8,17 @@ import io.herald.events.TokenFeedback;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
-/** Publishes delivery outcomes ({@code herald.delivery-status.v1}) and dead tokens ({@code herald.token-feedback.v1}). */
+/**
+ * Publishes delivery outcomes ({@code herald.delivery-status.v1}), when {@code herald.delivery-status.publish} is
+ * on, and dead tokens ({@code herald.token-feedback.v1}), always. Thread-safe.
+ */
 @Component
 public class StatusPublisher {
 
@@ -22,18 +26,28 @@ public class StatusPublisher {
 
     private final KafkaTemplate<String, Object> kafka;
     private final Clock clock;
+    private final boolean publishing;
 
-    StatusPublisher(KafkaTemplate<String, Object> kafka, Clock clock) {
+    StatusPublisher(KafkaTemplate<String, Object> kafka, Clock clock, DeliveryStatusProperties settings) {
         this.kafka = kafka;
         this.clock = clock;
+        this.publishing = settings.publish();
     }
 
-    /** Publishes the status; the future completes when Kafka has it. */
-    public CompletableFuture<?> status(
+    /**
+     * Publishes the status, when statuses are published ({@code herald.delivery-status.publish}).
+     *
+     * @return the send, completing when Kafka has the status; empty when statuses are not published (nothing was
+     *     sent, and there is nothing to wait for)
+     */
+    public Optional<CompletableFuture<?>> status(
             PushDelivery delivery,
             DeliveryStatus.Outcome outcome,
             @Nullable String reason,
             @Nullable String traceparent) {
+        if (!publishing) {
+            return Optional.empty();
+        }
         var status = new DeliveryStatus(
                 delivery.eventId(),
                 DomainEvent.SCHEMA_VERSION,
@@ -46,7 +60,7 @@ public class StatusPublisher {
                 outcome,
                 reason,
                 SERVICE);
-        return send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status, traceparent);
+        return Optional.of(send(Topics.DELIVERY_STATUS, delivery.eventId().toString(), status, traceparent));
     }
 
     CompletableFuture<?> deadToken(PushDelivery delivery, String reason, @Nullable String traceparent) {

@@ -56,13 +56,15 @@ class DispatchKafkaConfig {
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
         // A retry topic waits by pausing for at least the poll timeout: keep it short.
         factory.getContainerProperties().setPollTimeout(100);
-        var backOff = new ExponentialBackOff(Duration.ofMillis(500).toMillis(), 2.0);
-        backOff.setMaxInterval(Duration.ofSeconds(10).toMillis());
-        factory.setCommonErrorHandler(new DefaultErrorHandler(backOff));
+        factory.setCommonErrorHandler(new DefaultErrorHandler(outageBackOff()));
         return factory;
     }
 
-    /** The dead-letter topic's reader (statuses only), one record at a time. */
+    /**
+     * The dead-letter topic's reader (the {@code dead_lettered} row, and its status when statuses are published),
+     * one record at a time. A record that throws (PostgreSQL or Kafka unreachable: nothing else does) is tried
+     * again with a backoff, for as long as it takes, so that no dead letter goes unrecorded.
+     */
     @Bean
     ConcurrentKafkaListenerContainerFactory<String, byte[]> kafkaListenerContainerFactory(
             ConsumerFactory<String, byte[]> consumers) {
@@ -70,7 +72,15 @@ class DispatchKafkaConfig {
         factory.setConsumerFactory(consumers);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         factory.getContainerProperties().setObservationEnabled(true);
+        factory.setCommonErrorHandler(new DefaultErrorHandler(outageBackOff()));
         return factory;
+    }
+
+    /** From half a second to ten seconds apart, without end: an outage is waited out, never skipped. */
+    private static ExponentialBackOff outageBackOff() {
+        var backOff = new ExponentialBackOff(Duration.ofMillis(500).toMillis(), 2.0);
+        backOff.setMaxInterval(Duration.ofSeconds(10).toMillis());
+        return backOff;
     }
 
     @Bean

@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * The consumers of dispatch-service: {@code herald.push.v1} (group {@code dispatcher}), each retry topic in a
  * container of its own (group {@code herald-dispatcher-retry-N}, so a wait on one never holds up another), and {@code
- * herald.push.v1-dlt} (group {@code dispatcher-dlt}, statuses only).
+ * herald.push.v1-dlt} (group {@code dispatcher-dlt}: the {@code dead_lettered} row, and its status when statuses are
+ * published).
  *
  * <p>A retry topic is read in order; records not yet due are not processed: the container pauses until the
  * first of them is (Spring Kafka's {@code nack}), and the records before it are committed. No record is due
@@ -96,7 +97,7 @@ class PushConsumers implements SmartLifecycle {
     }
 
     @KafkaListener(id = "dispatcher-dlt", groupId = "herald-dispatcher-dlt", topics = Topics.PUSH_DLT)
-    void onDeadLetter(ConsumerRecord<String, byte[]> record) {
+    void onDeadLetter(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         deadLetters.onDeadLetter(record);
     }
 

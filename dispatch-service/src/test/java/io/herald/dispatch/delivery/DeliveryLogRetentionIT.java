@@ -113,7 +113,8 @@ class DeliveryLogRetentionIT {
                         6,
                         Duration.ofMinutes(5)),
                 new DispatchProperties.DeliveryLogSettings(
-                        Duration.parse(retention), Duration.ofDays(3), Duration.ofHours(1)));
+                        Duration.parse(retention), Duration.ofDays(3), Duration.ofHours(1)),
+                new DispatchProperties.LogApi(10_000));
         return new DeliveryLogPartitions(dataSource, properties, TopicSettings.defaults(), clock);
     }
 
