@@ -211,6 +211,33 @@ class DeliveryLogApiIT {
     }
 
     @Test
+    void aDeadLetterReplayedAndSentShowsAsSent() throws Exception {
+        // Three failures use up the attempts (quickRetries): dead-lettered as attempt 3. Replayed onto
+        // herald.push.v1 (as herald-ops replays it), the send counts its attempts from 1 again and succeeds.
+        PushDelivery delivery =
+                ofEvent(UUID.randomUUID(), "user-replayed", "token-replayed-" + UUID.randomUUID(), Provider.FCM);
+        fcm.script().forToken(delivery.token(), 3, FcmAnswer.fail(FcmError.INTERNAL));
+        publish(delivery);
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> byDeliveryId(get(delivery.eventId()).path("deliveries")),
+                        rows -> rows.containsKey(delivery.deliveryId())
+                                && rows.get(delivery.deliveryId())
+                                        .path("outcome")
+                                        .asString()
+                                        .equals("dead_lettered"));
+
+        publish(delivery);
+        awaitReceived(delivery.token());
+        JsonNode row = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> byDeliveryId(get(delivery.eventId()).path("deliveries"))
+                                .get(delivery.deliveryId()),
+                        r -> r != null && r.path("outcome").asString().equals("sent"));
+        assertRow(row, delivery, "sent", null, 1);
+    }
+
+    @Test
     void moreDeliveriesThanMaxRowsAreTruncatedToTheNewest() throws Exception {
         UUID event = UUID.randomUUID();
         List<PushDelivery> deliveries = IntStream.range(0, MAX_ROWS + 1)
