@@ -218,7 +218,9 @@ public class InboxStore {
      * Applies an update ({@link InAppNotification#change()} {@code UPDATE}): the user's notification {@link
      * InAppNotification#notificationId()} gets its title, body and data, where it is stored; one that is not stored
      * (not yet, or withdrawn, or never sent to this user) is not created. An update older in the stream than the
-     * one the row has (the topic read again) changes nothing, so redelivery is harmless.
+     * one the row has (the topic read again) changes nothing, and neither does one whose event id was applied
+     * already (routed again by token-service, perhaps after a newer one; the newest {@value #APPLIED_UPDATES_KEPT}
+     * are remembered per row), so redelivery is harmless.
      *
      * @param position its place in {@code herald.inapp.v1}, or {@code null} outside the writer (tests)
      * @return whether a stored notification was updated
@@ -227,10 +229,15 @@ public class InboxStore {
         return client.sql("""
                         update inbox.notifications
                         set title = :title, body = :body, data = cast(:data as jsonb),
-                            updated_offset = coalesce(:offset, updated_offset)
+                            updated_offset = coalesce(:offset, updated_offset),
+                            applied_updates = (array_append(applied_updates, cast(:eventId as uuid)))[
+                                greatest(1, coalesce(cardinality(applied_updates), 0) + 2 - :appliedMax):]
                         where user_id = :userId and notification_id = :id
                             and (:offset is null or coalesce(updated_offset, -1) <= :offset)
+                            and not (cast(:eventId as uuid) = any(coalesce(applied_updates, '{}')))
                         """)
+                        .param("eventId", update.eventId())
+                        .param("appliedMax", APPLIED_UPDATES_KEPT)
                         .param("title", update.title())
                         .param("body", update.body())
                         .param("data", HeraldJson.mapper().writeValueAsString(update.data()))
@@ -240,6 +247,9 @@ public class InboxStore {
                         .update()
                 == 1;
     }
+
+    /** How many of the update event ids applied to a row it remembers ({@code applied_updates}). */
+    static final int APPLIED_UPDATES_KEPT = 32;
 
     /**
      * The withdrawals and updates of a user's notifications recorded at offsets of {@code partition} after {@code
