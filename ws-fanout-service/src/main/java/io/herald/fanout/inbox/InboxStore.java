@@ -10,6 +10,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -217,7 +218,9 @@ public class InboxStore {
      * Applies an update ({@link InAppNotification#change()} {@code UPDATE}): the user's notification {@link
      * InAppNotification#notificationId()} gets its title, body and data, where it is stored; one that is not stored
      * (not yet, or withdrawn, or never sent to this user) is not created. An update older in the stream than the
-     * one the row has (the topic read again) changes nothing, so redelivery is harmless.
+     * one the row has (the topic read again) changes nothing, and neither does one whose event id was applied
+     * already (routed again by token-service, perhaps after a newer one; the newest {@value #APPLIED_UPDATES_KEPT}
+     * are remembered per row), so redelivery is harmless.
      *
      * @param position its place in {@code herald.inapp.v1}, or {@code null} outside the writer (tests)
      * @return whether a stored notification was updated
@@ -226,10 +229,15 @@ public class InboxStore {
         return client.sql("""
                         update inbox.notifications
                         set title = :title, body = :body, data = cast(:data as jsonb),
-                            updated_offset = coalesce(:offset, updated_offset)
+                            updated_offset = coalesce(:offset, updated_offset),
+                            applied_updates = (array_append(applied_updates, cast(:eventId as uuid)))[
+                                greatest(1, coalesce(cardinality(applied_updates), 0) + 2 - :appliedMax):]
                         where user_id = :userId and notification_id = :id
                             and (:offset is null or coalesce(updated_offset, -1) <= :offset)
+                            and not (cast(:eventId as uuid) = any(coalesce(applied_updates, '{}')))
                         """)
+                        .param("eventId", update.eventId())
+                        .param("appliedMax", APPLIED_UPDATES_KEPT)
                         .param("title", update.title())
                         .param("body", update.body())
                         .param("data", HeraldJson.mapper().writeValueAsString(update.data()))
@@ -239,6 +247,9 @@ public class InboxStore {
                         .update()
                 == 1;
     }
+
+    /** How many of the update event ids applied to a row it remembers ({@code applied_updates}). */
+    static final int APPLIED_UPDATES_KEPT = 32;
 
     /**
      * The withdrawals and updates of a user's notifications recorded at offsets of {@code partition} after {@code
@@ -330,6 +341,64 @@ public class InboxStore {
                 .param("limit", limit)
                 .query(InboxStore::item)
                 .list();
+    }
+
+    /**
+     * The rows of the events {@code eventIds} (every recipient's), newest first by {@code (created_at,
+     * notification_id)}, at most {@code limit}.
+     */
+    List<InboxRow> byEvents(Collection<UUID> eventIds, int limit) {
+        if (eventIds.isEmpty()) {
+            return List.of();
+        }
+        return client.sql(SELECT_ROW + """
+                        where event_id in (:eventIds)
+                        order by created_at desc, notification_id desc limit :limit
+                        """)
+                .param("eventIds", List.copyOf(eventIds))
+                .param("limit", limit)
+                .query(InboxStore::row)
+                .list();
+    }
+
+    /**
+     * A user's rows of the app {@code source}, newest first by {@code (created_at, notification_id)}, strictly
+     * before {@code before} when given, at most {@code limit}. Rows stored before sources were kept have none, and
+     * are never among them.
+     */
+    List<InboxRow> history(String userId, String source, @Nullable InboxCursor before, int limit) {
+        String after = before == null ? "" : " and (created_at, notification_id) < (:createdAt, :id)";
+        var sql = client.sql(SELECT_ROW + " where user_id = :userId and source = :source" + after + """
+
+                        order by created_at desc, notification_id desc limit :limit
+                        """)
+                .param("userId", userId)
+                .param("source", source)
+                .param("limit", limit);
+        if (before != null) {
+            sql = sql.param("createdAt", Timestamp.from(before.createdAt())).param("id", before.id());
+        }
+        return sql.query(InboxStore::row).list();
+    }
+
+    private static final String SELECT_ROW = """
+            select event_id, notification_id, source, user_id, type, title, body, occurred_at, created_at, read_at
+            from inbox.notifications
+            """;
+
+    private static InboxRow row(ResultSet rs, int row) throws SQLException {
+        Timestamp read = rs.getTimestamp("read_at");
+        return new InboxRow(
+                rs.getObject("event_id", UUID.class),
+                rs.getObject("notification_id", UUID.class),
+                rs.getString("source"),
+                rs.getString("user_id"),
+                rs.getString("type"),
+                rs.getString("title"),
+                rs.getString("body"),
+                rs.getTimestamp("occurred_at").toInstant(),
+                rs.getTimestamp("created_at").toInstant(),
+                read == null ? null : read.toInstant());
     }
 
     /** One of a user's notifications; empty when it does not exist or belongs to someone else. */

@@ -28,10 +28,12 @@ import org.springframework.stereotype.Component;
  * herald.inapp.v1} in its own consumer group, starting from the newest records, so every node sees every
  * notification; what a client misses while disconnected it gets back with {@code resume} from the inbox. Each
  * message carries the record's place in the topic ({@code position}), which a client resumes from.
- * Every socket write of a notification publishes a {@code delivered} {@link DeliveryStatus}. A withdrawal or an
+ * Every socket write of a notification is counted ({@code herald.fanout.live.writes}) and, with {@code
+ * herald.delivery-status.publish} on, publishes a {@code delivered} {@link DeliveryStatus}. A withdrawal or an
  * update ({@link InAppNotification#change()}) goes to the same sockets as a {@code notification_withdrawn} or {@code
  * notification_updated} message at its own position (so a resume orders it with the notifications), without a
- * status; a notification withdrawn before it came is not pushed ({@link RecentWithdrawals}).
+ * status; a notification withdrawn before it came is not pushed ({@link RecentWithdrawals}), and a record written
+ * to sockets lately is not written again when it comes once more ({@link LiveRepeats}).
  */
 @Component
 class LiveFanout {
@@ -44,17 +46,25 @@ class LiveFanout {
     private final KafkaTemplate<String, Object> kafka;
     private final SocketProperties properties;
     private final Clock clock;
+    private final boolean publishStatuses;
     private final Counter liveWrites;
+    private final Counter repeatsSkipped;
     private final RecentWithdrawals withdrawals = new RecentWithdrawals();
+    private final LiveRepeats repeats;
 
     LiveFanout(
             SessionRegistry registry,
             LiveFrontier frontier,
             KafkaTemplate<String, Object> kafka,
             SocketProperties properties,
+            LiveProperties live,
+            DeliveryStatusProperties statuses,
             Clock clock,
             MeterRegistry meters) {
         this.liveWrites = meters.counter("herald.fanout.live.writes");
+        this.repeatsSkipped = meters.counter("herald.fanout.live.repeats");
+        this.publishStatuses = statuses.publish();
+        this.repeats = new LiveRepeats(live);
         this.registry = registry;
         this.frontier = frontier;
         this.kafka = kafka;
@@ -96,6 +106,12 @@ class LiveFanout {
             if (sessions.isEmpty()) {
                 continue;
             }
+            if (!repeats.first(notification)) {
+                // Routed again by token-service (same derived id, a new offset): its sockets have it.
+                repeatsSkipped.increment();
+                log.debug("notification {} not pushed again: written lately", notification.notificationId());
+                continue;
+            }
             // Rendered once per dialect the recipient's sockets speak, most often one.
             var frames = new EnumMap<SocketDialect, StreamGate.Frame>(SocketDialect.class);
             String traceparent = TraceContext.traceparent(record.headers());
@@ -105,29 +121,37 @@ class LiveFanout {
                         dialect -> new StreamGate.Frame(
                                 record.partition(), record.offset(), bytes(dialect, notification, record)));
                 if (change != null) {
-                    // A withdrawal or an update is no delivery of a notification: no status.
-                    batch.add(session, frame, Receipt.NONE);
+                    // A withdrawal or an update is no delivery of a notification: not counted, no status.
+                    batch.add(session, frame, Receipt.CHANGE);
+                    continue;
+                }
+                if (!publishStatuses) {
+                    batch.add(session, frame, Receipt.WRITE);
                     continue;
                 }
                 var status = new ProducerRecord<String, Object>(
                         Topics.DELIVERY_STATUS, notification.eventId().toString(), delivered(notification));
                 // The status goes on in the trace of the event it reports on.
                 TraceContext.propagate(traceparent, status.headers());
-                batch.add(session, frame, new Receipt(status));
+                batch.add(session, frame, new Receipt(true, status));
             }
             log.trace("notification {} for {} sockets", notification.notificationId(), sessions.size());
         }
         // The sockets first, then the statuses saying so.
         List<ProducerRecord<String, Object>> statuses = new ArrayList<>();
+        int writes = 0;
         for (Receipt receipt : batch.flush()) {
+            if (receipt.notification()) {
+                writes++;
+            }
             ProducerRecord<String, Object> status = receipt.status();
             if (status != null) {
                 statuses.add(status);
             }
         }
         statuses.forEach(kafka::send);
-        if (!statuses.isEmpty()) {
-            liveWrites.increment(statuses.size());
+        if (writes > 0) {
+            liveWrites.increment(writes);
         }
     }
 
@@ -158,9 +182,13 @@ class LiveFanout {
         };
     }
 
-    /** A socket write's delivery status to publish, if it has one. */
-    private record Receipt(@Nullable ProducerRecord<String, Object> status) {
-        static final Receipt NONE = new Receipt(null);
+    /**
+     * What a socket write was: of a notification (counted) or of a change, and its delivery status to publish, if
+     * it has one.
+     */
+    private record Receipt(boolean notification, @Nullable ProducerRecord<String, Object> status) {
+        static final Receipt CHANGE = new Receipt(false, null);
+        static final Receipt WRITE = new Receipt(true, null);
     }
 
     private DeliveryStatus delivered(InAppNotification notification) {

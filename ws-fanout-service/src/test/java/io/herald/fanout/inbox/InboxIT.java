@@ -503,6 +503,34 @@ class InboxIT {
                 .containsEntry("changed", "yes");
     }
 
+    @Test
+    void anUpdateRoutedAgainAfterANewerOneNeverBringsBackItsWords() {
+        String user = "updates-" + UUID.randomUUID();
+        var n = rich(user, "v0", null);
+        store.store(n);
+        var first = change(n.notificationId(), user, null, Change.Kind.UPDATE, "v1");
+        var second = change(n.notificationId(), user, null, Change.Kind.UPDATE, "v2");
+        assertThat(store.update(first, new InboxStore.StreamPosition(0, 10))).isTrue();
+        assertThat(store.update(second, new InboxStore.StreamPosition(0, 11))).isTrue();
+        // token-service routes the first update's event again: the same record at a new offset.
+        assertThat(store.update(first, new InboxStore.StreamPosition(0, 12))).isFalse();
+        assertThat(store.update(second, new InboxStore.StreamPosition(0, 13))).isFalse();
+        assertThat(store.find(user, n.notificationId()).orElseThrow().title()).isEqualTo("v2");
+        // A newer update still applies, and the row remembers only the newest applied ones.
+        for (int i = 3; i < 3 + InboxStore.APPLIED_UPDATES_KEPT + 5; i++) {
+            var newer = change(n.notificationId(), user, null, Change.Kind.UPDATE, "v" + i);
+            assertThat(store.update(newer, new InboxStore.StreamPosition(0, 11 + i)))
+                    .isTrue();
+        }
+        assertThat(jdbc.sql("select cardinality(applied_updates) from inbox.notifications where notification_id = :id")
+                        .param("id", n.notificationId())
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(InboxStore.APPLIED_UPDATES_KEPT);
+        assertThat(store.find(user, n.notificationId()).orElseThrow().title())
+                .isEqualTo("v" + (2 + InboxStore.APPLIED_UPDATES_KEPT + 5));
+    }
+
     private static InAppNotification rich(String user, String title, @Nullable String collapseKey) {
         UUID eventId = UUID.randomUUID();
         String ref = collapseKey == null ? "none" : collapseKey;

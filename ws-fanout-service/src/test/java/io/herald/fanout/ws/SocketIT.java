@@ -50,7 +50,9 @@ class SocketIT {
     @BeforeAll
     static void startNodes() {
         nodeA = startNode("node-a");
-        nodeB = startNode("node-b");
+        // Node B reports its socket writes on herald.delivery-status.v1 (off by default: LiveDeliveryIT).
+        nodeB = TestNode.start(
+                "node-b", infra.bootstrapServers(), infra.database(), "--herald.delivery-status.publish=true");
         producer = infra.producer();
     }
 
@@ -72,7 +74,7 @@ class SocketIT {
     }
 
     @Test
-    void aUserOnNodeBReceivesItLiveAndTheInboxStoresItOnce() {
+    void aUserOnNodeBReceivesItLiveTheInboxStoresItOnceAndItsWriteIsReported() {
         String user = "u-" + UUID.randomUUID();
         try (var socket = connect(nodeB, user)) {
             socket.next("unread_count");
