@@ -250,6 +250,37 @@ class HistoryIT {
     }
 
     @Test
+    void anUpdateOfAStoredNotificationIsListedBesideItUnderTheSameNotificationId() {
+        String user = "updated-" + UUID.randomUUID();
+        var client = new TokenServiceClient(port);
+        register(client, user, "fcm", "fcm-" + UUID.randomUUID(), "android");
+        Instant t0 = Instant.parse("2026-12-07T12:00:00Z");
+        UUID original = UUID.randomUUID();
+        UUID update = UUID.randomUUID();
+        topics.publish(keyOf(user), event(original, "booking", "status", t0, "Booked", user, null));
+        topics.publish(keyOf(user), """
+                {"eventId":"%s","schemaVersion":1,"type":"status","source":"booking","occurredAt":"%s",
+                 "recipients":[%s],"title":"Moved","body":"Now at 5 pm","change":{"kind":"update","eventId":"%s"}}
+                """.formatted(
+                        update, t0.plusSeconds(60), HeraldJson.mapper().writeValueAsString(user), original));
+        await().atMost(Duration.ofSeconds(30)).until(() -> historyRows(update) == 1);
+        Instant routed = jdbc.sql("select sent_at from token.notification_history where event_id = :id")
+                .param("id", update)
+                .query(Instant.class)
+                .single();
+        stubs.stored(inApp(original), routed.minusSeconds(1), null);
+
+        JsonNode page = json(client.get("/internal/v1/users/" + segment(user) + "/notifications?source=booking"));
+
+        UUID notification = Ids.notificationId(original, "booking", user);
+        assertThat(page.path("notifications"))
+                .extracting(n -> n.path("eventId").asString() + " "
+                        + n.path("notificationId").asString() + " "
+                        + n.path("change").asString("-"))
+                .containsExactly(update + " " + notification + " update", original + " " + notification + " -");
+    }
+
+    @Test
     void badParametersAreProblemsNamingTheParameter() {
         var client = new TokenServiceClient(port);
         String base = "/internal/v1/users/u/notifications";
