@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ import org.springframework.stereotype.Component;
  * ws-fanout does not write one to a socket twice in a row, and the skips and history rows are written again as
  * they were ({@code on conflict}). The same holds for an app that reuses an event id for other content: its
  * recipients and devices the first event reached keep the first one's notification, the others get the second's;
- * nothing is refused. A poll holding an event twice (same app and id) routes it once.
+ * nothing is refused. A poll holding the same event twice (equal in every field) routes it once.
  *
  * <p>A record that could not be read stops the batch at its position: the events before it are routed and
  * committed, it goes to the dead-letter topic, and the rest are read again. An event whose data the database refuses
@@ -201,16 +200,12 @@ class RoutingListener {
         }
     }
 
-    /** The events of a poll, each app's event id once (the first of it), in poll order. */
+    /**
+     * The events of a poll, each once (the same event twice: a producer's retry), in poll order. Only an equal event
+     * is dropped: one reusing an id for other content is routed, as it would be in a later poll.
+     */
     static List<DomainEvent> onceEach(List<DomainEvent> batch) {
-        Set<List<Object>> seen = new HashSet<>();
-        List<DomainEvent> once = new ArrayList<>(batch.size());
-        for (DomainEvent event : batch) {
-            if (seen.add(List.of(event.source(), event.eventId()))) {
-                once.add(event);
-            }
-        }
-        return once;
+        return batch.size() < 2 ? batch : List.copyOf(new LinkedHashSet<>(batch));
     }
 
     private CompletableFuture<SendResult<String, Object>> send(

@@ -120,6 +120,15 @@ class RouterTest {
     }
 
     @Test
+    void aPollRoutesTheSameEventOnceButAnIdReusedForOtherContentToo() {
+        var first = new Ev("chat").words("Shipped", "Your order shipped").build();
+        var again = new Ev("chat").words("Shipped", "Your order shipped").build();
+        var other = new Ev("chat").words("Refund", "Your refund is on its way").build();
+
+        assertThat(RoutingListener.onceEach(List.of(first, again, other))).containsExactly(first, other);
+    }
+
+    @Test
     void theActorIsNeverToldAboutTheirOwnAction() {
         var event = like("alice", List.of("alice", "carol", "carol"), null, null, null, null);
         var devices = Map.of("alice", List.of(device("alice", "ta")), "carol", List.of(device("carol", "tc")));
