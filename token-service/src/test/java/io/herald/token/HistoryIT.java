@@ -7,6 +7,7 @@ import io.herald.events.Channel;
 import io.herald.events.DeliveryStatus;
 import io.herald.events.HeraldJson;
 import io.herald.events.Ids;
+import io.herald.events.InAppNotification;
 import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
@@ -26,15 +27,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A user's notification history ({@code GET /internal/v1/users/{userId}/notifications}), written by routing events
- * from Kafka and by the statuses on {@code herald.delivery-status.v1}, read from PostgreSQL: newest first, in pages,
- * only the asking app's, each with its words as sent and every channel's outcome.
+ * A user's notification history ({@code GET /internal/v1/users/{userId}/notifications}), composed: the inbox's rows
+ * (ws-fanout-service's history API, here a stub answering by its contract) and token-service's rows of recipients
+ * who got no inbox item, merged newest first under one cursor; each with its channels' outcomes from the inbox,
+ * dispatch-service's record of sends (its stub) and the statuses on {@code herald.delivery-status.v1}; only the
+ * asking app's.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -48,14 +55,24 @@ class HistoryIT {
 
     static final TestTopics topics = new TestTopics(infra.bootstrapServers());
     static final KafkaProducer<String, byte[]> statuses = infra.producer();
+    static final ServiceStubs stubs = ServiceStubs.start();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        stubs.register(registry);
+    }
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @AfterAll
     static void close() {
         topics.close();
         statuses.close();
+        stubs.close();
     }
 
     @Test
@@ -73,19 +90,37 @@ class HistoryIT {
         UUID journey = UUID.randomUUID();
         UUID reached = UUID.randomUUID();
         UUID otherApps = UUID.randomUUID();
-        topics.publish(assigned, event(assigned, "booking", "technician_assigned", t0, "Technician Assigned!", user));
-        topics.publish(journey, event(journey, "booking", "startjourney", t0.plusSeconds(60), "On the way", user));
-        topics.publish(otherApps, event(otherApps, "shop", "order", t0.plusSeconds(90), "Your order shipped", user));
-        topics.publish(reached, event(reached, "booking", "reached", t0.plusSeconds(120), "Arrived", user));
+        topics.publish(
+                assigned, event(assigned, "booking", "technician_assigned", t0, "Technician Assigned!", user, null));
+        // Push only: no inbox item, so token-service keeps its history row.
+        topics.publish(
+                journey, event(journey, "booking", "startjourney", t0.plusSeconds(60), "On the way", user, "push"));
+        topics.publish(
+                otherApps, event(otherApps, "shop", "order", t0.plusSeconds(90), "Your order shipped", user, null));
+        topics.publish(reached, event(reached, "booking", "reached", t0.plusSeconds(120), "Arrived", user, null));
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> topics.pushesOf(reached).size() == 2
                         && topics.pushesOf(otherApps).size() == 2
-                        && topics.pushesOf(assigned).size() == 2);
+                        && topics.pushesOf(assigned).size() == 2
+                        && topics.pushesOf(journey).size() == 2
+                        && historyRows(journey) == 1);
+        assertThat(historyRows(assigned) + historyRows(reached) + historyRows(otherApps))
+                .isZero();
 
-        // What dispatch-service and ws-fanout-service report for "reached".
+        // What ws-fanout-service's inbox stored, around the time journey was routed; what dispatch-service sent.
+        Instant routed = jdbc.sql("select sent_at from token.notification_history where event_id = :id")
+                .param("id", journey)
+                .query(Instant.class)
+                .single();
+        stubs.stored(inApp(assigned), routed.minusSeconds(60), null);
+        stubs.stored(inApp(otherApps), routed, null);
+        stubs.stored(inApp(reached), routed.plusSeconds(60), routed.plusSeconds(90));
         PushDelivery fcm = push(reached, Provider.FCM);
         PushDelivery apns = push(reached, Provider.APNS);
-        Instant later = Instant.now().plusSeconds(1);
+        stubs.sent(fcm, "sent", null, routed.plusSeconds(61));
+        stubs.sent(apns, "rejected", "BadDeviceToken", routed.plusSeconds(61));
+        stubs.sent(push(journey, Provider.FCM), "sent", null, routed.plusSeconds(1));
+        // A status of the fcm push published too, newer than dispatch's row: it wins.
         status(
                 reached,
                 user,
@@ -95,36 +130,17 @@ class HistoryIT {
                 Provider.FCM,
                 DeliveryStatus.Outcome.DELIVERED,
                 null,
-                later);
-        status(
-                reached,
-                user,
-                Channel.PUSH,
-                apns.notificationId(),
-                apns.deliveryId(),
-                Provider.APNS,
-                DeliveryStatus.Outcome.FAILED,
-                "BadDeviceToken",
-                later);
-        status(
-                reached,
-                user,
-                Channel.INAPP,
-                fcm.notificationId(),
-                null,
-                null,
-                DeliveryStatus.Outcome.DELIVERED,
-                null,
-                later);
+                routed.plusSeconds(62));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("select count(*) from token.delivery_log where event_id = :id")
+                                .param("id", reached)
+                                .query(Long.class)
+                                .single()
+                        == 1);
 
         String path = "/internal/v1/users/" + segment(user) + "/notifications?source=booking";
-        JsonNode page = await().atMost(Duration.ofSeconds(30)).until(() -> json(client.get(path)), p -> {
-            JsonNode first = p.path("notifications").path(0);
-            return p.path("notifications").size() == 3
-                    && first.path("channels").size() == 3
-                    && first.path("channels").findValuesAsString("outcome").stream()
-                            .noneMatch("planned"::equals);
-        });
+        long dispatchCalls = dispatchCalls();
+        JsonNode page = json(client.get(path));
 
         assertThat(page.path("userId").asString()).isEqualTo(user);
         assertThat(page.path("notifications").findValuesAsString("eventId"))
@@ -137,6 +153,7 @@ class HistoryIT {
         assertThat(newest.path("title").asString()).isEqualTo("Arrived");
         assertThat(newest.path("body").asString()).isEqualTo("Booking BID123");
         assertThat(Instant.parse(newest.path("occurredAt").asString())).isEqualTo(t0.plusSeconds(120));
+        assertThat(Instant.parse(newest.path("sentAt").asString())).isEqualTo(routed.plusSeconds(60));
         assertThat(newest.path("channels"))
                 .extracting(c -> c.path("channel").asString() + "/"
                         + c.path("provider").asString("-") + "/"
@@ -144,17 +161,26 @@ class HistoryIT {
                         + c.path("platform").asString("-") + ": "
                         + c.path("outcome").asString() + " " + c.path("reason").asString(""))
                 .containsExactly(
-                        "inapp/-/-/-: delivered ",
-                        "push/apns/" + apnsDevice + "/ios: failed BadDeviceToken",
+                        "inapp/-/-/-: read ",
+                        "push/apns/" + apnsDevice + "/ios: rejected BadDeviceToken",
                         "push/fcm/" + fcmDevice + "/android: delivered ");
         assertThat(newest.path("channels").get(2).path("deliveryId").asString())
                 .isEqualTo(fcm.deliveryId().toString());
-        // No status yet for the oldest: planned, in the inbox and on each device.
-        assertThat(page.path("notifications").get(2).path("channels"))
+        // The push-only one: its words from token-service's row, the one push dispatch has tried so far.
+        JsonNode pushOnly = page.path("notifications").get(1);
+        assertThat(pushOnly.path("title").asString()).isEqualTo("On the way");
+        assertThat(pushOnly.path("channels"))
                 .extracting(c ->
                         c.path("channel").asString() + "/" + c.path("provider").asString("-") + ": "
                                 + c.path("outcome").asString())
-                .containsExactly("inapp/-: planned", "push/apns: planned", "push/fcm: planned");
+                .containsExactly("push/fcm: sent");
+        // The oldest: stored in the inbox, no push tried yet.
+        assertThat(page.path("notifications").get(2).path("channels"))
+                .extracting(c ->
+                        c.path("channel").asString() + ": " + c.path("outcome").asString())
+                .containsExactly("inapp: stored");
+        // One call to dispatch-service for the page's events.
+        assertThat(dispatchCalls()).isEqualTo(dispatchCalls + 1);
 
         // The other app sees only its own.
         JsonNode shop = json(client.get("/internal/v1/users/" + segment(user) + "/notifications?source=shop"));
@@ -165,20 +191,40 @@ class HistoryIT {
     }
 
     @Test
-    void pagesFollowEachOtherWithTheCursorUntilTheOldest() {
+    void pagesOfTheInboxAndOfPushOnlyNotificationsFollowEachOtherUnderOneCursor() {
         String user = "pager-" + UUID.randomUUID();
         var client = new TokenServiceClient(port);
+        register(client, user, "fcm", "fcm-" + UUID.randomUUID(), "android");
         Instant t0 = Instant.parse("2026-12-07T11:00:00Z");
-        List<UUID> ids =
-                List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
-        for (int i = 0; i < ids.size(); i++) {
-            // The last two at the same instant: the one routed later is the newer.
-            Instant at = t0.plusSeconds(Math.min(i, 3));
-            topics.publish(keyOf(user), event(ids.get(i), "booking", "status", at, "Status " + i, user));
+        List<UUID> pushOnly = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        for (int i = 0; i < pushOnly.size(); i++) {
+            topics.publish(keyOf(user), event(pushOnly.get(i), "booking", "status", t0, "Push " + i, user, "push"));
         }
-        String base = "/internal/v1/users/" + segment(user) + "/notifications?source=booking";
+        UUID newer = UUID.randomUUID();
+        UUID older = UUID.randomUUID();
+        topics.publish(keyOf(user), event(newer, "booking", "status", t0, "Inbox newer", user, null));
+        topics.publish(keyOf(user), event(older, "booking", "status", t0, "Inbox older", user, null));
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> json(client.get(base)).path("notifications").size() == 5);
+                .until(() -> !topics.inAppOf(older).isEmpty()
+                        && !topics.inAppOf(newer).isEmpty());
+        // token-service's rows in their order (routed in one poll, they may share a time: then by notification id).
+        List<String> routed =
+                jdbc.sql("""
+                        select title from token.notification_history where user_id = :user
+                        order by sent_at desc, notification_id desc
+                        """).param("user", user).query(String.class).list();
+        assertThat(routed).hasSize(3);
+        Instant newest = jdbc.sql("select max(sent_at) from token.notification_history where user_id = :user")
+                .param("user", user)
+                .query(Instant.class)
+                .single();
+        Instant oldest = jdbc.sql("select min(sent_at) from token.notification_history where user_id = :user")
+                .param("user", user)
+                .query(Instant.class)
+                .single();
+        stubs.stored(topics.inAppOf(newer).getFirst(), newest.plusSeconds(1), null);
+        stubs.stored(topics.inAppOf(older).getFirst(), oldest.minusSeconds(1), null);
+        String base = "/internal/v1/users/" + segment(user) + "/notifications?source=booking";
 
         JsonNode first = json(client.get(base + "&limit=2"));
         JsonNode second =
@@ -186,14 +232,52 @@ class HistoryIT {
         JsonNode third =
                 json(client.get(base + "&limit=2&before=" + second.path("next").asString()));
 
-        assertThat(first.path("notifications").findValuesAsString("title")).containsExactly("Status 4", "Status 3");
-        assertThat(second.path("notifications").findValuesAsString("title")).containsExactly("Status 2", "Status 1");
-        assertThat(third.path("notifications").findValuesAsString("title")).containsExactly("Status 0");
+        assertThat(first.path("notifications").findValuesAsString("title"))
+                .containsExactly("Inbox newer", routed.get(0));
+        assertThat(second.path("notifications").findValuesAsString("title"))
+                .containsExactly(routed.get(1), routed.get(2));
+        assertThat(third.path("notifications").findValuesAsString("title")).containsExactly("Inbox older");
         assertThat(third.path("next").isNull()).isTrue();
         // Exactly a full page: no further page is promised.
         JsonNode all = json(client.get(base + "&limit=5"));
         assertThat(all.path("notifications")).hasSize(5);
         assertThat(all.path("next").isNull()).isTrue();
+        // ws-fanout was asked with the cursor as its contract names it.
+        assertThat(stubs.asked)
+                .filteredOn(a -> a.service().equals("fanout") && a.rawQuery().contains("beforeAt="))
+                .isNotEmpty()
+                .allSatisfy(a -> assertThat(a.rawQuery()).contains("&beforeId=").contains("source=booking"));
+    }
+
+    @Test
+    void anUpdateOfAStoredNotificationIsListedBesideItUnderTheSameNotificationId() {
+        String user = "updated-" + UUID.randomUUID();
+        var client = new TokenServiceClient(port);
+        register(client, user, "fcm", "fcm-" + UUID.randomUUID(), "android");
+        Instant t0 = Instant.parse("2026-12-07T12:00:00Z");
+        UUID original = UUID.randomUUID();
+        UUID update = UUID.randomUUID();
+        topics.publish(keyOf(user), event(original, "booking", "status", t0, "Booked", user, null));
+        topics.publish(keyOf(user), """
+                {"eventId":"%s","schemaVersion":1,"type":"status","source":"booking","occurredAt":"%s",
+                 "recipients":[%s],"title":"Moved","body":"Now at 5 pm","change":{"kind":"update","eventId":"%s"}}
+                """.formatted(
+                        update, t0.plusSeconds(60), HeraldJson.mapper().writeValueAsString(user), original));
+        await().atMost(Duration.ofSeconds(30)).until(() -> historyRows(update) == 1);
+        Instant routed = jdbc.sql("select sent_at from token.notification_history where event_id = :id")
+                .param("id", update)
+                .query(Instant.class)
+                .single();
+        stubs.stored(inApp(original), routed.minusSeconds(1), null);
+
+        JsonNode page = json(client.get("/internal/v1/users/" + segment(user) + "/notifications?source=booking"));
+
+        UUID notification = Ids.notificationId(original, "booking", user);
+        assertThat(page.path("notifications"))
+                .extracting(n -> n.path("eventId").asString() + " "
+                        + n.path("notificationId").asString() + " "
+                        + n.path("change").asString("-"))
+                .containsExactly(update + " " + notification + " update", original + " " + notification + " -");
     }
 
     @Test
@@ -225,11 +309,34 @@ class HistoryIT {
         assertThat(client.get(base + "?source=booking&limit=50").statusCode()).isEqualTo(200);
     }
 
-    private static String event(UUID id, String source, String type, Instant at, String title, String user) {
+    private static String event(
+            UUID id, String source, String type, Instant at, String title, String user, String onlyChannel) {
         return """
                 {"eventId":"%s","schemaVersion":1,"type":"%s","source":"%s","occurredAt":"%s",
-                 "recipients":[%s],"title":"%s","body":"Booking BID123","data":{"bookingId":"456"}}
-                """.formatted(id, type, source, at, HeraldJson.mapper().writeValueAsString(user), title);
+                 "recipients":[%s],"title":"%s","body":"Booking BID123","data":{"bookingId":"456"}%s}
+                """.formatted(
+                        id,
+                        type,
+                        source,
+                        at,
+                        HeraldJson.mapper().writeValueAsString(user),
+                        title,
+                        onlyChannel == null ? "" : ",\"channels\":[\"" + onlyChannel + "\"]");
+    }
+
+    private static long dispatchCalls() {
+        return stubs.asked.stream().filter(a -> a.service().equals("dispatch")).count();
+    }
+
+    private long historyRows(UUID eventId) {
+        return jdbc.sql("select count(*) from token.notification_history where event_id = :id")
+                .param("id", eventId)
+                .query(Long.class)
+                .single();
+    }
+
+    private static InAppNotification inApp(UUID eventId) {
+        return topics.inAppOf(eventId).getFirst();
     }
 
     /** The key events of one user are published under, so that they are routed in the order published. */

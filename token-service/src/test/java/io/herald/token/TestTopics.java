@@ -12,9 +12,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 
 /**
  * A test's view of token-service's topics: publishes events, and reads what routing wrote (pushes, in-app
@@ -30,11 +34,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class TestTopics implements AutoCloseable {
 
+    /** The consumer group of token-service's routing. */
+    static final String ROUTER_GROUP = "herald-token-router";
+
+    private final String bootstrapServers;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
 
     public TestTopics(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         var p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
@@ -85,6 +94,35 @@ public final class TestTopics implements AutoCloseable {
             consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
         }
         return List.copyOf(seen);
+    }
+
+    /**
+     * Waits until routing has committed every event published on herald.events.v1 so far (its group's offsets reach
+     * the topic's ends), then reads every record it made up to now: routing commits a poll only once Kafka has
+     * acknowledged all its notifications.
+     */
+    public void awaitRouted() {
+        var config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(config)) {
+            Map<TopicPartition, Long> ends;
+            synchronized (this) {
+                List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .toList();
+                ends = consumer.endOffsets(partitions);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ROUTER_GROUP)
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS);
+                return ends.entrySet().stream()
+                        .allMatch(e -> e.getValue() == 0
+                                || (committed.get(e.getKey()) != null
+                                        && committed.get(e.getKey()).offset() >= e.getValue()));
+            });
+        }
+        recordsToEnd();
     }
 
     public List<PushDelivery> pushesOf(UUID eventId) {

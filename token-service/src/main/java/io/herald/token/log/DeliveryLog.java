@@ -1,17 +1,13 @@
 package io.herald.token.log;
 
 import io.herald.events.DeliveryStatus;
-import io.herald.events.Ids;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -19,8 +15,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The {@code token.delivery_log} table. One row per event, recipient, channel and delivery; a newer status
- * replaces an older one, an older one arriving late changes nothing. Thread-safe.
+ * The {@code token.delivery_log} table: what token-service itself knows of an event's deliveries — the recipients
+ * and channels routing skipped, with the reason, and the statuses on {@code herald.delivery-status.v1} when the
+ * services publish them. One row per event, recipient, channel and delivery; a newer status replaces an older one,
+ * an older one arriving late changes nothing. A planned delivery has no row: {@link EventLog} composes the log from
+ * these rows, dispatch-service's sends and the inbox. Thread-safe.
  */
 @Repository
 public class DeliveryLog {
@@ -147,26 +146,51 @@ public class DeliveryLog {
     }
 
     /**
-     * What became of an event, by recipient and channel; empty when the event is unknown. {@code held}: its
-     * entries not written yet ({@link PlannedPushes}), shown where the table has no row for them.
+     * One row of the log as stored: the newest of its rows (one a day it was written on, {@link LogPartitions}),
+     * with the provider and notification only an older one names.
      *
-     * <p>{@code source}: show only that app's entries, or {@code null} for all. Two apps may use the same event
-     * id; an entry is an app's when its notification id is the one that app's event gives its recipient ({@link
-     * Ids#notificationId(UUID, String, String)}); an entry that names no notification (written before entries
-     * named one, or a status without one) is an app's only when no other app's event was routed under that id
-     * ({@code routedBy}, from {@link #sourcesOf}).
+     * @param deliveryKey the delivery id of a push, the notification id of an in-app entry or a skip ({@link #NONE}
+     *     for a status that names neither)
+     * @param notificationId the notification it concerns, null if it names none
      */
-    public List<Row> of(UUID eventId, List<Entry> held, @Nullable String source, Set<String> routedBy) {
-        // by user, channel and delivery key, as before
-        Map<List<String>, Stored> rows = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
-                .thenComparing(k -> k.get(1))
-                .thenComparing(k -> k.get(2)));
-        // A row of each day it was written on (LogPartitions), and rows from before the log was partitioned while
-        // they are kept: the newest of each wins, with what only older ones name.
+    public record Logged(
+            String userId,
+            String channel,
+            String deliveryKey,
+            @Nullable String provider,
+            String outcome,
+            @Nullable String reason,
+            Instant updatedAt,
+            @Nullable UUID notificationId) {
+
+        /** Two rows of one entry: the newer one, with what only the older one names. */
+        Logged then(Logged later) {
+            boolean thisIsNewer = later.updatedAt().isBefore(updatedAt);
+            Logged newer = thisIsNewer ? this : later;
+            Logged older = thisIsNewer ? later : this;
+            return new Logged(
+                    newer.userId(),
+                    newer.channel(),
+                    newer.deliveryKey(),
+                    newer.provider() != null ? newer.provider() : older.provider(),
+                    newer.outcome(),
+                    newer.reason(),
+                    newer.updatedAt(),
+                    newer.notificationId() != null ? newer.notificationId() : older.notificationId());
+        }
+    }
+
+    /**
+     * The log's rows of an event (skips, and statuses when dispatch-service and ws-fanout-service publish them),
+     * one per recipient, channel and delivery key; empty when it has none.
+     */
+    public List<Logged> of(UUID eventId) {
+        // Rows from before the log was partitioned are read while they are kept.
         boolean legacy = jdbc.sql("select to_regclass('token.delivery_log_legacy') is not null")
                 .query(Boolean.class)
                 .single();
         String columns = "user_id, channel, delivery_key, provider, outcome, reason, updated_at, notification_id";
+        Map<List<String>, Logged> rows = new LinkedHashMap<>();
         jdbc.sql("select " + columns + " from token.delivery_log where event_id = :id"
                         + (legacy
                                 ? " union all select " + columns
@@ -174,69 +198,18 @@ public class DeliveryLog {
                                 : ""))
                 .param("id", eventId)
                 .query(rs -> {
-                    var row = new Stored(
-                            new Row(
-                                    rs.getString("user_id"),
-                                    rs.getString("channel"),
-                                    rs.getString("provider"),
-                                    rs.getString("outcome"),
-                                    rs.getString("reason"),
-                                    rs.getTimestamp("updated_at").toInstant()),
+                    var row = new Logged(
+                            rs.getString("user_id"),
+                            rs.getString("channel"),
+                            rs.getString("delivery_key"),
+                            rs.getString("provider"),
+                            rs.getString("outcome"),
+                            rs.getString("reason"),
+                            rs.getTimestamp("updated_at").toInstant(),
                             rs.getObject("notification_id", UUID.class));
-                    rows.merge(
-                            List.of(row.row().userId(), row.row().channel(), rs.getString("delivery_key")),
-                            row,
-                            Stored::then);
+                    rows.merge(List.of(row.userId(), row.channel(), row.deliveryKey()), row, Logged::then);
                 });
-        for (Entry e : held) {
-            rows.putIfAbsent(
-                    List.of(e.userId(), e.channel(), e.deliveryKey()),
-                    new Stored(
-                            new Row(e.userId(), e.channel(), e.provider(), wire(e.outcome()), e.reason(), e.at()),
-                            e.notificationId()));
-        }
-        return rows.values().stream()
-                .filter(stored -> source == null || stored.belongsTo(eventId, source, routedBy))
-                .map(Stored::row)
-                .toList();
-    }
-
-    /** A row as stored, with the notification it names (null if none). */
-    private record Stored(Row row, @Nullable UUID notificationId) {
-
-        /** Two rows of one entry: the newer one, with what only the older one names. */
-        Stored then(Stored later) {
-            boolean thisIsNewer = later.row().updatedAt().isBefore(row.updatedAt());
-            Stored newer = thisIsNewer ? this : later;
-            Stored older = thisIsNewer ? later : this;
-            Row r = newer.row();
-            return new Stored(
-                    r.provider() != null
-                            ? r
-                            : new Row(
-                                    r.userId(),
-                                    r.channel(),
-                                    older.row().provider(),
-                                    r.outcome(),
-                                    r.reason(),
-                                    r.updatedAt()),
-                    newer.notificationId() != null ? newer.notificationId() : older.notificationId());
-        }
-
-        boolean belongsTo(UUID eventId, String source, Set<String> routedBy) {
-            if (notificationId != null) {
-                return notificationId.equals(Ids.notificationId(eventId, source, row.userId()));
-            }
-            return routedBy.size() == 1 && routedBy.contains(source);
-        }
-    }
-
-    /** The apps whose events were routed under this id: one, unless two apps used the same event id. */
-    public Set<String> sourcesOf(UUID eventId) {
-        return Set.copyOf(jdbc.sql("select source from token.routed_events where event_id = :id")
-                .param("id", eventId)
-                .query(String.class)
-                .list());
+        return List.copyOf(rows.values());
     }
 
     static String wire(DeliveryStatus.Outcome outcome) {

@@ -1,8 +1,8 @@
 package io.herald.token.log;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.net.URI;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -17,38 +17,61 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class DeliveryLogController {
 
-    private final DeliveryLog log;
-    private final PlannedPushes plans;
+    private final EventLog log;
 
-    DeliveryLogController(DeliveryLog log, PlannedPushes plans) {
+    DeliveryLogController(EventLog log) {
         this.log = log;
-        this.plans = plans;
     }
 
     /**
-     * @param source the app that published the event: the one asked for, else the one app whose event was routed
-     *     under this id; {@code null} while it is not routed yet, or when several apps used the id
+     * @param source the app that published the event: the one asked for, else the one app known to have published
+     *     it; {@code null} when none is known yet, or when several apps used the id
+     * @param truncated present ({@code true}) only when dispatch-service or the inbox held more rows of the event than
+     *     they give in one answer: the list is then not all of it
      */
-    record EventDeliveries(UUID eventId, @Nullable String source, List<DeliveryLog.Row> deliveries) {}
+    record EventDeliveries(
+            UUID eventId,
+            @Nullable String source,
+            List<DeliveryLog.Row> deliveries,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
+            Boolean truncated) {}
 
     /**
-     * What became of an event. {@code source}: only that app's event under this id (two apps may use the same
-     * event id; each sees only its own recipients); 404 when it has none.
+     * What became of an event: token-service's skips, dispatch-service's push outcomes and the inbox's in-app ones
+     * ({@link EventLog}). {@code source}: only that app's event under this id (two apps may use the same event id;
+     * each sees only its own recipients); 404 when nothing is known of it; 503 {@code log-source-unavailable}
+     * naming the service ({@code services}) when dispatch-service or ws-fanout-service did not answer in time.
      */
     @GetMapping("/internal/v1/events/{eventId}/deliveries")
     ResponseEntity<?> deliveries(@PathVariable UUID eventId, @RequestParam(required = false) @Nullable String source) {
-        Set<String> routedBy = log.sourcesOf(eventId);
-        List<DeliveryLog.Row> rows = log.of(eventId, plans.of(eventId), source, routedBy);
-        if (rows.isEmpty()) {
+        EventLog.Composed composed;
+        try {
+            composed = log.of(eventId, source);
+        } catch (LogServices.Unavailable e) {
+            return unavailable(e);
+        }
+        if (composed.rows().isEmpty()) {
             var problem =
                     ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No deliveries are known for this event");
             problem.setType(URI.create("https://herald.dev/problems/event-not-found"));
             problem.setTitle("Event not found");
             return ResponseEntity.of(problem).build();
         }
-        String shown = source != null
-                ? source
-                : routedBy.size() == 1 ? routedBy.iterator().next() : null;
-        return ResponseEntity.ok(new EventDeliveries(eventId, shown, rows));
+        return ResponseEntity.ok(new EventDeliveries(
+                eventId, composed.source(), composed.rows(), composed.truncated() ? Boolean.TRUE : null));
+    }
+
+    /** 503 naming the service(s) that did not answer: never part of the answer presented as all of it. */
+    static ResponseEntity<?> unavailable(LogServices.Unavailable e) {
+        var problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                e.service() + " did not answer in time: the answer would be incomplete, try again shortly");
+        problem.setType(URI.create("https://herald.dev/problems/log-source-unavailable"));
+        problem.setTitle("Log source unavailable");
+        problem.setProperty("services", List.of(e.service().split(" and ")));
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header("Retry-After", "1")
+                .body(problem);
     }
 }

@@ -7,14 +7,14 @@ import io.herald.spring.kafka.UnreadableRecords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the delivery log up to date from {@code herald.delivery-status.v1}, a poll's worth of statuses in one
+ * Keeps the delivery log up to date from {@code herald.delivery-status.v1} (published only where dispatch-service
+ * and ws-fanout-service have {@code herald.delivery-status.publish} on), a poll's worth of statuses in one
  * batch of statements (a status per delivery and per socket write: one transaction each took more of the
  * database than the routing it reports on). A record that cannot be read (its strings breaking {@code TextRules}
  * among the reasons), or that the table refuses on its own ({@link DataRefusals}), goes to {@code
@@ -24,11 +24,9 @@ import org.springframework.stereotype.Component;
 class DeliveryStatusListener {
 
     private final DeliveryLog log;
-    private final PlannedPushes plans;
 
-    DeliveryStatusListener(DeliveryLog log, PlannedPushes plans) {
+    DeliveryStatusListener(DeliveryLog log) {
         this.log = log;
-        this.plans = plans;
     }
 
     @KafkaListener(
@@ -58,19 +56,11 @@ class DeliveryStatusListener {
     }
 
     private void write(List<DeliveryLog.Entry> statuses, List<ConsumerRecord<String, DeliveryStatus>> sources) {
-        PlannedPushes.Settled settled = plans.settle(statuses);
         // A status the table refuses fails alone: the batch is written again by halves to find it.
-        List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(settled.entries(), log::write);
+        List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(statuses, log::write);
         if (refused.isEmpty()) {
             return;
         }
-        // The plans the refused statuses settled are written in their place, as they would have been without them
-        // (one refused as well is left out: the status says no more than it would).
-        List<DeliveryLog.Entry> replaced = refused.stream()
-                .map(r -> settled.plans().get(r.index()))
-                .filter(Objects::nonNull)
-                .toList();
-        DataRefusals.refusedAmong(replaced, log::write);
         DataRefusals.Refusal first = refused.getFirst();
         throw UnreadableRecords.refused(
                 sources.get(first.index()), "delivery status", "the delivery log", first.cause());

@@ -18,20 +18,19 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class HistoryController {
 
-    private final NotificationHistory history;
-    private final PlannedPushes plans;
+    private final HistoryPages history;
     private final HistoryProperties properties;
 
-    HistoryController(NotificationHistory history, PlannedPushes plans, HistoryProperties properties) {
+    HistoryController(HistoryPages history, HistoryProperties properties) {
         this.history = history;
-        this.plans = plans;
         this.properties = properties;
     }
 
     /**
      * A page of the history. {@code limit}: 1 to {@code max-limit} (default {@code default-limit}); {@code before}:
      * the {@code next} cursor of the page before. A bad parameter is answered 400 {@code invalid-parameter} naming
-     * it ({@code field}); an unknown user or one the app sent nothing is an empty page, not 404.
+     * it ({@code field}); an unknown user or one the app sent nothing is an empty page, not 404; 503 {@code
+     * log-source-unavailable} naming the service when ws-fanout-service or dispatch-service did not answer in time.
      */
     @GetMapping("/internal/v1/users/{userId}/notifications")
     ResponseEntity<?> notifications(
@@ -61,7 +60,11 @@ class HistoryController {
                         "before", "before must be the next cursor of an earlier page of this list, as it was given");
             }
         }
-        return ResponseEntity.ok(history.page(userId, source, size, cursor, plans.ofUser(userId)));
+        try {
+            return ResponseEntity.ok(history.page(userId, source, size, cursor));
+        } catch (LogServices.Unavailable e) {
+            return DeliveryLogController.unavailable(e);
+        }
     }
 
     private static ResponseEntity<?> invalid(String field, String detail) {

@@ -7,12 +7,10 @@ import io.herald.events.PushDelivery;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,10 +27,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The {@code token.notification_history} table: what was sent to each user — one row per routed event and
- * recipient, with the type, title and body as sent — and, read with the delivery log, what became of it on each
- * channel. Written by routing with the event's delivery log entries; read by the apps' {@code GET
- * /v1/users/{userId}/notifications}. Thread-safe.
+ * The {@code token.notification_history} table: what was sent to each user who got no inbox item from an event
+ * (push only, or nothing) — one row per routed event and such a recipient, with the type, title and body as sent.
+ * Written by routing with the event's skips; read, with the inbox's rows, by {@link HistoryPages} for the apps'
+ * {@code GET /v1/users/{userId}/notifications}. Thread-safe.
  */
 @Repository
 public class NotificationHistory {
@@ -66,7 +64,8 @@ public class NotificationHistory {
      * @param deliveryId the push's delivery id (one per device), or null
      * @param deviceId the device the push went to, while the user still has it registered; else null
      * @param platform that device's platform, or null
-     * @param outcome what became of it: planned, sent, delivered, failed, skipped…
+     * @param outcome what became of it: {@code stored} or {@code read} (in-app), {@code sent}, {@code rejected},
+     *     {@code failed}, {@code skipped}…
      * @param reason why (a provider's error, a skip's cause), or null
      * @param at when the outcome was recorded
      */
@@ -102,17 +101,21 @@ public class NotificationHistory {
             List<Item> notifications,
             @Nullable String next) {}
 
-    /** Where a page starts: below this occurredAt and sequence number. */
-    public record Cursor(Instant occurredAt, long seq) {
+    /**
+     * Where a page starts: strictly below this time (when the notification was stored in the inbox, or routing sent
+     * it) and notification id, compared as PostgreSQL compares uuids.
+     */
+    public record Cursor(Instant at, UUID notificationId) {
 
-        private static final Pattern FORM = Pattern.compile("(-?\\d{1,19})\\.(\\d{1,19})");
+        private static final Pattern FORM =
+                Pattern.compile("(-?\\d{1,19})\\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
 
         /** The cursor as the API shows it: opaque, URL-safe. */
         public String encode() {
-            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, occurredAt);
+            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
             return Base64.getUrlEncoder()
                     .withoutPadding()
-                    .encodeToString((micros + "." + seq).getBytes(StandardCharsets.US_ASCII));
+                    .encodeToString((micros + "." + notificationId).getBytes(StandardCharsets.US_ASCII));
         }
 
         /** The cursor a client sent, or null when it is not one this API gave. */
@@ -124,7 +127,7 @@ public class NotificationHistory {
                     return null;
                 }
                 return new Cursor(
-                        Instant.EPOCH.plus(Long.parseLong(m.group(1)), ChronoUnit.MICROS), Long.parseLong(m.group(2)));
+                        Instant.EPOCH.plus(Long.parseLong(m.group(1)), ChronoUnit.MICROS), UUID.fromString(m.group(2)));
             } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
                 return null;
             }
@@ -147,8 +150,10 @@ public class NotificationHistory {
     }
 
     /**
-     * The history entries of one routed event: one per recipient, with the title and body its notifications went
-     * out with (the in-app notification's, else a push's), or none when it got none.
+     * The history entries of one routed event: one per recipient who gets no new inbox item from it (push only, or
+     * nothing), with the title and body a push went out with, or none when it got none. A recipient whose inbox
+     * stores a notification of the event gets no entry: the inbox row is their history ({@link HistoryPages}). A
+     * change (a withdrawal, an update) stores no item of its own, so each of its recipients gets an entry.
      */
     public static List<Entry> of(
             DomainEvent event,
@@ -156,6 +161,12 @@ public class NotificationHistory {
             List<InAppNotification> inApp,
             List<PushDelivery> pushes,
             Instant sentAt) {
+        Set<String> stored = new HashSet<>();
+        for (InAppNotification n : inApp) {
+            if (n.change() == null) {
+                stored.add(n.userId());
+            }
+        }
         Map<String, Entry> byUser = new LinkedHashMap<>();
         String change = event.change() == null ? null : event.change().kind().wireName();
         for (InAppNotification n : inApp) {
@@ -168,6 +179,9 @@ public class NotificationHistory {
         }
         List<Entry> entries = new ArrayList<>(recipients.size());
         for (String user : recipients) {
+            if (stored.contains(user)) {
+                continue;
+            }
             Entry e = byUser.get(user);
             entries.add(
                     e != null
@@ -227,8 +241,7 @@ public class NotificationHistory {
     }
 
     /** A history row as stored. */
-    private record Stored(
-            long seq,
+    record Stored(
             UUID eventId,
             UUID notificationId,
             String type,
@@ -236,61 +249,30 @@ public class NotificationHistory {
             @Nullable String body,
             @Nullable String change,
             Instant occurredAt,
-            Instant sentAt,
-            LocalDate day) {}
-
-    /** A delivery log row of one of the page's events. */
-    private record LogRow(
-            UUID eventId,
-            String channel,
-            String deliveryKey,
-            @Nullable String provider,
-            String outcome,
-            @Nullable String reason,
-            Instant at,
-            @Nullable UUID notificationId) {
-
-        /** Two rows of one delivery (written on two days): the newer, with the provider only the older names. */
-        LogRow then(LogRow later) {
-            boolean thisIsNewer = later.at().isBefore(at);
-            LogRow newer = thisIsNewer ? this : later;
-            LogRow older = thisIsNewer ? later : this;
-            return new LogRow(
-                    newer.eventId(),
-                    newer.channel(),
-                    newer.deliveryKey(),
-                    newer.provider() != null ? newer.provider() : older.provider(),
-                    newer.outcome(),
-                    newer.reason(),
-                    newer.at(),
-                    newer.notificationId() != null ? newer.notificationId() : older.notificationId());
-        }
-    }
-
-    /** A registered device, by the delivery id a push to it has. */
-    private record DeviceRef(UUID deviceId, @Nullable String platform) {}
+            Instant sentAt) {}
 
     /**
-     * One page of what {@code source} sent {@code userId}: newest first (by the event's {@code occurredAt}, then by
-     * the order routing wrote them), below {@code before} if given, at most {@code limit}; each with every channel's
-     * outcome from the delivery log ({@code held}: push plans not written yet, {@link PlannedPushes}).
+     * Up to {@code limit} of what {@code source} sent {@code userId} that routing kept here (recipients without an
+     * inbox item), newest first by {@code (sentAt, notificationId)}, strictly below {@code before} if given; an
+     * event routed again on a later day once (its newest row).
      */
-    public Page page(String userId, String source, int limit, @Nullable Cursor before, List<DeliveryLog.Entry> held) {
+    List<Stored> rows(String userId, String source, int limit, @Nullable Cursor before) {
         var query = jdbc.sql("""
-                        select seq, event_id, notification_id, type, title, body, change, occurred_at, sent_at, day
+                        select event_id, notification_id, type, title, body, change, occurred_at, sent_at
                         from token.notification_history
                         where user_id = :user and source = :source
                         """
-                        + (before == null ? "" : " and (occurred_at, seq) < (:at, :seq)")
-                        + " order by occurred_at desc, seq desc limit :limit")
+                        + (before == null ? "" : " and (sent_at, notification_id) < (:at, :id)")
+                        + " order by sent_at desc, notification_id desc limit :limit")
                 .param("user", userId)
                 .param("source", source)
-                .param("limit", limit + 1);
+                .param("limit", limit);
         if (before != null) {
-            query = query.param("at", Timestamp.from(before.occurredAt())).param("seq", before.seq());
+            query = query.param("at", Timestamp.from(before.at())).param("id", before.notificationId());
         }
-        List<Stored> rows = query.query((rs, n) -> new Stored(
-                        rs.getLong("seq"),
+        Set<List<UUID>> seen = new HashSet<>();
+        return query
+                .query((rs, n) -> new Stored(
                         rs.getObject("event_id", UUID.class),
                         rs.getObject("notification_id", UUID.class),
                         rs.getString("type"),
@@ -298,94 +280,39 @@ public class NotificationHistory {
                         rs.getString("body"),
                         rs.getString("change"),
                         rs.getTimestamp("occurred_at").toInstant(),
-                        rs.getTimestamp("sent_at").toInstant(),
-                        rs.getDate("day").toLocalDate()))
-                .list();
-        boolean more = rows.size() > limit;
-        List<Stored> shown = more ? rows.subList(0, limit) : rows;
-        String next =
-                more ? new Cursor(shown.getLast().occurredAt(), shown.getLast().seq()).encode() : null;
-        if (shown.isEmpty()) {
-            return new Page(userId, List.of(), null);
-        }
-        Map<UUID, List<LogRow>> log = logOf(userId, shown, held);
-        Set<UUID> shared = sharedEventIds(source, log);
-        Map<UUID, DeviceRef> devices = devicesOf(userId, source, shown);
-        List<Item> items = new ArrayList<>(shown.size());
-        Set<UUID> seen = new HashSet<>();
-        for (Stored row : shown) {
-            // Routed again on a later day (a crash at midnight): shown once.
-            if (!seen.add(row.eventId())) {
-                continue;
-            }
-            UUID own = Ids.notificationId(row.eventId(), source, userId);
-            List<ChannelOutcome> channels = log.getOrDefault(row.eventId(), List.of()).stream()
-                    .filter(l -> l.notificationId() == null
-                            ? !shared.contains(row.eventId())
-                            : l.notificationId().equals(row.notificationId())
-                                    || l.notificationId().equals(own))
-                    .sorted(Comparator.comparing(LogRow::channel)
-                            .thenComparing(l -> l.provider() == null ? "" : l.provider())
-                            .thenComparing(LogRow::deliveryKey))
-                    .map(l -> outcome(l, devices))
-                    .toList();
-            items.add(new Item(
-                    row.eventId(),
-                    row.notificationId(),
-                    row.type(),
-                    row.title(),
-                    row.body(),
-                    row.change(),
-                    row.occurredAt(),
-                    row.sentAt(),
-                    channels));
-        }
-        return new Page(userId, items, next);
+                        rs.getTimestamp("sent_at").toInstant()))
+                .list()
+                .stream()
+                .filter(r -> seen.add(List.of(r.eventId(), r.notificationId())))
+                .toList();
     }
 
-    private static ChannelOutcome outcome(LogRow l, Map<UUID, DeviceRef> devices) {
-        UUID deliveryId = "push".equals(l.channel()) ? uuidOrNull(l.deliveryKey()) : null;
-        DeviceRef device = deliveryId == null ? null : devices.get(deliveryId);
-        return new ChannelOutcome(
-                l.channel(),
-                l.provider(),
-                deliveryId,
-                device == null ? null : device.deviceId(),
-                device == null ? null : device.platform(),
-                l.outcome(),
-                l.reason(),
-                l.at());
-    }
-
-    private static @Nullable UUID uuidOrNull(String text) {
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+    /** The apps that routing kept history rows of under this event id. */
+    Set<String> sourcesOf(UUID eventId) {
+        return Set.copyOf(jdbc.sql("select distinct source from token.notification_history where event_id = :id")
+                .param("id", eventId)
+                .query(String.class)
+                .list());
     }
 
     /**
-     * The delivery log's rows of these events for this user, the newest of each delivery, with the held plans where
-     * the table has none yet. A row is written on the day its notification was or later: older partitions are
-     * skipped.
+     * The delivery log's rows of these events for this user that name a notification (skips, statuses), the newest
+     * of each delivery, by event.
      */
-    private Map<UUID, List<LogRow>> logOf(String userId, List<Stored> rows, List<DeliveryLog.Entry> held) {
-        LocalDate from =
-                rows.stream().map(Stored::day).min(LocalDate::compareTo).orElseThrow();
-        UUID[] ids = rows.stream().map(Stored::eventId).distinct().toArray(UUID[]::new);
-        Map<List<Object>, LogRow> byDelivery = new LinkedHashMap<>();
+    Map<UUID, List<DeliveryLog.Logged>> logOf(String userId, Collection<UUID> eventIds) {
+        Map<List<Object>, DeliveryLog.Logged> byDelivery = new LinkedHashMap<>();
+        Map<List<Object>, UUID> events = new HashMap<>();
         jdbc.sql("""
                         select event_id, channel, delivery_key, provider, outcome, reason, updated_at, notification_id
                         from token.delivery_log
-                        where event_id = any(:ids) and user_id = :user and day >= :from
+                        where event_id = any(:ids) and user_id = :user and notification_id is not null
                         """)
-                .param("ids", ids)
+                .param("ids", eventIds.toArray(UUID[]::new))
                 .param("user", userId)
-                .param("from", from)
                 .query(rs -> {
-                    var row = new LogRow(
-                            rs.getObject("event_id", UUID.class),
+                    UUID eventId = rs.getObject("event_id", UUID.class);
+                    var row = new DeliveryLog.Logged(
+                            userId,
                             rs.getString("channel"),
                             rs.getString("delivery_key"),
                             rs.getString("provider"),
@@ -393,59 +320,24 @@ public class NotificationHistory {
                             rs.getString("reason"),
                             rs.getTimestamp("updated_at").toInstant(),
                             rs.getObject("notification_id", UUID.class));
-                    byDelivery.merge(List.of(row.eventId(), row.channel(), row.deliveryKey()), row, LogRow::then);
+                    List<Object> key = List.of(eventId, row.channel(), row.deliveryKey());
+                    events.put(key, eventId);
+                    byDelivery.merge(key, row, DeliveryLog.Logged::then);
                 });
-        Set<UUID> wanted = Set.of(ids);
-        for (DeliveryLog.Entry e : held) {
-            if (e.userId().equals(userId) && wanted.contains(e.eventId())) {
-                byDelivery.putIfAbsent(
-                        List.of(e.eventId(), e.channel(), e.deliveryKey()),
-                        new LogRow(
-                                e.eventId(),
-                                e.channel(),
-                                e.deliveryKey(),
-                                e.provider(),
-                                DeliveryLog.wire(e.outcome()),
-                                e.reason(),
-                                e.at(),
-                                e.notificationId()));
-            }
-        }
-        Map<UUID, List<LogRow>> byEvent = new HashMap<>();
-        byDelivery
-                .values()
-                .forEach(r -> byEvent.computeIfAbsent(r.eventId(), k -> new ArrayList<>())
-                        .add(r));
+        Map<UUID, List<DeliveryLog.Logged>> byEvent = new HashMap<>();
+        byDelivery.forEach((key, row) ->
+                byEvent.computeIfAbsent(events.get(key), k -> new ArrayList<>()).add(row));
         return byEvent;
     }
 
-    /**
-     * Of the events with log rows naming no notification, those another app also routed under the same id: such a
-     * row may be the other app's, so it is not shown.
-     */
-    private Set<UUID> sharedEventIds(String source, Map<UUID, List<LogRow>> log) {
-        UUID[] unnamed = log.entrySet().stream()
-                .filter(e -> e.getValue().stream().anyMatch(r -> r.notificationId() == null))
-                .map(Map.Entry::getKey)
-                .toArray(UUID[]::new);
-        if (unnamed.length == 0) {
-            return Set.of();
-        }
-        return Set.copyOf(jdbc.sql("""
-                        select distinct event_id from token.routed_events
-                        where event_id = any(:ids) and source <> :source
-                        """)
-                .param("ids", unnamed)
-                .param("source", source)
-                .query(UUID.class)
-                .list());
-    }
+    /** A registered device, by the delivery id a push to it has. */
+    record DeviceRef(UUID deviceId, @Nullable String platform) {}
 
     /**
      * The user's registered devices (active or not), by the delivery id each would have for these events: a push's
      * delivery id is derived from the device's token ({@link Ids#deliveryId(UUID, String, String, String)}).
      */
-    private Map<UUID, DeviceRef> devicesOf(String userId, String source, Collection<Stored> rows) {
+    Map<UUID, DeviceRef> devicesOf(String userId, String source, Collection<UUID> eventIds) {
         record Device(UUID id, String token, @Nullable String platform) {}
         List<Device> devices = jdbc.sql("select device_id, token, platform from token.devices where user_id = :user")
                 .param("user", userId)
@@ -453,10 +345,10 @@ public class NotificationHistory {
                         rs.getObject("device_id", UUID.class), rs.getString("token"), rs.getString("platform")))
                 .list();
         Map<UUID, DeviceRef> byDelivery = new HashMap<>();
-        for (Stored row : rows) {
+        for (UUID eventId : eventIds) {
             for (Device d : devices) {
                 byDelivery.put(
-                        Ids.deliveryId(row.eventId(), source, userId, d.token()),
+                        Ids.deliveryId(eventId, source, userId, d.token()),
                         new DeviceRef(
                                 d.id(),
                                 d.platform() == null ? null : d.platform().toLowerCase(Locale.ROOT)));

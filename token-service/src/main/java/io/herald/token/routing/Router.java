@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,8 +27,9 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides, for one event, who hears about it, on which channels and devices, with what words, and records
- * every decision for the delivery log. Pure: no I/O, so it is unit-tested without Spring, Kafka or a database.
+ * Decides, for one event, who hears about it, on which channels and devices, with what words, and records for
+ * the delivery log every recipient or channel it skips, with the reason (what it sends is logged where it arrives:
+ * dispatch-service's record of sends, the inbox). Pure: no I/O, so it is unit-tested without Spring, Kafka or a database.
  *
  * <p>Data: the app's {@code data} goes to every notification as the app sent it; Herald adds {@code type} (the event
  * type), {@code object_id} ({@code object.id}) and {@code link} only where the app did not set them, and always its
@@ -182,7 +182,6 @@ final class Router {
         }
         Templates.Rendered rendered = maybe.get();
         Map<String, String> data = data(event, notificationId);
-        String why = update ? "update: replaces notification " + notificationId : null;
         if (update) {
             data.put(CHANGE_KEY, Change.Kind.UPDATE.wireName());
         }
@@ -209,7 +208,6 @@ final class Router {
                                 event.imageUrl(),
                                 event.collapseKey(),
                                 kind));
-                plan.log().add(inAppEntry(event, recipient, Outcome.PLANNED, why, now));
             } else {
                 plan.log().add(inAppEntry(event, recipient, Outcome.SKIPPED, "muted by preferences", now));
             }
@@ -239,8 +237,7 @@ final class Router {
                 false,
                 kind,
                 inbox);
-        String reason = quiet ? join(why, "quiet hours: sent silently") : why;
-        planPushes(event, recipient, content, reason, now, plan);
+        planPushes(event, recipient, content, now, plan);
     }
 
     /** A data-only push to each device, nothing in the inbox, no words needed. */
@@ -273,7 +270,7 @@ final class Router {
                 true,
                 null,
                 false);
-        planPushes(event, recipient, content, "silent: data only", now, plan);
+        planPushes(event, recipient, content, now, plan);
     }
 
     /**
@@ -287,7 +284,6 @@ final class Router {
         UUID target = byKey != null
                 ? recipient.ownId()
                 : Ids.notificationId(Objects.requireNonNull(change.eventId()), event.source(), user);
-        String why = byKey != null ? "withdraw: collapse key " + byKey : "withdraw: notification " + target;
         Map<String, String> data = data(event, target);
         data.put(CHANGE_KEY, Change.Kind.WITHDRAW.wireName());
         if (byKey != null) {
@@ -312,7 +308,6 @@ final class Router {
                             null,
                             byKey,
                             Change.Kind.WITHDRAW));
-            plan.log().add(inAppEntry(event, recipient, Outcome.PLANNED, why, now));
         }
         if (!event.wants(Channel.PUSH)) {
             return;
@@ -333,12 +328,14 @@ final class Router {
                 true,
                 Change.Kind.WITHDRAW,
                 false);
-        planPushes(event, recipient, content, why, now, plan);
+        planPushes(event, recipient, content, now, plan);
     }
 
-    /** One push per device of the recipient, or one skipped entry saying why there is none. */
-    private static void planPushes(
-            DomainEvent event, Recipient recipient, Content content, @Nullable String reason, Instant now, Plan plan) {
+    /**
+     * One push per device of the recipient, or one skipped entry saying why there is none. A push planned writes no
+     * entry: dispatch-service's record of its send is its entry ({@code DeliveryLog}).
+     */
+    private static void planPushes(DomainEvent event, Recipient recipient, Content content, Instant now, Plan plan) {
         if (recipient.devices().isEmpty()) {
             plan.log().add(skippedPush(event, recipient, "no-active-devices", now));
             return;
@@ -384,17 +381,6 @@ final class Router {
                             content.silent(),
                             content.change(),
                             content.inApp()));
-            plan.log()
-                    .add(entry(
-                            eventId,
-                            user,
-                            "push",
-                            recipient.ownId(),
-                            deliveryId.toString(),
-                            device.provider().name().toLowerCase(Locale.ROOT),
-                            Outcome.PLANNED,
-                            reason,
-                            now));
         }
     }
 
@@ -442,10 +428,6 @@ final class Router {
                 Outcome.SKIPPED,
                 reason,
                 now);
-    }
-
-    private static @Nullable String join(@Nullable String first, String second) {
-        return first == null ? second : first + "; " + second;
     }
 
     /** What a push carries that counts towards FCM's limit: its words, image, buttons and data, as JSON. */

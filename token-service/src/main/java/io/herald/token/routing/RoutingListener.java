@@ -1,6 +1,5 @@
 package io.herald.token.routing;
 
-import io.herald.events.DeadLetters;
 import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
@@ -10,7 +9,6 @@ import io.herald.token.devices.ActiveDevice;
 import io.herald.token.devices.DeviceCache;
 import io.herald.token.log.DeliveryLog;
 import io.herald.token.log.NotificationHistory;
-import io.herald.token.log.PlannedPushes;
 import io.herald.token.preferences.PreferenceStore;
 import io.herald.token.preferences.Preferences;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,15 +37,21 @@ import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 /**
- * Routes every domain event once (once per app and event id: {@link RoutedEvents}), a poll's worth at a time:
- * which events were routed before, all
- * recipients' devices (through a cache) and preferences are each one lookup for the whole batch; the plan
- * goes to the delivery log in one batch (push plans held a moment for their statuses: {@link PlannedPushes}), and
- * what each recipient was sent to their history ({@link NotificationHistory});
- * the in-app notifications and push deliveries are published together and waited for once; the events are then
- * recorded as routed in one statement, and the offsets committed. A crash in between routes them again;
- * downstream ids are derived, so that is harmless. An event whose app used its id before for other content goes
- * to {@code herald.events.v1-dlt} with reason code {@code event-id-conflict}, and the rest of its poll is routed.
+ * Routes the domain events a poll at a time: all recipients' devices (through a cache) and preferences are each one
+ * lookup for the whole batch; the skips go to the delivery log in one batch, and a history row to each recipient
+ * who gets no in-app notification from the event ({@link NotificationHistory}: for the others the inbox row is the
+ * history); the in-app notifications and push deliveries are published together and waited for once, and the
+ * offsets committed. A planned delivery writes no row here: what became of it is dispatch-service's record of sends
+ * and the inbox, which the delivery log reads.
+ *
+ * <p>Nothing marks an event as routed. An event delivered again (a crash before the offsets were committed, a
+ * replay of the topic) is routed again and produces the same notification and delivery ids ({@link
+ * io.herald.events.Ids}: derived from the app, the event id, the user and the device's token), so it is harmless
+ * downstream: dispatch-service does not send a delivery id it has sent, the inbox stores a notification id once,
+ * ws-fanout does not write one to a socket twice in a row, and the skips and history rows are written again as
+ * they were ({@code on conflict}). The same holds for an app that reuses an event id for other content: its
+ * recipients and devices the first event reached keep the first one's notification, the others get the second's;
+ * nothing is refused. A poll holding the same event twice (equal in every field) routes it once.
  *
  * <p>A record that could not be read stops the batch at its position: the events before it are routed and
  * committed, it goes to the dead-letter topic, and the rest are read again. An event whose data the database refuses
@@ -60,12 +64,10 @@ import org.springframework.stereotype.Component;
 class RoutingListener {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingListener.class);
-    private static final String SERVICE = "token-service";
 
     private final DeviceCache devices;
     private final PreferenceStore preferences;
-    private final RoutedEvents routed;
-    private final PlannedPushes plans;
+    private final DeliveryLog skips;
     private final NotificationHistory history;
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties properties;
@@ -76,8 +78,7 @@ class RoutingListener {
     RoutingListener(
             DeviceCache devices,
             PreferenceStore preferences,
-            RoutedEvents routed,
-            PlannedPushes plans,
+            DeliveryLog skips,
             NotificationHistory history,
             KafkaTemplate<String, Object> kafka,
             RoutingProperties properties,
@@ -87,8 +88,7 @@ class RoutingListener {
         this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
-        this.routed = routed;
-        this.plans = plans;
+        this.skips = skips;
         this.history = history;
         this.kafka = kafka;
         this.properties = properties;
@@ -150,16 +150,8 @@ class RoutingListener {
                 traces.put(record.value().eventId(), traceparent);
             }
         }
-        RoutedEvents.Sorted sorted = routed.sort(batch);
-        List<DomainEvent> fresh = sorted.fresh();
+        List<DomainEvent> fresh = onceEach(batch);
         List<CompletableFuture<SendResult<String, Object>>> sends = new ArrayList<>();
-        for (RoutedEvents.Conflict conflict : sorted.conflicts()) {
-            sends.add(deadLetter(conflict, traces.get(conflict.event().eventId())));
-        }
-        if (fresh.isEmpty()) {
-            waitFor(sends);
-            return;
-        }
         Set<String> recipients = new LinkedHashSet<>();
         fresh.forEach(e -> recipients.addAll(Router.recipients(e)));
         Map<String, List<ActiveDevice>> devicesByUser = devices.activeDevicesOf(recipients);
@@ -188,20 +180,14 @@ class RoutingListener {
                         plan.pushes().size());
             }
         }
-        plans.write(entries);
+        skips.write(entries);
         history.write(sent);
         waitFor(sends);
-        routed.markRouted(sorted);
         meters.counter("herald.token.events.routed").increment(fresh.size());
         meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
         meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
         log.debug(
-                "routed {} events ({} repeats skipped, {} conflicts dead-lettered): {} in-app, {} push",
-                fresh.size(),
-                sorted.repeats(),
-                sorted.conflicts().size(),
-                inApp,
-                pushes);
+                "routed {} events (of {} in the poll): {} in-app, {} push", fresh.size(), batch.size(), inApp, pushes);
     }
 
     private void waitFor(List<CompletableFuture<SendResult<String, Object>>> sends) throws InterruptedException {
@@ -214,19 +200,12 @@ class RoutingListener {
         }
     }
 
-    /** An event reusing its app's id for other content goes to the dead-letter topic, as JSON, with the reason. */
-    private CompletableFuture<SendResult<String, Object>> deadLetter(
-            RoutedEvents.Conflict conflict, @Nullable String traceparent) {
-        DomainEvent event = conflict.event();
-        log.warn("event {} of {} dead-lettered: its id was used before", event.eventId(), event.source());
-        var record = new ProducerRecord<String, Object>(
-                Topics.EVENTS_DLT,
-                null,
-                event.eventId().toString(),
-                event,
-                DeadLetters.headers(Topics.EVENTS, SERVICE, RoutedEvents.EVENT_ID_CONFLICT, conflict.reason()));
-        TraceContext.propagate(traceparent, record.headers());
-        return kafka.send(record);
+    /**
+     * The events of a poll, each once (the same event twice: a producer's retry), in poll order. Only an equal event
+     * is dropped: one reusing an id for other content is routed, as it would be in a later poll.
+     */
+    static List<DomainEvent> onceEach(List<DomainEvent> batch) {
+        return batch.size() < 2 ? batch : List.copyOf(new LinkedHashSet<>(batch));
     }
 
     private CompletableFuture<SendResult<String, Object>> send(

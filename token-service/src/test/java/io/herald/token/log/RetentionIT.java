@@ -1,19 +1,15 @@
 package io.herald.token.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.herald.events.PushDelivery;
 import io.herald.testkit.ServiceInfrastructure;
-import io.herald.token.TestTopics;
+import io.herald.token.ServiceStubs;
 import io.herald.token.TokenServiceClient;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,21 +19,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The routed marks and the delivery log do not grow for ever: marks past {@code routed-events.retention} are
- * deleted in small batches while the recent ones go on stopping redeliveries, and the log's daily partitions past
- * {@code delivery-log.retention} are dropped whole while the next days' are made ahead.
+ * The delivery log does not grow for ever: its daily partitions past {@code delivery-log.retention} are dropped whole
+ * while the next days' are made ahead.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-            "spring.config.name=token-service",
-            "herald.token.routed-events.retention=15d",
-            "herald.token.routed-events.prune-interval=1s",
-            "herald.token.routed-events.prune-batch=4",
-            "herald.token.delivery-log.retention=30d"
-        })
+        properties = {"spring.config.name=token-service", "herald.token.delivery-log.retention=30d"})
 @DirtiesContext
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RetentionIT {
@@ -45,7 +36,12 @@ class RetentionIT {
     @RegisterExtension
     static final ServiceInfrastructure infra = ServiceInfrastructure.withKafkaAndDatabase("token_retention");
 
-    static final TestTopics topics = new TestTopics(infra.bootstrapServers());
+    static final ServiceStubs stubs = ServiceStubs.start();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        stubs.register(registry);
+    }
 
     @LocalServerPort
     int port;
@@ -58,34 +54,7 @@ class RetentionIT {
 
     @AfterAll
     static void close() {
-        topics.close();
-    }
-
-    @Test
-    void routedMarksPastTheRetentionAreDeletedInBatchesAndRecentOnesStillStopARedelivery() {
-        String user = "u-" + UUID.randomUUID();
-        new TokenServiceClient(port).register(user, "phone-" + UUID.randomUUID());
-        UUID recent = UUID.randomUUID();
-        String event = chat(recent, user, "Recent");
-        topics.publish(recent, event);
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> topics.pushesOf(recent).size() == 1);
-        List<UUID> old = Stream.generate(UUID::randomUUID).limit(10).toList();
-        old.forEach(id -> mark(id, "16 days"));
-        UUID young = UUID.randomUUID();
-        mark(young, "14 days");
-
-        // Ten marks past the 15 days, four a statement: three batches, on the next runs of the pruner.
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat(marked(old)).isZero());
-        assertThat(marked(List.of(young, recent))).isEqualTo(2);
-
-        topics.publish(recent, event);
-        UUID marker = UUID.randomUUID();
-        topics.publish(recent, chat(marker, user, "Marker"));
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> topics.pushesOf(marker).size() == 1);
-        assertThat(topics.pushesOf(recent)).extracting(PushDelivery::title).containsExactly("Recent");
+        stubs.close();
     }
 
     @Test
@@ -214,27 +183,5 @@ class RetentionIT {
 
     private static String deliveries(UUID eventId) {
         return "/internal/v1/events/" + eventId + "/deliveries";
-    }
-
-    private void mark(UUID eventId, String age) {
-        jdbc.sql(
-                        "insert into token.routed_events (event_id, source, routed_at) values (:id, 'shop', now() - cast(:age as interval))")
-                .param("id", eventId)
-                .param("age", age)
-                .update();
-    }
-
-    private int marked(List<UUID> ids) {
-        return jdbc.sql("select count(*) from token.routed_events where event_id in (:ids)")
-                .param("ids", ids)
-                .query(Integer.class)
-                .single();
-    }
-
-    private static String chat(UUID eventId, String user, String title) {
-        return """
-                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"shop","occurredAt":"2026-12-07T10:00:00Z",
-                 "recipients":["%s"],"title":"%s","body":"Hi"}
-                """.formatted(eventId, user, title);
     }
 }
