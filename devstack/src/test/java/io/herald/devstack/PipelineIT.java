@@ -18,19 +18,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -161,10 +164,10 @@ class PipelineIT {
                  "object":{"id":"p-2","kind":"product","title":"Blue lamp"}}
                 """.formatted(seller, seller, watcher));
 
-        // The other recipient hears about it, so the event was routed; once token-service has recorded it as
-        // routed, every push it made is on herald.push.v1.
+        // The other recipient hears about it, so the event was routed; once token-service's router has committed it,
+        // every push it made is on herald.push.v1.
         awaitMessageFor(watcherToken);
-        await().atMost(Duration.ofSeconds(30)).until(() -> routed(eventId));
+        awaitRoutedSoFar();
         List<PushDelivery> pushes = pushesOf(UUID.fromString(eventId));
         assertThat(pushes).extracting(PushDelivery::userId).containsExactly(watcher);
         assertThat(stack.fcm().received())
@@ -296,12 +299,30 @@ class PipelineIT {
                 .orElseThrow();
     }
 
-    private static boolean routed(String eventId) throws Exception {
-        String url = stack.urls().get("postgresql");
-        try (var connection = DriverManager.getConnection(url, "postgres", "");
-                var statement = connection.prepareStatement("select 1 from token.routed_events where event_id = ?")) {
-            statement.setObject(1, UUID.fromString(eventId));
-            return statement.executeQuery().next();
+    /**
+     * Waits until token-service's router has committed every event published so far: it commits a poll's offsets only
+     * once every record it made of them is acknowledged by Kafka.
+     */
+    private static void awaitRoutedSoFar() throws Exception {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        Map<TopicPartition, Long> ends;
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            ends = consumer.endOffsets(consumer.partitionsFor(Topics.EVENTS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList());
+        }
+        try (Admin admin = Admin.create(
+                Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("herald-token-router")
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS);
+                return ends.entrySet().stream()
+                        .allMatch(e -> e.getValue() == 0
+                                || (committed.get(e.getKey()) != null
+                                        && committed.get(e.getKey()).offset() >= e.getValue()));
+            });
         }
     }
 
