@@ -114,10 +114,20 @@ class Seed003BookingAppIT {
         String expoDevice = register(bearer, "expo", expoToken, "android");
         String apnsDevice = register(bearer, "apns", apnsToken, "ios");
 
-        // The backend: assignTechnician, then updateBookingStatus through every status, one at a time.
+        // The backend: assignTechnician, then updateBookingStatus through every status, one at a time — each a
+        // step of the booking, stored before the next happens (the history lists them newest first by when Herald
+        // stored each; events of one user published in the same millisecond may be routed in either order).
         List<String> eventIds = new ArrayList<>();
         for (Sent sent : SEED) {
-            eventIds.add(publish(customer, sent));
+            String eventId = publish(customer, sent);
+            eventIds.add(eventId);
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions() // 404 until it is known
+                    .until(
+                            () -> get("/v1/events/" + eventId)
+                                    .path("deliveries")
+                                    .findValuesAsString("outcome"),
+                            outcomes -> outcomes.contains("stored"));
         }
 
         // What each provider got: checked softly, so that every difference from the seed is reported at once.
@@ -201,8 +211,8 @@ class Seed003BookingAppIT {
                             + c.path("deviceId").asString("-") + ": "
                             + c.path("outcome").asString())
                     .containsExactly(
-                            // Stored in the inbox; "delivered" once written to an open socket (the app has none).
-                            "inapp/-/-: planned",
+                            // The inbox row: stored (read once the app marks it; the app has no socket open).
+                            "inapp/-/-: stored",
                             "push/apns/" + apnsDevice + ": sent",
                             "push/expo/" + expoDevice + ": sent",
                             "push/fcm/" + fcmDevice + ": sent");
