@@ -43,7 +43,15 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=token-service", "herald.token.log.timeout=500ms"})
+        properties = {
+            "spring.config.name=token-service",
+            "herald.token.log.timeout=500ms",
+            // Issue #25: at most 3 recommended_* pushes a user a day (frequencyCapsHoldBackTheFourthPushOnly).
+            "herald.token.frequency-caps[0].name=recommendations",
+            "herald.token.frequency-caps[0].types=recommended_*",
+            "herald.token.frequency-caps[0].max=3",
+            "herald.token.frequency-caps[0].per=1d"
+        })
 @DirtiesContext
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ComposedLogIT {
@@ -233,6 +241,61 @@ class ComposedLogIT {
         assertThat(topics.deadLettersOf(eventId)).isEmpty();
     }
 
+    /**
+     * Issue #25: with at most 3 {@code recommended_*} pushes a day, the fourth distinct one is held back (its push
+     * skipped, reason {@code frequency-cap:recommendations}; its in-app notification still published); an event routed
+     * again counts once and gets the same decision; a type no cap names is never held back. Each event is published
+     * once the one before is routed: events are keyed by their id, so their order across partitions is otherwise free.
+     */
+    @Test
+    void frequencyCapsHoldBackTheFourthPushOnly() {
+        String fay = "fay-" + UUID.randomUUID();
+        register(fay, "fay-phone-" + UUID.randomUUID());
+        List<UUID> recommended = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        for (UUID id : recommended.subList(0, 3)) {
+            topics.publish(id, typed(id, "shop", "recommended_product", null, fay));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> topics.pushesOf(id).size() == 1);
+        }
+        // The second one again (a redelivery): routed again, the same decision, not counted twice.
+        UUID again = recommended.get(1);
+        topics.publish(again, typed(again, "shop", "recommended_product", null, fay));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> topics.pushesOf(again).size() == 2);
+
+        UUID fourth = recommended.get(3);
+        topics.publish(fourth, typed(fourth, "shop", "recommended_product", null, fay));
+        UUID chat = UUID.randomUUID();
+        topics.publish(chat, event(chat, "shop", null, fay));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> topics.inAppOf(fourth).size() == 1
+                        && topics.pushesOf(chat).size() == 1);
+        topics.awaitRouted();
+
+        assertThat(topics.pushesOf(fourth)).isEmpty();
+        // Routed twice, delivered both times under one delivery id (dispatch-service sends it once).
+        List<PushDelivery> twice = topics.pushesOf(again);
+        assertThat(twice)
+                .hasSize(2)
+                .extracting(PushDelivery::deliveryId)
+                .containsOnly(twice.getFirst().deliveryId());
+        for (UUID id : recommended.subList(0, 3)) {
+            assertThat(rows("delivery_log", id)).as("no skip for %s", id).isZero();
+        }
+        assertThat(outcomes(get(fourth, "shop"))).contains(fay + "/push/frequency-cap:recommendations=skipped");
+        assertThat(jdbc.sql("select reason from token.delivery_log where event_id = :id")
+                        .param("id", fourth)
+                        .query(String.class)
+                        .list())
+                .containsExactly("frequency-cap:recommendations");
+        assertThat(rows("delivery_log", chat)).isZero();
+        assertThat(jdbc.sql("select count(*) from token.capped_notifications where user_id = :user")
+                        .param("user", fay)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(4);
+    }
+
     private static void assertUnavailable(HttpResponse<String> response, String... services) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type"))
@@ -294,11 +357,16 @@ class ComposedLogIT {
     }
 
     private static String event(UUID eventId, String source, String channels, String... recipients) {
+        return typed(eventId, source, "chat", channels, recipients);
+    }
+
+    private static String typed(UUID eventId, String source, String type, String channels, String... recipients) {
         return """
-                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"%s","occurredAt":"2026-12-07T10:00:00Z",
+                {"eventId":"%s","schemaVersion":1,"type":"%s","source":"%s","occurredAt":"2026-12-07T10:00:00Z",
                  "recipients":%s,"title":"Hello","body":"Open the app"%s}
                 """.formatted(
                         eventId,
+                        type,
                         source,
                         HeraldJson.mapper().writeValueAsString(List.of(recipients)),
                         channels == null ? "" : ",\"channels\":" + channels);

@@ -72,6 +72,7 @@ class RoutingListener {
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties properties;
     private final Router router;
+    private final FrequencyCaps caps;
     private final Clock clock;
     private final MeterRegistry meters;
 
@@ -83,6 +84,7 @@ class RoutingListener {
             KafkaTemplate<String, Object> kafka,
             RoutingProperties properties,
             TemplateProperties templates,
+            FrequencyCaps caps,
             Clock clock,
             MeterRegistry meters) {
         this.meters = meters;
@@ -93,6 +95,7 @@ class RoutingListener {
         this.kafka = kafka;
         this.properties = properties;
         this.router = new Router(new Templates(templates.asTemplates()));
+        this.caps = caps;
         this.clock = clock;
     }
 
@@ -161,11 +164,13 @@ class RoutingListener {
         List<NotificationHistory.Entry> sent = new ArrayList<>();
         int inApp = 0;
         int pushes = 0;
+        // Events of a capped type are planned and counted here, a batch for the poll; the others as before, below.
+        FrequencyCaps.Poll capped = caps.apply(fresh, e -> router.plan(e, devicesByUser, preferencesByUser, now), now);
         for (DomainEvent event : fresh) {
             // The event's trace goes on with every notification planned for it, and into the logs of its routing.
             String traceparent = traces.get(event.eventId());
             try (var fields = TraceContext.logFields(event.eventId(), traceparent)) {
-                Router.Plan plan = router.plan(event, devicesByUser, preferencesByUser, now);
+                Router.Plan plan = capped.plan(event);
                 entries.addAll(plan.log());
                 sent.addAll(NotificationHistory.of(event, Router.recipients(event), plan.inApp(), plan.pushes(), now));
                 plan.inApp().forEach(n -> sends.add(send(Topics.INAPP, n.userId(), n, traceparent)));
