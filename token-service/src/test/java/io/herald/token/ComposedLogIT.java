@@ -12,6 +12,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
 import io.herald.testkit.ServiceInfrastructure;
+import io.herald.token.routing.FrequencyCaps;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,6 +74,9 @@ class ComposedLogIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    FrequencyCaps caps;
 
     @AfterEach
     void up() {
@@ -294,6 +298,30 @@ class ComposedLogIT {
                         .query(Long.class)
                         .single())
                 .isEqualTo(4);
+    }
+
+    /** Counts of windows older than twice the longest cap's (1 day here) are deleted; the others are kept. */
+    @Test
+    void frequencyCapCountsOfOldWindowsArePruned() {
+        String gus = "gus-" + UUID.randomUUID();
+        long day = Duration.ofDays(1).toMillis();
+        long today = Math.floorDiv(System.currentTimeMillis(), day) * day;
+        for (long bucket : List.of(today - 3 * day, today - day, today)) {
+            jdbc.sql("insert into token.capped_notifications (user_id, cap, bucket, notification_id)"
+                            + " values (:user, 'recommendations', :bucket, :id)")
+                    .param("user", gus)
+                    .param("bucket", bucket)
+                    .param("id", UUID.randomUUID())
+                    .update();
+        }
+
+        assertThat(caps.prune()).isPositive();
+
+        assertThat(jdbc.sql("select bucket from token.capped_notifications where user_id = :user order by bucket")
+                        .param("user", gus)
+                        .query(Long.class)
+                        .list())
+                .containsExactly(today - day, today);
     }
 
     private static void assertUnavailable(HttpResponse<String> response, String... services) {

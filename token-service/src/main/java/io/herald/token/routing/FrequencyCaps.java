@@ -54,7 +54,7 @@ import org.springframework.stereotype.Component;
  * runs no statement here. Thread-safe.
  */
 @Component
-class FrequencyCaps {
+public class FrequencyCaps {
 
     private static final Logger log = LoggerFactory.getLogger(FrequencyCaps.class);
 
@@ -348,7 +348,7 @@ class FrequencyCaps {
      * ago (every count when there is no rule), in batches.
      */
     @Scheduled(initialDelay = 10, fixedDelay = 10, timeUnit = TimeUnit.MINUTES)
-    int prune() {
+    public int prune() {
         Duration longest = rules.stream()
                 .map(FrequencyCapProperties.Rule::per)
                 .max(Duration::compareTo)
