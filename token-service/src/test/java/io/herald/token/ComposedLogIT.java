@@ -16,6 +16,7 @@ import io.herald.token.routing.FrequencyCaps;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -253,6 +254,15 @@ class ComposedLogIT {
      */
     @Test
     void frequencyCapsHoldBackTheFourthPushOnly() {
+        // The window is the UTC day: a run that would cross midnight starts after it instead.
+        await().atMost(Duration.ofMinutes(3))
+                .until(() -> Duration.between(
+                                        Instant.now(),
+                                        Instant.now()
+                                                .truncatedTo(ChronoUnit.DAYS)
+                                                .plus(1, ChronoUnit.DAYS))
+                                .compareTo(Duration.ofMinutes(2))
+                        > 0);
         String fay = "fay-" + UUID.randomUUID();
         register(fay, "fay-phone-" + UUID.randomUUID());
         List<UUID> recommended = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
