@@ -167,13 +167,19 @@ class ScheduledDeliveryIT {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> waiting() == 0);
         topics.recordsToEnd();
-        Map<UUID, Long> pushes = topics.records().stream()
+        List<ConsumerRecord<String, byte[]>> records = topics.records().stream()
                 .filter(r -> r.topic().equals(Topics.PUSH))
+                .filter(r -> events.contains(HeraldJson.mapper()
+                        .readValue(r.value(), PushDelivery.class)
+                        .eventId()))
+                .toList();
+        Map<UUID, Long> pushes = records.stream()
                 .map(r -> HeraldJson.mapper().readValue(r.value(), PushDelivery.class))
-                .filter(p -> events.contains(p.eventId()))
                 .collect(Collectors.groupingBy(PushDelivery::eventId, Collectors.counting()));
         assertThat(pushes).hasSize(200);
         assertThat(pushes.values()).containsOnly(1L);
+        assertThat(records)
+                .allSatisfy(r -> assertThat(Instant.ofEpochMilli(r.timestamp())).isAfterOrEqualTo(deliverAt));
     }
 
     private static List<ConsumerRecord<String, byte[]>> pushRecordsOf(UUID eventId) {
