@@ -208,37 +208,6 @@ public record DomainEvent(
                 deliverAt);
     }
 
-    /** This event without {@link #deliverAt()}: what token-service routes once it is due. */
-    public DomainEvent withoutDeliverAt() {
-        return deliverAt == null
-                ? this
-                : new DomainEvent(
-                        eventId,
-                        schemaVersion,
-                        type,
-                        source,
-                        occurredAt,
-                        actor,
-                        recipients,
-                        object,
-                        data,
-                        title,
-                        body,
-                        priority,
-                        ttlSeconds,
-                        collapseKey,
-                        channels,
-                        imageUrl,
-                        link,
-                        actions,
-                        category,
-                        sound,
-                        badge,
-                        silent,
-                        change,
-                        null);
-    }
-
     /** Whether the event asks for this channel (an absent or empty set asks for every channel). */
     public boolean wants(Channel channel) {
         return channels == null || channels.isEmpty() || channels.contains(channel);

@@ -3,6 +3,7 @@ package io.herald.token.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
@@ -33,8 +34,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Scheduled delivery ({@code deliverAt}) through the real broker and database: an event for later is held in {@code
  * token.scheduled_events} and routed once when due, also after token-service restarted while it waited, and by
- * exactly one of two instances sharing the due work; a cancelled one is never delivered. In order: one instance for
- * the first three tests, a restart in the third, a second instance for the fourth.
+ * exactly one of two instances sharing the due work; a cancelled one is never delivered; one the database refuses
+ * when due fails alone. In order: one instance for the first three tests, a restart in the third, a second instance
+ * from the fourth on.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -182,6 +184,53 @@ class ScheduledDeliveryIT {
                 .allSatisfy(r -> assertThat(Instant.ofEpochMilli(r.timestamp())).isAfterOrEqualTo(deliverAt));
     }
 
+    /**
+     * An event the database refuses when it is due (here a constraint the test puts on the delivery log, which its
+     * recipient's skip breaks) fails alone: the events due with it are delivered, it goes to the dead-letter topic with
+     * the database's reason, and nothing is left waiting to be tried forever.
+     */
+    @Test
+    @Order(5)
+    void aDueEventTheDatabaseRefusesIsDeadLetteredAloneAndThoseDueWithItAreDelivered() {
+        String refusedUser = "refused-" + UUID.randomUUID();
+        String constraint = "refuses_" + refusedUser.substring(8).replace("-", "_");
+        instances
+                .getFirst()
+                .getBean(JdbcClient.class)
+                .sql("alter table token.delivery_log add constraint " + constraint + " check (user_id <> '"
+                        + refusedUser + "')")
+                .update();
+        Instant deliverAt = Instant.now().plusSeconds(3);
+        UUID before = UUID.randomUUID();
+        UUID refused = UUID.randomUUID();
+        UUID after = UUID.randomUUID();
+        topics.publish(before, chat(before, "shop", deliverAt));
+        topics.publish(refused, chat(refused, "shop", deliverAt, refusedUser));
+        topics.publish(after, chat(after, "shop", deliverAt));
+        topics.awaitRouted();
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !topics.deadLettersOf(refused).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> waiting() == 0);
+        topics.recordsToEnd();
+        // The others were routed (again, while the refused one was sought, under the same delivery id: harmless).
+        for (UUID delivered : List.of(before, after)) {
+            assertThat(topics.pushesOf(delivered))
+                    .isNotEmpty()
+                    .extracting(PushDelivery::deliveryId)
+                    .containsOnly(topics.pushesOf(delivered).getFirst().deliveryId());
+        }
+        assertThat(topics.pushesOf(refused))
+                .allSatisfy(p -> assertThat(p.userId()).isEqualTo(refusedUser));
+        List<ConsumerRecord<String, byte[]>> dead = topics.deadLettersOf(refused);
+        assertThat(dead).hasSize(1);
+        assertThat(TestTopics.header(dead.getFirst(), HeraldHeaders.DLT_REASON))
+                .startsWith("refused by the database")
+                .contains(constraint);
+        assertThat(TestTopics.header(dead.getFirst(), HeraldHeaders.DLT_REASON_CODE))
+                .isEqualTo("schema-violation");
+    }
+
     private static List<ConsumerRecord<String, byte[]>> pushRecordsOf(UUID eventId) {
         return topics.records().stream()
                 .filter(r -> r.topic().equals(Topics.PUSH))
@@ -203,9 +252,13 @@ class ScheduledDeliveryIT {
     }
 
     private static String chat(UUID eventId, String source, Instant deliverAt) {
+        return chat(eventId, source, deliverAt, user);
+    }
+
+    private static String chat(UUID eventId, String source, Instant deliverAt, String recipient) {
         return """
                 {"eventId":"%s","schemaVersion":1,"type":"chat","source":"%s","occurredAt":"2026-12-07T10:00:00Z",
                  "recipients":["%s"],"title":"Your visit","body":"In one hour","deliverAt":"%s"}
-                """.formatted(eventId, source, user, deliverAt);
+                """.formatted(eventId, source, recipient, deliverAt);
     }
 }
