@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  * @param silent a data-only push that wakes the app without showing anything, and no inbox item
  * @param change what this event does to an earlier notification (withdraw or update), or {@code null} for a
  *     new notification
+ * @param deliverAt when to route the event, or {@code null} to route it at once; an instant that is not later
+ *     than the router's clock also routes it at once, a later one holds it durably until then (token-service's
+ *     scheduled events) and it can be cancelled until it is due
  */
 public record DomainEvent(
         UUID eventId,
@@ -65,7 +68,8 @@ public record DomainEvent(
         @Nullable String sound,
         @Nullable Badge badge,
         @JsonSetter(nulls = Nulls.AS_EMPTY) boolean silent,
-        @Nullable Change change) {
+        @Nullable Change change,
+        @Nullable Instant deliverAt) {
 
     /** The schema version this library writes. */
     public static final int SCHEMA_VERSION = 1;
@@ -78,6 +82,58 @@ public record DomainEvent(
         data = data == null ? Map.of() : Map.copyOf(data);
         channels = channels == null ? null : Set.copyOf(channels);
         actions = actions == null ? null : List.copyOf(actions);
+    }
+
+    /** An event routed at once (no {@link #deliverAt()}): the contract before scheduled delivery. */
+    public DomainEvent(
+            UUID eventId,
+            int schemaVersion,
+            String type,
+            String source,
+            Instant occurredAt,
+            @Nullable Actor actor,
+            List<String> recipients,
+            @Nullable EventObject object,
+            Map<String, String> data,
+            @Nullable String title,
+            @Nullable String body,
+            @Nullable Priority priority,
+            @Nullable Integer ttlSeconds,
+            @Nullable String collapseKey,
+            @Nullable Set<Channel> channels,
+            @Nullable String imageUrl,
+            @Nullable String link,
+            @Nullable List<Action> actions,
+            @Nullable String category,
+            @Nullable String sound,
+            @Nullable Badge badge,
+            boolean silent,
+            @Nullable Change change) {
+        this(
+                eventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                recipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                channels,
+                imageUrl,
+                link,
+                actions,
+                category,
+                sound,
+                badge,
+                silent,
+                change,
+                null);
     }
 
     /** A plain new notification: no rich fields, not silent, no change. */
@@ -148,7 +204,8 @@ public record DomainEvent(
                 sound,
                 badge,
                 silent,
-                change);
+                change,
+                deliverAt);
     }
 
     /** Whether the event asks for this channel (an absent or empty set asks for every channel). */

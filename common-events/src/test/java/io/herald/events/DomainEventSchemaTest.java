@@ -63,6 +63,17 @@ class DomainEventSchemaTest {
         assertThat(event.data()).isEmpty();
     }
 
+    @Test
+    void deliverAtWithAnOffsetParsesIntoAnInstant() throws IOException {
+        ObjectNode event = goodEvent();
+        event.put("deliverAt", "2026-12-24T09:00:00+01:00");
+
+        assertThat(DomainEventDeserializer.fromTree(event).deliverAt())
+                .isEqualTo(Instant.parse("2026-12-24T08:00:00Z"));
+        assertThat(DomainEventDeserializer.parse(example("product_like.json")).deliverAt())
+                .isNull();
+    }
+
     static Stream<Arguments> badEvents() {
         return Stream.of(
                 Arguments.of("eventId missing", (Mutation) e -> e.remove("eventId"), "eventId"),
@@ -71,6 +82,8 @@ class DomainEventSchemaTest {
                 Arguments.of("type with spaces", (Mutation) e -> e.put("type", "Product Like"), "type"),
                 Arguments.of("schemaVersion 2", (Mutation) e -> e.put("schemaVersion", 2), "schemaVersion"),
                 Arguments.of("occurredAt not a date", (Mutation) e -> e.put("occurredAt", "yesterday"), "occurredAt"),
+                Arguments.of("deliverAt not a date", (Mutation) e -> e.put("deliverAt", "tomorrow"), "deliverAt"),
+                Arguments.of("deliverAt a number", (Mutation) e -> e.put("deliverAt", 1767225600), "deliverAt"),
                 Arguments.of("recipients empty", (Mutation) e -> e.putArray("recipients"), "recipients"),
                 Arguments.of(
                         "recipients not strings",

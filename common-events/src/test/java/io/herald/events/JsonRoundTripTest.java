@@ -47,6 +47,59 @@ class JsonRoundTripTest {
     }
 
     @Test
+    void deliverAtTravelsAsAnIsoInstantAndIsAbsentWhenUnset() {
+        DomainEvent now = new DomainEvent(
+                EVENT,
+                1,
+                "chat",
+                "chat-app",
+                Instant.parse("2026-11-24T10:00:00Z"),
+                null,
+                List.of("u-2"),
+                null,
+                Map.of(),
+                "Hi",
+                "there",
+                null,
+                null,
+                null,
+                null);
+        DomainEvent later = new DomainEvent(
+                EVENT,
+                1,
+                "chat",
+                "chat-app",
+                Instant.parse("2026-11-24T10:00:00Z"),
+                null,
+                List.of("u-2"),
+                null,
+                Map.of(),
+                "Hi",
+                "there",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                Instant.parse("2026-12-24T08:00:00Z"));
+
+        byte[] json = new JsonSerializer<DomainEvent>().serialize(Topics.EVENTS, later);
+
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"deliverAt\":\"2026-12-24T08:00:00Z\"");
+        assertThat(DomainEventDeserializer.parse(json)).isEqualTo(later);
+        assertThat(new String(new JsonSerializer<DomainEvent>().serialize(Topics.EVENTS, now), StandardCharsets.UTF_8))
+                .doesNotContain("deliverAt");
+        assertThat(now.deliverAt()).isNull();
+    }
+
+    @Test
     void deliveryStatusOutcomeIsSnakeCaseOnTheWire() {
         DeliveryStatus status = new DeliveryStatus(
                 EVENT,

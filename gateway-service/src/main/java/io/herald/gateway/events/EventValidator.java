@@ -10,6 +10,7 @@ import io.herald.events.TextRules;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -22,7 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Turns one JSON event from an upstream app into a {@link DomainEvent}, or says precisely what is wrong with
  * it. Fills {@code eventId} (derived from an idempotency key when there is one, see {@link IdempotencyIds}),
  * {@code schemaVersion},
- * {@code occurredAt} and {@code source}.
+ * {@code occurredAt} and {@code source}. Refuses a {@code deliverAt} further ahead than {@code
+ * herald.gateway.schedule.max-ahead}.
  */
 @Component
 class EventValidator {
@@ -32,10 +34,12 @@ class EventValidator {
 
     private final Clock clock;
     private final IdempotencyIds idempotencyIds;
+    private final ScheduleProperties schedule;
 
-    EventValidator(Clock clock, IdempotencyIds idempotencyIds) {
+    EventValidator(Clock clock, IdempotencyIds idempotencyIds, ScheduleProperties schedule) {
         this.clock = clock;
         this.idempotencyIds = idempotencyIds;
+        this.schedule = schedule;
     }
 
     DomainEvent validate(JsonNode tree, ApiKeys.App app, @Nullable String idempotencyKey) {
@@ -101,6 +105,13 @@ class EventValidator {
                     "title, body and data together exceed the " + MAX_PUSH_PAYLOAD_BYTES
                             + " bytes a push notification may carry",
                     "data");
+        }
+        Instant deliverAt = domainEvent.deliverAt();
+        if (deliverAt != null && deliverAt.isAfter(clock.instant().plus(schedule.maxAhead()))) {
+            throw invalid(
+                    "deliverAt is more than " + schedule.maxAhead().toDays() + " days ahead (the most an event may"
+                            + " wait); a past or present deliverAt is delivered at once",
+                    "deliverAt");
         }
         if (checkType && !app.mayPublish(domainEvent.type())) {
             throw new ApiProblem(

@@ -29,6 +29,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -46,7 +47,8 @@ import tools.jackson.databind.JsonNode;
  * recipient (429 with {@code Retry-After}); answered {@code 202} with the event id once Kafka has it (a retry
  * of an accepted event gets the same answer and publishes nothing), {@code 503} with {@code Retry-After} when
  * Kafka does not answer in time. {@code POST /v1/events/batch}: up to 500 events, a result per event. {@code GET /v1/events/{eventId}}: what became of an event the app
- * published. Delivery never happens here.
+ * published. {@code DELETE /v1/events/{eventId}}: cancels one of the app's events waiting for its {@code
+ * deliverAt}. Delivery never happens here.
  */
 @RestController
 class EventsController {
@@ -258,6 +260,24 @@ class EventsController {
             }
         }
         return answer;
+    }
+
+    /**
+     * Cancels one of this app's scheduled events while it waits for its {@code deliverAt} (token-service's {@code
+     * DELETE /internal/v1/events/{eventId}/schedule}): 204 when it was cancelled and will not be delivered; 404
+     * {@code event-not-scheduled} when none of the app's events waits under this id (delivered or being delivered,
+     * never scheduled, cancelled before, or another app's).
+     */
+    @DeleteMapping("/v1/events/{eventId}")
+    ResponseEntity<byte[]> cancel(
+            @RequestHeader(name = "X-Api-Key", required = false) @Nullable String key, @PathVariable UUID eventId) {
+        ApiKeys.App app = authenticate(key);
+        // Only this app's event under the id: token-service looks it up by app and id.
+        return tokenService.forward(
+                HttpMethod.DELETE,
+                "/internal/v1/events/" + eventId + "/schedule?source="
+                        + UriUtils.encodeQueryParam(app.name(), StandardCharsets.UTF_8),
+                null);
     }
 
     /** Counts a refused event by the kind of its problem (the last part of its type). */

@@ -44,6 +44,10 @@ import org.springframework.stereotype.Component;
  * offsets committed. A planned delivery writes no row here: what became of it is dispatch-service's record of sends
  * and the inbox, which the delivery log reads.
  *
+ * <p>An event whose {@code deliverAt} is later than now is not routed: it is held in {@code token.scheduled_events}
+ * (one statement for the poll's such events, in the poll's step) and {@link SchedulePoller} routes it through {@link
+ * #routeNow} when it is due. A poll without such events costs nothing more.
+ *
  * <p>Nothing marks an event as routed. An event delivered again (a crash before the offsets were committed, a
  * replay of the topic) is routed again and produces the same notification and delivery ids ({@link
  * io.herald.events.Ids}: derived from the app, the event id, the user and the device's token), so it is harmless
@@ -75,6 +79,7 @@ class RoutingListener {
     private final FrequencyCaps caps;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final ScheduledEvents scheduled;
 
     RoutingListener(
             DeviceCache devices,
@@ -86,7 +91,8 @@ class RoutingListener {
             TemplateProperties templates,
             FrequencyCaps caps,
             Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            ScheduledEvents scheduled) {
         this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
@@ -97,6 +103,7 @@ class RoutingListener {
         this.router = new Router(new Templates(templates.asTemplates()));
         this.caps = caps;
         this.clock = clock;
+        this.scheduled = scheduled;
     }
 
     @KafkaListener(
@@ -139,7 +146,6 @@ class RoutingListener {
         }
     }
 
-    @SuppressWarnings("try") // the log fields are a scope: closing them is all the try does
     private void route(List<ConsumerRecord<String, DomainEvent>> records) throws InterruptedException {
         if (records.isEmpty()) {
             return;
@@ -154,6 +160,41 @@ class RoutingListener {
             }
         }
         List<DomainEvent> fresh = onceEach(batch);
+        // Events for later are held in token.scheduled_events (SchedulePoller routes them when due): one statement
+        // for the poll, and none for a poll without any.
+        Instant now = clock.instant();
+        List<DomainEvent> due = fresh;
+        List<DomainEvent> later = List.of();
+        if (fresh.stream().anyMatch(e -> isLater(e, now))) {
+            due = new ArrayList<>(fresh.size());
+            later = new ArrayList<>();
+            for (DomainEvent event : fresh) {
+                (isLater(event, now) ? later : due).add(event);
+            }
+            scheduled.hold(later, traces);
+        }
+        routeNow(due, traces);
+        log.debug("routed {} events, held {} for later (of {} in the poll)", due.size(), later.size(), batch.size());
+    }
+
+    /** Whether the event asks to be delivered later than {@code now}: a past or present deliverAt is routed now. */
+    private static boolean isLater(DomainEvent event, Instant now) {
+        Instant deliverAt = event.deliverAt();
+        return deliverAt != null && deliverAt.isAfter(now);
+    }
+
+    /**
+     * Routes events now, whatever their {@code deliverAt}: plans their notifications, writes the skips and history
+     * rows, publishes the notifications and waits for Kafka's acknowledgements. The listener's path for a poll, and
+     * {@link SchedulePoller}'s for due events (then within its transaction, so the rows are written with it).
+     *
+     * @param traces the traceparent each event arrived with, by event id
+     */
+    @SuppressWarnings("try") // the log fields are a scope: closing them is all the try does
+    void routeNow(List<DomainEvent> fresh, Map<UUID, String> traces) throws InterruptedException {
+        if (fresh.isEmpty()) {
+            return;
+        }
         List<CompletableFuture<SendResult<String, Object>>> sends = new ArrayList<>();
         Set<String> recipients = new LinkedHashSet<>();
         fresh.forEach(e -> recipients.addAll(Router.recipients(e)));
@@ -191,8 +232,7 @@ class RoutingListener {
         meters.counter("herald.token.events.routed").increment(fresh.size());
         meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
         meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
-        log.debug(
-                "routed {} events (of {} in the poll): {} in-app, {} push", fresh.size(), batch.size(), inApp, pushes);
+        log.debug("routed {} events: {} in-app, {} push", fresh.size(), inApp, pushes);
     }
 
     private void waitFor(List<CompletableFuture<SendResult<String, Object>>> sends) throws InterruptedException {
