@@ -81,13 +81,8 @@ final class PipelineWork implements AutoCloseable {
 
         /** What was done between {@code before} and this, for {@code deliveries} deliveries of {@code events}. */
         Work since(Count before, long deliveries, long events) {
-            Map<String, Long> grown = new TreeMap<>();
-            records.forEach((topic, end) -> {
-                long delta = end - before.records.getOrDefault(topic, 0L);
-                if (delta != 0) {
-                    grown.put(topic, delta);
-                }
-            });
+            Map<String, Long> grown = minus(records, before.records);
+            grown.values().removeIf(delta -> delta == 0); // topics nothing was written to are not listed
             return new Work(
                     deliveries,
                     events,
