@@ -51,7 +51,14 @@ public record DeliveryStatus(
         /** A transient failure; the delivery will be retried. */
         FAILED,
         /** Out of retries, or impossible to process: the record is on a dead-letter topic. */
-        DEAD_LETTERED;
+        DEAD_LETTERED,
+        /**
+         * Held for later by routing (token-service's log only): the recipient's quiet hours that defer pushes, or a
+         * local delivery time; reason says until when.
+         */
+        DEFERRED,
+        /** Absorbed into a digest (token-service's log only); reason names the digest's event id. */
+        DIGESTED;
 
         @JsonValue
         public String wireName() {

@@ -3,6 +3,7 @@ package io.herald.events;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +45,11 @@ import org.jspecify.annotations.Nullable;
  * @param deliverAt when to route the event, or {@code null} to route it at once; an instant that is not later
  *     than the router's clock also routes it at once, a later one holds it durably until then (token-service's
  *     scheduled events) and it can be cancelled until it is due
+ * @param deliverAtLocal a local date and time (no zone) at which each recipient gets the event in their own time
+ *     zone (their preferences' {@code timeZone}, else their device's, else UTC), or {@code null}; never together
+ *     with {@code deliverAt}
+ * @param topics the topics (at most {@value #MAX_TOPICS}) whose subscribers hear about the event besides the listed
+ *     {@code recipients}, or {@code null}; an event names recipients, topics, or both
  */
 public record DomainEvent(
         UUID eventId,
@@ -69,7 +75,9 @@ public record DomainEvent(
         @Nullable Badge badge,
         @JsonSetter(nulls = Nulls.AS_EMPTY) boolean silent,
         @Nullable Change change,
-        @Nullable Instant deliverAt) {
+        @Nullable Instant deliverAt,
+        @Nullable LocalDateTime deliverAtLocal,
+        @Nullable List<String> topics) {
 
     /** The schema version this library writes. */
     public static final int SCHEMA_VERSION = 1;
@@ -77,11 +85,70 @@ public record DomainEvent(
     /** The most recipients one event may name. */
     public static final int MAX_RECIPIENTS = 10_000;
 
+    /** The most topics one event may name. */
+    public static final int MAX_TOPICS = 10;
+
     public DomainEvent {
-        recipients = List.copyOf(recipients);
+        recipients = recipients == null ? List.of() : List.copyOf(recipients);
+        topics = topics == null || topics.isEmpty() ? null : List.copyOf(topics);
         data = data == null ? Map.of() : Map.copyOf(data);
         channels = channels == null ? null : Set.copyOf(channels);
         actions = actions == null ? null : List.copyOf(actions);
+    }
+
+    /** An event for listed recipients at one instant (or at once): the contract before local times and topics. */
+    public DomainEvent(
+            UUID eventId,
+            int schemaVersion,
+            String type,
+            String source,
+            Instant occurredAt,
+            @Nullable Actor actor,
+            List<String> recipients,
+            @Nullable EventObject object,
+            Map<String, String> data,
+            @Nullable String title,
+            @Nullable String body,
+            @Nullable Priority priority,
+            @Nullable Integer ttlSeconds,
+            @Nullable String collapseKey,
+            @Nullable Set<Channel> channels,
+            @Nullable String imageUrl,
+            @Nullable String link,
+            @Nullable List<Action> actions,
+            @Nullable String category,
+            @Nullable String sound,
+            @Nullable Badge badge,
+            boolean silent,
+            @Nullable Change change,
+            @Nullable Instant deliverAt) {
+        this(
+                eventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                recipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                channels,
+                imageUrl,
+                link,
+                actions,
+                category,
+                sound,
+                badge,
+                silent,
+                change,
+                deliverAt,
+                null,
+                null);
     }
 
     /** An event routed at once (no {@link #deliverAt()}): the contract before scheduled delivery. */
@@ -205,7 +272,102 @@ public record DomainEvent(
                 badge,
                 silent,
                 change,
-                deliverAt);
+                deliverAt,
+                deliverAtLocal,
+                topics);
+    }
+
+    /** This event for other recipients (and no topics): a part of it held or fanned out on its own. */
+    public DomainEvent withRecipients(List<String> newRecipients) {
+        return new DomainEvent(
+                eventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                newRecipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                channels,
+                imageUrl,
+                link,
+                actions,
+                category,
+                sound,
+                badge,
+                silent,
+                change,
+                deliverAt,
+                deliverAtLocal,
+                null);
+    }
+
+    /** This event to be delivered at {@code instant} (no local time): how a part of it is held until then. */
+    public DomainEvent withDeliverAt(@Nullable Instant instant) {
+        return new DomainEvent(
+                eventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                recipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                channels,
+                imageUrl,
+                link,
+                actions,
+                category,
+                sound,
+                badge,
+                silent,
+                change,
+                instant,
+                null,
+                topics);
+    }
+
+    /** This event on these channels only: how a push deferred past quiet hours is held apart from its in-app part. */
+    public DomainEvent withChannels(@Nullable Set<Channel> newChannels) {
+        return new DomainEvent(
+                eventId,
+                schemaVersion,
+                type,
+                source,
+                occurredAt,
+                actor,
+                recipients,
+                object,
+                data,
+                title,
+                body,
+                priority,
+                ttlSeconds,
+                collapseKey,
+                newChannels,
+                imageUrl,
+                link,
+                actions,
+                category,
+                sound,
+                badge,
+                silent,
+                change,
+                deliverAt,
+                deliverAtLocal,
+                topics);
     }
 
     /** Whether the event asks for this channel (an absent or empty set asks for every channel). */

@@ -222,4 +222,56 @@ class DomainEventSchemaTest {
 
         assertThat(DomainEventDeserializer.fromTree(event).type()).isEqualTo("product_like");
     }
+
+    @Test
+    void anEventForTopicsNeedsNoRecipients() throws IOException {
+        ObjectNode event = goodEvent();
+        event.remove("recipients");
+        event.putArray("topics").add("paris-real-estate").add("city:paris");
+
+        DomainEvent parsed = DomainEventDeserializer.fromTree(event);
+
+        assertThat(parsed.recipients()).isEmpty();
+        assertThat(parsed.topics()).containsExactly("paris-real-estate", "city:paris");
+    }
+
+    @Test
+    void anEventNamesRecipientsOrTopics() throws IOException {
+        ObjectNode noOne = goodEvent();
+        noOne.remove("recipients");
+        ObjectNode emptyBoth = goodEvent();
+        emptyBoth.putArray("recipients");
+        emptyBoth.putArray("topics");
+        ObjectNode nullRecipients = goodEvent();
+        nullRecipients.putNull("recipients");
+
+        assertThat(DomainEventSchema.violations(noOne)).isNotEmpty();
+        assertThat(DomainEventSchema.violations(emptyBoth)).isNotEmpty();
+        assertThat(DomainEventSchema.violations(nullRecipients)).isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a/b", "", "with space", "café"})
+    void aTopicIsAPathSafeName(String topic) throws IOException {
+        ObjectNode event = goodEvent();
+        event.putArray("topics").add(topic);
+
+        assertThat(DomainEventSchema.violations(event)).isNotEmpty();
+    }
+
+    @Test
+    void aLocalDeliveryTimeParsesAndExcludesAnInstant() throws IOException {
+        ObjectNode local = goodEvent();
+        local.put("deliverAtLocal", "2026-12-24T08:00");
+        ObjectNode both = goodEvent();
+        both.put("deliverAtLocal", "2026-12-24T08:00:00");
+        both.put("deliverAt", "2026-12-24T08:00:00Z");
+        ObjectNode zoned = goodEvent();
+        zoned.put("deliverAtLocal", "2026-12-24T08:00:00Z");
+
+        assertThat(DomainEventDeserializer.fromTree(local).deliverAtLocal())
+                .isEqualTo(java.time.LocalDateTime.parse("2026-12-24T08:00"));
+        assertThat(DomainEventSchema.violations(both)).isNotEmpty();
+        assertThat(DomainEventSchema.violations(zoned)).isNotEmpty();
+    }
 }

@@ -133,4 +133,66 @@ class JsonRoundTripTest {
                     assertThat(e.getMessage()).contains("DeliveryStatus");
                 });
     }
+
+    @Test
+    void aLocalTimeAndTopicsRoundTrip() {
+        DomainEvent forTopics = new DomainEvent(
+                        EVENT,
+                        1,
+                        "real_estate",
+                        "flats",
+                        Instant.parse("2026-11-24T10:00:00Z"),
+                        null,
+                        List.of(),
+                        null,
+                        Map.of(),
+                        "New flat",
+                        "In Paris",
+                        null,
+                        null,
+                        null,
+                        null)
+                .withRecipients(List.of());
+        DomainEvent local = new DomainEvent(
+                forTopics.eventId(),
+                1,
+                "real_estate",
+                "flats",
+                forTopics.occurredAt(),
+                null,
+                List.of(),
+                null,
+                Map.of(),
+                "New flat",
+                "In Paris",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                null,
+                java.time.LocalDateTime.parse("2026-12-24T08:00"),
+                List.of("paris-real-estate"));
+
+        byte[] json = new JsonSerializer<DomainEvent>().serialize(Topics.EVENTS, local);
+
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .contains("\"deliverAtLocal\":\"2026-12-24T08:00:00\"")
+                .contains("\"topics\":[\"paris-real-estate\"]");
+        assertThat(DomainEventDeserializer.parse(json)).isEqualTo(local);
+        assertThat(local.withDeliverAt(Instant.parse("2026-12-24T07:00:00Z")).deliverAtLocal())
+                .isNull();
+        assertThat(local.withRecipients(List.of("u-1")).topics()).isNull();
+        assertThat(new String(
+                        new JsonSerializer<DomainEvent>().serialize(Topics.EVENTS, forTopics), StandardCharsets.UTF_8))
+                .doesNotContain("topics")
+                .doesNotContain("deliverAtLocal");
+    }
 }

@@ -159,7 +159,17 @@ class RoutingListener {
                 traces.put(record.value().eventId(), traceparent);
             }
         }
-        List<DomainEvent> fresh = onceEach(batch);
+        accept(onceEach(batch), traces);
+    }
+
+    /**
+     * The path of every event that arrives, whatever brought it (a poll of {@code herald.events.v1}, a due scheduled
+     * event): events for later are held, the others routed now. Features that treat an event otherwise than routing
+     * it at once (a local delivery time, a digest, topics) divert it here, so that each applies to every way in.
+     *
+     * @param traces the traceparent each event arrived with, by event id
+     */
+    void accept(List<DomainEvent> fresh, Map<UUID, String> traces) throws InterruptedException {
         // Events for later are held in token.scheduled_events (SchedulePoller routes them when due): one statement
         // for the poll, and none for a poll without any.
         Instant now = clock.instant();
@@ -174,7 +184,7 @@ class RoutingListener {
             scheduled.hold(later, traces);
         }
         routeNow(due, traces);
-        log.debug("routed {} events, held {} for later (of {} in the poll)", due.size(), later.size(), batch.size());
+        log.debug("routed {} events, held {} for later", due.size(), later.size());
     }
 
     /** Whether the event asks to be delivered later than {@code now}: a past or present deliverAt is routed now. */

@@ -29,7 +29,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Routes the scheduled events ({@link ScheduledEvents}) when they are due: every {@code poll-interval}, on a thread of
  * its own, one transaction takes up to {@code batch-size} due rows (earliest first, {@code FOR UPDATE SKIP LOCKED},
- * deleting them), routes them through the listener's path ({@link RoutingListener#routeNow}: skips and history
+ * deleting them), routes them through the listener's path ({@link RoutingListener#accept}: skips and history
  * written in this transaction, notifications published and acknowledged by Kafka), and commits; a full batch is
  * followed at once by the next.
  *
@@ -153,7 +153,8 @@ class SchedulePoller implements SmartLifecycle {
 
     private void routeNow(List<DomainEvent> events, Map<UUID, String> traces) {
         try {
-            routing.routeNow(events, traces);
+            // Due: routed as an event that arrives now (so that what diverts events, such as topics, applies to it).
+            routing.accept(events.stream().map(e -> e.withDeliverAt(null)).toList(), traces);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while routing due scheduled events", e);
