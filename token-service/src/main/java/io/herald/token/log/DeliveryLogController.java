@@ -27,7 +27,9 @@ class DeliveryLogController {
      * @param source the app that published the event: the one asked for, else the one app known to have published
      *     it; {@code null} when none is known yet, or when several apps used the id
      * @param truncated present ({@code true}) only when dispatch-service or the inbox held more rows of the event than
-     *     they give in one answer: the list is then not all of it
+     *     they give in one answer, or a digest absorbed more events than {@code absorbed} lists: the lists are then
+     *     not all of it
+     * @param absorbed present only for a digest: the events it absorbed, in order of arrival
      */
     record EventDeliveries(
             UUID eventId,
@@ -35,7 +37,9 @@ class DeliveryLogController {
             List<DeliveryLog.Row> deliveries,
 
             @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
-            Boolean truncated) {}
+            Boolean truncated,
+
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<UUID> absorbed) {}
 
     /**
      * What became of an event: token-service's skips, dispatch-service's push outcomes and the inbox's in-app ones
@@ -51,7 +55,7 @@ class DeliveryLogController {
         } catch (LogServices.Unavailable e) {
             return unavailable(e);
         }
-        if (composed.rows().isEmpty()) {
+        if (composed.rows().isEmpty() && composed.absorbed().isEmpty()) {
             var problem =
                     ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No deliveries are known for this event");
             problem.setType(URI.create("https://herald.dev/problems/event-not-found"));
@@ -59,7 +63,11 @@ class DeliveryLogController {
             return ResponseEntity.of(problem).build();
         }
         return ResponseEntity.ok(new EventDeliveries(
-                eventId, composed.source(), composed.rows(), composed.truncated() ? Boolean.TRUE : null));
+                eventId,
+                composed.source(),
+                composed.rows(),
+                composed.truncated() ? Boolean.TRUE : null,
+                composed.absorbed()));
     }
 
     /** 503 naming the service(s) that did not answer: never part of the answer presented as all of it. */

@@ -1,5 +1,6 @@
 package io.herald.token.log;
 
+import io.herald.events.DeliveryStatus;
 import io.herald.events.Ids;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,24 +27,32 @@ import org.springframework.stereotype.Component;
 @Component
 class EventLog {
 
+    /** An absorbed event's reason, before its digest's event id (as routing's {@code Digests.REASON}). */
+    static final String DIGEST_REASON = "digest:";
+
     /**
      * An event's log.
      *
      * @param source the app whose event it is: the one asked for, else the one app known to have published the id,
      *     else null
      * @param rows by user, channel and delivery; empty when nothing at all is known
-     * @param truncated whether a service gave only part of its rows (it holds more than its maximum for one answer)
+     * @param truncated whether a service gave only part of its rows (it holds more than its maximum for one answer),
+     *     or a digest absorbed more events than {@code absorbed} lists
+     * @param absorbed when the event is a digest, the events it absorbed, in order of arrival (at most {@link
+     *     DigestMembers#MAX_ABSORBED}); else empty
      */
-    record Composed(@Nullable String source, List<DeliveryLog.Row> rows, boolean truncated) {}
+    record Composed(@Nullable String source, List<DeliveryLog.Row> rows, boolean truncated, List<UUID> absorbed) {}
 
     private final DeliveryLog log;
     private final NotificationHistory history;
     private final LogServices services;
+    private final DigestMembers digests;
 
-    EventLog(DeliveryLog log, NotificationHistory history, LogServices services) {
+    EventLog(DeliveryLog log, NotificationHistory history, LogServices services, DigestMembers digests) {
         this.log = log;
         this.history = history;
         this.services = services;
+        this.digests = digests;
     }
 
     /**
@@ -58,6 +67,13 @@ class EventLog {
         CompletableFuture<LogServices.Inbox> inbox = services.inboxOf(List.of(eventId));
         List<DeliveryLog.Logged> own = log.of(eventId);
         Set<String> known = new TreeSet<>(history.sourcesOf(eventId));
+        // Digests: where the event was absorbed (an entry per recipient), and what it absorbed if it is a digest.
+        List<DigestMembers.Absorbed> digested = digests.digestsOf(eventId);
+        DigestMembers.Listing absorbed = digests.absorbedBy(eventId, source);
+        digested.forEach(d -> known.add(d.source()));
+        if (absorbed.source() != null) {
+            known.add(absorbed.source());
+        }
         Answers answers = Answers.await(pushes, inbox);
         answers.inbox().notifications().forEach(n -> known.add(n.source()));
         var attribution = new Attribution(eventId, known, source);
@@ -69,6 +85,12 @@ class EventLog {
             var row =
                     new DeliveryLog.Row(l.userId(), l.channel(), l.provider(), l.outcome(), l.reason(), l.updatedAt());
             put(rows, l.deliveryKey(), new Attributed(row, attribution.of(l.userId(), l.notificationId())));
+        }
+        for (DigestMembers.Absorbed d : digested) {
+            put(
+                    rows,
+                    Ids.notificationId(eventId, d.source(), d.userId()).toString(),
+                    new Attributed(digested(d), d.source()));
         }
         for (LogServices.Push p : answers.pushes().deliveries()) {
             if (!p.eventId().equals(eventId)) {
@@ -92,7 +114,21 @@ class EventLog {
         String shownSource =
                 source != null ? source : known.size() == 1 ? known.iterator().next() : null;
         return new Composed(
-                shownSource, shown, answers.pushes().more() || answers.inbox().more());
+                shownSource,
+                shown,
+                answers.pushes().more() || answers.inbox().more() || absorbed.truncated(),
+                absorbed.eventIds());
+    }
+
+    /** An absorbed event's entry for one recipient: {@code digested}, the reason naming the digest's event id. */
+    static DeliveryLog.Row digested(DigestMembers.Absorbed d) {
+        return new DeliveryLog.Row(
+                d.userId(),
+                "all",
+                null,
+                DeliveryLog.wire(DeliveryStatus.Outcome.DIGESTED),
+                DIGEST_REASON + d.digestId(),
+                d.at());
     }
 
     /** A push delivery's entry, from dispatch-service's record of its latest attempt. */

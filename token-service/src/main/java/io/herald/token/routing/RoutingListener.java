@@ -46,7 +46,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>An event whose {@code deliverAt} is later than now is not routed: it is held in {@code token.scheduled_events}
  * (one statement for the poll's such events, in the poll's step) and {@link SchedulePoller} routes it through {@link
- * #routeNow} when it is due. A poll without such events costs nothing more.
+ * #routeNow} when it is due. A poll without such events costs nothing more. An event of a digest type ({@link
+ * Digests}) is absorbed into its recipients' digest windows instead of routed, and {@link DigestPoller} routes each
+ * digest when its window closes.
  *
  * <p>Nothing marks an event as routed. An event delivered again (a crash before the offsets were committed, a
  * replay of the topic) is routed again and produces the same notification and delivery ids ({@link
@@ -80,6 +82,7 @@ class RoutingListener {
     private final Clock clock;
     private final MeterRegistry meters;
     private final ScheduledEvents scheduled;
+    private final Digests digests;
 
     RoutingListener(
             DeviceCache devices,
@@ -92,7 +95,8 @@ class RoutingListener {
             FrequencyCaps caps,
             Clock clock,
             MeterRegistry meters,
-            ScheduledEvents scheduled) {
+            ScheduledEvents scheduled,
+            Digests digests) {
         this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
@@ -104,6 +108,7 @@ class RoutingListener {
         this.caps = caps;
         this.clock = clock;
         this.scheduled = scheduled;
+        this.digests = digests;
     }
 
     @KafkaListener(
@@ -183,8 +188,16 @@ class RoutingListener {
             }
             scheduled.hold(later, traces);
         }
+        // Events of a digest type are absorbed into their recipients' windows (Digests; DigestPoller routes each
+        // digest when its window closes): one statement for the poll, and none for a poll without any.
+        int dueNow = due.size();
+        due = digests.absorb(due);
         routeNow(due, traces);
-        log.debug("routed {} events, held {} for later", due.size(), later.size());
+        log.debug(
+                "routed {} events, held {} for later, absorbed {} into digests",
+                due.size(),
+                later.size(),
+                dueNow - due.size());
     }
 
     /** Whether the event asks to be delivered later than {@code now}: a past or present deliverAt is routed now. */
