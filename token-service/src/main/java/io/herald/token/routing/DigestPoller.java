@@ -32,7 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * UPDATE SKIP LOCKED}, deleting them), counts what each absorbed, routes one digest per window through the
  * listener's path ({@link RoutingListener#accept}: preferences, quiet hours and caps apply as to any event; skips and
  * history written in this transaction, notifications published and acknowledged by Kafka), and commits; a full
- * batch is followed at once by the next. Not started when no digest rule is configured.
+ * batch is followed at once by the next. It runs also with no rule configured: windows left open when their rule was
+ * removed are routed when they close (one indexed query a tick when there are none).
  *
  * <p>Guarantees: a digest is routed once its transaction commits, by one instance (the others skip the windows it
  * holds); an event arriving for a window being routed waits for that transaction and then opens a new window. A crash
@@ -75,7 +76,7 @@ class DigestPoller implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        if (executor != null || !digests.any()) {
+        if (executor != null) {
             return;
         }
         executor = Executors.newSingleThreadScheduledExecutor(

@@ -11,11 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -79,8 +81,9 @@ public class Digests {
                 select i.digest_id, i.source, i.rule, i.user_id, i.key, i.opened_at, i.closes_at, i.last_event::jsonb,
                     i.last_occurred_at
                 from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[],
-                    ?::text[], ?::timestamptz[])
-                    as i(digest_id, source, rule, user_id, key, opened_at, closes_at, last_event, last_occurred_at)
+                    ?::text[], ?::timestamptz[]) with ordinality
+                    as i(digest_id, source, rule, user_id, key, opened_at, closes_at, last_event, last_occurred_at, n)
+                order by i.n
                 on conflict (source, rule, user_id, key) do update set
                     last_event = case when excluded.last_occurred_at >= d.last_occurred_at
                         then excluded.last_event else d.last_event end,
@@ -132,6 +135,11 @@ public class Digests {
     /** A window this poll absorbs events into. */
     record Window(String source, String rule, String user, String key) {}
 
+    private static final Comparator<Window> WINDOW_ORDER = Comparator.comparing(Window::source)
+            .thenComparing(Window::rule)
+            .thenComparing(Window::user)
+            .thenComparing(Window::key);
+
     /** A closed window, claimed: its digest's id, and its latest event. */
     record Closed(UUID digestId, String source, String rule, String user, DomainEvent last) {}
 
@@ -162,11 +170,6 @@ public class Digests {
         this.jdbc = jdbc;
         this.clock = clock;
         this.retention = retention;
-    }
-
-    /** Whether any rule is configured. */
-    boolean any() {
-        return !rules.isEmpty();
     }
 
     /**
@@ -225,7 +228,11 @@ public class Digests {
             return events;
         }
         Instant now = clock.instant();
-        jdbc.execute((ConnectionCallback<Integer>) c -> write(c, latest, members, now));
+        // In one order on every consumer and instance, so that two polls updating the same windows never wait on
+        // each other crosswise (a deadlock).
+        Map<Window, DomainEvent> sorted = new TreeMap<>(WINDOW_ORDER);
+        sorted.putAll(latest);
+        jdbc.execute((ConnectionCallback<Integer>) c -> write(c, sorted, members, now));
         log.debug("absorbed {} events into {} digest windows", events.size() - rest.size(), latest.size());
         return rest;
     }
