@@ -16,7 +16,7 @@ create table token.digest_windows (
     last_event jsonb not null,
     last_occurred_at timestamptz not null,
     unique (source, rule, user_id, key)
-);
+) with (fillfactor = 50); -- every poll of a window's events updates its row in place (HOT: no indexed column changes)
 
 -- The poller's order: the earliest closing first.
 create index digest_windows_closing on token.digest_windows (closes_at);
