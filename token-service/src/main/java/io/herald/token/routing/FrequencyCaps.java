@@ -254,7 +254,8 @@ public class FrequencyCaps {
     }
 
     /**
-     * Counts the claims (each with its rule's max) and returns those past their cap. One transaction: the locks of
+     * Counts the claims (each with its rule's max) and returns those past their cap. One transaction (the caller's,
+     * when one is under way on the connection: a poller routing due events or digests): the locks of
      * the claims' (user, rule, window), sorted so that two transactions never wait on each other crosswise; the new
      * rows (a row already there keeps its place); each claim's rows before it, up to its max.
      */
@@ -277,8 +278,12 @@ public class FrequencyCaps {
             locks.add(lockKey(claim));
             i++;
         }
+        // A transaction of its own, unless the caller's (a poller's) is under way: then the counts are part of it,
+        // and committing here would commit the caller's work half done (and end its savepoints).
         boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
+        if (autoCommit) {
+            c.setAutoCommit(false);
+        }
         try {
             Set<Claim> held = new HashSet<>();
             // unnest yields the array's order: the locks are taken in ascending order.
@@ -317,13 +322,19 @@ public class FrequencyCaps {
                     }
                 }
             }
-            c.commit();
+            if (autoCommit) {
+                c.commit();
+            }
             return held;
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            if (autoCommit) {
+                c.rollback();
+            }
             throw e;
         } finally {
-            c.setAutoCommit(autoCommit);
+            if (autoCommit) {
+                c.setAutoCommit(true);
+            }
         }
     }
 

@@ -3,8 +3,11 @@ package io.herald.token.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.DomainEvent;
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
+import io.herald.events.Platform;
+import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
 import io.herald.testkit.ServiceInfrastructure;
@@ -12,6 +15,7 @@ import io.herald.token.ServiceStubs;
 import io.herald.token.TestTopics;
 import io.herald.token.TokenApplication;
 import io.herald.token.TokenServiceClient;
+import io.herald.token.devices.ActiveDevice;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -33,6 +37,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -70,6 +76,11 @@ class DigestIT {
                 "--herald.token.digests[0].key=object.id",
                 "--herald.token.digests[0].title={count} likes on {object.title}",
                 "--herald.token.digests[0].body={actors} liked your product",
+                // Digests go through frequency caps as any event (one far from reached here).
+                "--herald.token.frequency-caps[0].name=likes",
+                "--herald.token.frequency-caps[0].types=product_like",
+                "--herald.token.frequency-caps[0].max=1000",
+                "--herald.token.frequency-caps[0].per=1d",
                 "--herald.token.digest.poll-interval=200ms",
                 // small batches, so that two instances both take some of the closed windows
                 "--herald.token.digest.batch-size=5",
@@ -230,6 +241,37 @@ class DigestIT {
             assertThat(p.body()).isIn("gil and hal liked your product", "hal and gil liked your product");
         });
         assertThat(digests.stream().map(PushDelivery::eventId).distinct()).hasSize(products.size());
+    }
+
+    /**
+     * Caps count within the transaction of a poller that routes digests (or due events): rolled back with it, and
+     * never committing its work half done (which ended its savepoints and committed its claimed windows early).
+     */
+    @Test
+    @Order(4)
+    void capsCountedInAPollersTransactionAreRolledBackWithIt() {
+        ConfigurableApplicationContext context = instances.getFirst();
+        FrequencyCaps caps = context.getBean(FrequencyCaps.class);
+        var transactions = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+        String fan = "fan-" + UUID.randomUUID();
+        UUID eventId = UUID.randomUUID();
+        DomainEvent like = HeraldJson.mapper()
+                .readValue(like(eventId, "ivy", "Ivy", "vase", "Vase"), DomainEvent.class)
+                .withRecipients(List.of(fan));
+        var device = new ActiveDevice(UUID.randomUUID(), fan, Provider.FCM, "t-" + fan, Platform.ANDROID, "en");
+        var router = new Router(new Templates(Map.of()));
+        Instant now = Instant.now();
+
+        transactions.executeWithoutResult(status -> {
+            caps.apply(List.of(like), e -> router.plan(e, Map.of(fan, List.of(device)), Map.of(), now), now);
+            status.setRollbackOnly();
+        });
+
+        assertThat(jdbc().sql("select count(*) from token.capped_notifications where user_id = ?")
+                        .param(fan)
+                        .query(Long.class)
+                        .single())
+                .isZero();
     }
 
     private static List<PushDelivery> digestsOf(List<String> products) {
