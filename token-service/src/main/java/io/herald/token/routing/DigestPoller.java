@@ -5,6 +5,7 @@ import io.herald.events.DomainEvent;
 import io.herald.events.Topics;
 import io.herald.spring.kafka.DataRefusals;
 import io.herald.spring.kafka.UnreadableRecords;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,7 @@ class DigestPoller implements SmartLifecycle {
     private final KafkaTemplate<String, Object> kafka;
     private final RoutingProperties routingProperties;
     private final DigestProperties.Polling properties;
+    private final MeterRegistry meters;
     private @Nullable ScheduledExecutorService executor;
 
     DigestPoller(
@@ -63,7 +65,8 @@ class DigestPoller implements SmartLifecycle {
             PlatformTransactionManager transactionManager,
             KafkaTemplate<String, Object> kafka,
             RoutingProperties routingProperties,
-            DigestProperties properties) {
+            DigestProperties properties,
+            MeterRegistry meters) {
         this.digests = digests;
         this.routing = routing;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -72,6 +75,7 @@ class DigestPoller implements SmartLifecycle {
         this.kafka = kafka;
         this.routingProperties = routingProperties;
         this.properties = properties.digest();
+        this.meters = meters;
     }
 
     @Override
@@ -145,6 +149,7 @@ class DigestPoller implements SmartLifecycle {
             for (DataRefusals.Refusal refusal : refused) {
                 deadLetter(events.get(refusal.index()), refusal.cause());
             }
+            meters.counter("herald.token.digests.routed").increment(events.size() - refused.size());
             log.debug("routed {} digests of {} closed windows", events.size(), closed.size());
             return closed.size();
         });

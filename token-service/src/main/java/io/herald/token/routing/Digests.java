@@ -2,6 +2,7 @@ package io.herald.token.routing;
 
 import io.herald.events.DomainEvent;
 import io.herald.events.HeraldJson;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -157,12 +158,14 @@ public class Digests {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Duration retention;
+    private final MeterRegistry meters;
 
     Digests(
             DigestProperties properties,
             JdbcTemplate jdbc,
             Clock clock,
-            @Value("${herald.token.delivery-log.retention:30d}") Duration retention) {
+            @Value("${herald.token.delivery-log.retention:30d}") Duration retention,
+            MeterRegistry meters) {
         this.rules = properties.digests();
         Map<String, DigestProperties.Rule> names = new HashMap<>();
         rules.forEach(r -> names.put(r.name(), r));
@@ -170,6 +173,7 @@ public class Digests {
         this.jdbc = jdbc;
         this.clock = clock;
         this.retention = retention;
+        this.meters = meters;
     }
 
     /**
@@ -233,6 +237,7 @@ public class Digests {
         Map<Window, DomainEvent> sorted = new TreeMap<>(WINDOW_ORDER);
         sorted.putAll(latest);
         jdbc.execute((ConnectionCallback<Integer>) c -> write(c, sorted, members, now));
+        meters.counter("herald.token.digests.absorbed").increment(events.size() - rest.size());
         log.debug("absorbed {} events into {} digest windows", events.size() - rest.size(), latest.size());
         return rest;
     }

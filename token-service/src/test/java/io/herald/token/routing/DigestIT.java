@@ -274,6 +274,31 @@ class DigestIT {
                 .isZero();
     }
 
+    /** Absorbed events are kept as long as the delivery log keeps its entries (30 days here), then pruned. */
+    @Test
+    @Order(5)
+    void absorbedEventsArePrunedWithTheDeliveryLogsRetention() {
+        long members = jdbc().sql("select count(*) from token.digest_members")
+                .query(Long.class)
+                .single();
+        UUID old = jdbc().sql("select digest_id from token.digest_members limit 1")
+                .query(UUID.class)
+                .single();
+        int aged = jdbc().sql("update token.digest_members set absorbed_at = now() - interval '31 days'"
+                        + " where digest_id = ?")
+                .param(old)
+                .update();
+        assertThat(aged).isPositive();
+
+        int pruned = instances.getFirst().getBean(Digests.class).prune();
+
+        assertThat(pruned).isEqualTo(aged);
+        assertThat(jdbc().sql("select count(*) from token.digest_members")
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(members - aged);
+    }
+
     private static List<PushDelivery> digestsOf(List<String> products) {
         return digestPushes().stream()
                 .filter(p -> products.contains(p.data().get("object_id")))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.events.Change;
 import io.herald.events.DomainEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,7 +198,8 @@ class DigestsTest {
 
     @Test
     void onlyNewNotificationsOfARulesTypesForSomeoneElseAreAbsorbed() {
-        var digests = new Digests(bind(LIKES), new JdbcTemplate(), Clock.systemUTC(), Duration.ofDays(30));
+        var digests = new Digests(
+                bind(LIKES), new JdbcTemplate(), Clock.systemUTC(), Duration.ofDays(30), new SimpleMeterRegistry());
         DomainEvent like = like(UUID.randomUUID(), "u1", "Ann", "p1");
 
         assertThat(digests.ruleOf(like)).isNotNull();
@@ -215,7 +217,8 @@ class DigestsTest {
         assertThat(digests.ruleOf(silent(like))).isNull();
         assertThat(digests.ruleOf(withdrawal(like))).isNull();
         // No rule: nothing is absorbed, and the poll's list is given back as it is, without a statement.
-        var none = new Digests(bind(Map.of()), new JdbcTemplate(), Clock.systemUTC(), Duration.ofDays(30));
+        var none = new Digests(
+                bind(Map.of()), new JdbcTemplate(), Clock.systemUTC(), Duration.ofDays(30), new SimpleMeterRegistry());
         List<DomainEvent> poll = List.of(like);
         assertThat(none.absorb(poll)).isSameAs(poll);
         assertThat(digests.absorb(List.of(withType(like, "chat")))).hasSize(1);
