@@ -22,12 +22,14 @@ import org.springframework.stereotype.Component;
  * statuses when the services publish them), dispatch-service's record of sends (one entry per push delivery: its
  * latest attempt) and the inbox (one entry per in-app notification: {@code stored}, or {@code read} once read).
  * Where two of them have an entry for the same recipient, channel and delivery (the delivery id of a push, the
- * notification id of an in-app entry), the newer is shown. Thread-safe.
+ * notification id of an in-app entry), the newer is shown. An event absorbed into a digest ({@link DigestMembers}) has
+ * a {@code digested} entry per recipient naming the digest; a digest's log also lists the events it absorbed.
+ * Thread-safe.
  */
 @Component
 class EventLog {
 
-    /** An absorbed event's reason, before its digest's event id (as routing's {@code Digests.REASON}). */
+    /** An absorbed event's reason, before its digest's event id (routing's {@code Digests} absorbs events). */
     static final String DIGEST_REASON = "digest:";
 
     /**

@@ -49,7 +49,9 @@ import org.springframework.stereotype.Component;
  * <p>The digest is an event of its own: its id is derived from the window (app, rule, recipient, key, opening
  * instant), so a digest routed again after a crash has the same notification and delivery ids. It carries Herald's
  * data keys {@value #DIGEST_KEY} (the rule's name) and {@value #COUNT_KEY} (the count), and an event carrying {@value
- * #DIGEST_KEY} is never absorbed: a digest passing through routing again (held for quiet hours) is delivered.
+ * #DIGEST_KEY} is never absorbed: a digest that passes through the listener's path again (held and routed later) is
+ * delivered. The delivery log shows an absorbed event as {@code digested}, reason {@code digest:<digest id>}, from
+ * the members ({@code io.herald.token.log.EventLog}).
  * Thread-safe.
  */
 @Component
@@ -62,9 +64,6 @@ public class Digests {
 
     /** The digest's data key holding the number of events it absorbed. */
     public static final String COUNT_KEY = "herald.digestCount";
-
-    /** What an absorbed event's delivery-log entry gives as reason, before the digest's event id. */
-    public static final String REASON = "digest:";
 
     /** How many distinct actors {@code {actors}} names before "and N others". */
     static final int NAMED_ACTORS = 2;
