@@ -105,9 +105,9 @@ public record Preferences(
         /**
          * The first instant after {@code now} at which these quiet hours end, given that {@code now} is within them:
          * the next {@code end} in the zone (today's, or tomorrow's for hours that span midnight and started today).
-         * An {@code end} in a daylight-saving gap is the instant the clocks jump to (02:30 on a night that skips from
-         * 02:00 to 03:00 ends at 03:00's instant, as {@link ZonedDateTime#of} shifts it); in an overlap, the earlier
-         * of the two instants, or the later one when the earlier has passed. Null when no end is later than {@code
+         * An {@code end} in a daylight-saving gap is moved later by the gap's length, as {@link ZonedDateTime#of}
+         * does (02:30 on a night that skips from 02:00 to 03:00 ends at 03:30); in an overlap, it is the earlier of
+         * its two instants, or the later one when the earlier has passed. Null when no end is later than {@code
          * now} (start equal to end: the hours never end).
          */
         @Nullable
