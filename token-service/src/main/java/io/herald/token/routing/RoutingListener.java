@@ -1,5 +1,6 @@
 package io.herald.token.routing;
 
+import io.herald.events.Change;
 import io.herald.events.Channel;
 import io.herald.events.DomainEvent;
 import io.herald.events.PushDelivery;
@@ -75,6 +76,11 @@ import org.springframework.stereotype.Component;
 class RoutingListener {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingListener.class);
+
+    /** The reasons a deferred push cancelled by a change of its notification is logged with. */
+    static final String WITHDRAWN = "withdrawn: the notification was withdrawn before its quiet hours ended";
+
+    static final String UPDATED = "updated: the update's push replaces it";
 
     private final DeviceCache devices;
     private final PreferenceStore preferences;
@@ -245,6 +251,9 @@ class RoutingListener {
         List<DeliveryLog.Entry> entries = new ArrayList<>();
         List<NotificationHistory.Entry> sent = new ArrayList<>();
         List<ScheduledEvents.Held> deferred = new ArrayList<>();
+        if (!deferredPushes) {
+            cancelDeferredPushesOfChanged(fresh, now);
+        }
         int inApp = 0;
         int pushes = 0;
         // Events of a capped type are planned and counted here, a batch for the poll; the others as before, below.
@@ -288,6 +297,31 @@ class RoutingListener {
         meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
         meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
         log.debug("routed {} events: {} in-app, {} push", fresh.size(), inApp, pushes);
+    }
+
+    /**
+     * A change (a withdrawal, an update) naming an earlier event by id cancels that event's pushes still deferred
+     * past quiet hours: a withdrawn notification is not pushed later, and an updated one is pushed with the update's
+     * words (the update's own push, deferred too if the quiet hours still last), not the old ones after them. Their
+     * {@code deferred} log entries become {@code skipped} with the reason. One statement for the poll's changes,
+     * none without any.
+     */
+    private void cancelDeferredPushesOfChanged(List<DomainEvent> events, Instant now) {
+        List<String> sources = new ArrayList<>();
+        List<UUID> earlier = new ArrayList<>();
+        Map<List<Object>, Change.Kind> kinds = new HashMap<>();
+        for (DomainEvent event : events) {
+            Change change = event.change();
+            if (change != null && change.eventId() != null) {
+                sources.add(event.source());
+                earlier.add(change.eventId());
+                kinds.put(List.of(event.source(), change.eventId()), change.kind());
+            }
+        }
+        for (ScheduledEvents.Cancelled c : scheduled.cancelDeferredPushes(sources, earlier)) {
+            boolean withdrawn = kinds.get(List.of(c.event().source(), c.event().eventId())) == Change.Kind.WITHDRAW;
+            ScheduledEvents.settle(skips, List.of(c), withdrawn ? WITHDRAWN : UPDATED, now);
+        }
     }
 
     /**

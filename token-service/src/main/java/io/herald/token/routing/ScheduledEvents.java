@@ -2,8 +2,11 @@ package io.herald.token.routing;
 
 import io.herald.events.DomainEvent;
 import io.herald.events.HeraldJson;
+import io.herald.events.Ids;
+import io.herald.token.log.DeliveryLog;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -132,17 +135,68 @@ class ScheduledEvents {
     }
 
     /**
-     * Cancels the app's event while it waits: every part of it (those of a {@code deliverAtLocal} not yet due, and
-     * its pushes deferred past quiet hours).
+     * A part taken out of the table before it was due.
      *
-     * @return whether a waiting event was cancelled: false when none waits under this id for this app (delivered,
-     *     never scheduled, cancelled before, or another app's); an event being routed at this moment is waited for,
-     *     and is then delivered, not cancelled
+     * @param deferredPush whether it was a push deferred past quiet hours (its recipients' log says {@code deferred})
      */
-    boolean cancel(String source, UUID eventId) {
-        return jdbc.sql("delete from token.scheduled_events where source = ? and event_id = ?")
-                        .params(source, eventId)
-                        .update()
-                > 0;
+    record Cancelled(DomainEvent event, boolean deferredPush) {}
+
+    /**
+     * Cancels the app's event while it waits: every part of it (those of a {@code deliverAtLocal} not yet due, and
+     * its pushes deferred past quiet hours), or only its deferred pushes. An event being routed at this moment is
+     * waited for, and is then delivered, not cancelled.
+     *
+     * @return the parts cancelled: none when none waits under this id for this app (delivered, never scheduled,
+     *     cancelled before, or another app's)
+     */
+    List<Cancelled> cancel(String source, UUID eventId, boolean deferredPushesOnly) {
+        return jdbc.sql("delete from token.scheduled_events where source = ? and event_id = ?"
+                        + (deferredPushesOnly ? " and part like '" + Held.QUIET + "%'" : "")
+                        + " returning part, event::text as event")
+                .params(source, eventId)
+                .query((rs, n) -> new Cancelled(
+                        HeraldJson.mapper().readValue(rs.getString("event"), DomainEvent.class),
+                        rs.getString("part").startsWith(Held.QUIET)))
+                .list();
+    }
+
+    /**
+     * Cancels the pushes still deferred past quiet hours of the earlier events these changes name (by app and event
+     * id), in one statement.
+     *
+     * @param sources the apps of the earlier events, in the order of {@code eventIds}
+     */
+    List<Cancelled> cancelDeferredPushes(List<String> sources, List<UUID> eventIds) {
+        if (eventIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("""
+                        delete from token.scheduled_events s
+                        using unnest(cast(:sources as text[]), cast(:ids as uuid[])) as c(source, event_id)
+                        where s.source = c.source and s.event_id = c.event_id and s.part like 'quiet:%'
+                        returning s.event::text as event
+                        """)
+                .param("sources", sources.toArray(String[]::new))
+                .param("ids", eventIds.toArray(UUID[]::new))
+                .query((rs, n) ->
+                        new Cancelled(HeraldJson.mapper().readValue(rs.getString("event"), DomainEvent.class), true))
+                .list();
+    }
+
+    /** Settles the log's {@code deferred} entries of the cancelled deferred pushes ({@link DeliveryLog#settleDeferred}). */
+    static void settle(DeliveryLog log, List<Cancelled> cancelled, String reason, Instant at) {
+        for (Cancelled c : cancelled) {
+            if (c.deferredPush()) {
+                DomainEvent e = c.event();
+                log.settleDeferred(
+                        e.eventId(),
+                        e.recipients(),
+                        e.recipients().stream()
+                                .map(u -> Ids.notificationId(e.eventId(), e.source(), u))
+                                .toList(),
+                        reason,
+                        at);
+            }
+        }
     }
 }

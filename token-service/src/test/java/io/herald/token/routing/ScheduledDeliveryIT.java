@@ -305,7 +305,8 @@ class ScheduledDeliveryIT {
     /**
      * Quiet hours that defer, ending a few seconds from now: the inbox item arrives at once, the push waits (logged
      * {@code deferred} under the delivery id it is then sent with) and is sent when they end, with no history row
-     * of its own (the inbox item is the user's history).
+     * of its own (the inbox item is the user's history). A push whose notification is withdrawn while it waits is
+     * never sent, and its entry says why.
      */
     @Test
     @Order(7)
@@ -318,14 +319,30 @@ class ScheduledDeliveryIT {
         preferences(api, night, """
                 {"muteAll":false,"quietHours":{"start":"%s","end":"%s","timeZone":"UTC","mode":"defer"}}""".formatted(endLocal.minusHours(1), endLocal));
         UUID eventId = UUID.randomUUID();
+        // A second event whose notification is withdrawn while its push waits: that push is never sent.
+        UUID withdrawn = UUID.randomUUID();
+        UUID withdrawal = UUID.randomUUID();
 
         topics.publish(eventId, chat(eventId, "shop", null, night));
+        topics.publish(withdrawn, chat(withdrawn, "shop", null, night));
+        topics.awaitRouted();
+        assertThat(waiting(withdrawn)).isEqualTo(1);
+        topics.publish(withdrawal, """
+                {"eventId":"%s","schemaVersion":1,"type":"chat","source":"shop","occurredAt":"2026-12-07T10:00:00Z",
+                 "recipients":["%s"],"change":{"kind":"withdraw","eventId":"%s"}}
+                """.formatted(withdrawal, night, withdrawn));
         topics.awaitRouted();
 
         assertThat(Instant.now()).as("checked before the quiet hours ended").isBefore(end);
         assertThat(topics.inAppOf(eventId)).hasSize(1);
         assertThat(topics.pushesOf(eventId)).isEmpty();
         assertThat(waiting(eventId)).isEqualTo(1);
+        assertThat(waiting(withdrawn)).isZero();
+        assertThat(jdbc().sql("select outcome || ' ' || reason from token.delivery_log where event_id = ?")
+                        .params(withdrawn)
+                        .query(String.class)
+                        .list())
+                .containsExactly("skipped " + RoutingListener.WITHDRAWN);
         List<String> deferred =
                 jdbc().sql("""
                         select delivery_key || ' ' || outcome || ' ' || reason from token.delivery_log
@@ -343,6 +360,7 @@ class ScheduledDeliveryIT {
         assertThat(push.sound()).as("sent as usual once the quiet hours ended").isNotNull();
         assertThat(deferred.getFirst()).startsWith(push.deliveryId() + " ");
         assertThat(topics.inAppOf(eventId)).hasSize(1);
+        assertThat(topics.pushesOf(withdrawn)).isEmpty();
         assertThat(jdbc().sql("select count(*) from token.notification_history where event_id = ?")
                         .params(eventId)
                         .query(Long.class)
