@@ -251,9 +251,6 @@ class RoutingListener {
         List<DeliveryLog.Entry> entries = new ArrayList<>();
         List<NotificationHistory.Entry> sent = new ArrayList<>();
         List<ScheduledEvents.Held> deferred = new ArrayList<>();
-        if (!deferredPushes) {
-            cancelDeferredPushesOfChanged(fresh, now);
-        }
         int inApp = 0;
         int pushes = 0;
         // Events of a capped type are planned and counted here, a batch for the poll; the others as before, below.
@@ -292,6 +289,10 @@ class RoutingListener {
         skips.write(entries);
         history.write(sent);
         scheduled.hold(deferred, traces);
+        if (!deferredPushes) {
+            // After the holds: a change routed in the same poll as the event it names cancels that one's too.
+            cancelDeferredPushesOfChanged(fresh, now);
+        }
         waitFor(sends);
         meters.counter("herald.token.events.routed").increment(fresh.size());
         meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
