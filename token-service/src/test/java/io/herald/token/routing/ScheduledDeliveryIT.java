@@ -314,7 +314,8 @@ class ScheduledDeliveryIT {
         var api = new TokenServiceClient(port(instances.getFirst()));
         String night = "night-" + UUID.randomUUID();
         api.register(night, "night-phone-" + UUID.randomUUID());
-        Instant end = Instant.now().plusSeconds(6).truncatedTo(ChronoUnit.SECONDS);
+        // Two polls to route before it ends (the events, then the withdrawal): a little more time than the others.
+        Instant end = Instant.now().plusSeconds(8).truncatedTo(ChronoUnit.SECONDS);
         LocalTime endLocal = LocalTime.ofInstant(end, ZoneOffset.UTC);
         preferences(api, night, """
                 {"muteAll":false,"quietHours":{"start":"%s","end":"%s","timeZone":"UTC","mode":"defer"}}""".formatted(endLocal.minusHours(1), endLocal));
