@@ -497,6 +497,27 @@ class TokenServiceIT {
                 "{\"muteAll\":false,\"mutedChannels\":{\"chat\":[\"smoke-signal\"]}}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        // A time zone of their own and quiet hours that defer: kept as sent; an unknown zone or mode is refused.
+        var deferring = call(
+                "PUT",
+                "/internal/v1/users/" + user + "/preferences",
+                "{\"muteAll\":false,\"timeZone\":\"America/Sao_Paulo\",\"quietHours\":{\"start\":\"22:00\","
+                        + "\"end\":\"07:00\",\"timeZone\":\"Europe/Paris\",\"mode\":\"defer\"}}");
+        assertThat(deferring.statusCode()).as(deferring.body()).isEqualTo(200);
+        JsonNode read = json(call("GET", "/internal/v1/users/" + user + "/preferences", null));
+        assertThat(read.path("timeZone").asString()).isEqualTo("America/Sao_Paulo");
+        assertThat(read.path("quietHours").path("mode").asString()).isEqualTo("defer");
+        var badZone = call(
+                "PUT", "/internal/v1/users/" + user + "/preferences", "{\"muteAll\":false,\"timeZone\":\"Mars/Base\"}");
+        assertThat(badZone.statusCode()).isEqualTo(400);
+        assertThat(json(badZone).path("detail").asString()).startsWith("timeZone:");
+        var badMode = call(
+                "PUT",
+                "/internal/v1/users/" + user + "/preferences",
+                "{\"muteAll\":false,\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\","
+                        + "\"timeZone\":\"UTC\",\"mode\":\"snooze\"}}");
+        assertThat(badMode.statusCode()).isEqualTo(400);
+        assertThat(json(badMode).path("field").asString()).isEqualTo("quietHours.mode");
         var saved = call(
                 "PUT",
                 "/internal/v1/users/" + user + "/preferences",

@@ -11,6 +11,8 @@ import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -24,13 +26,20 @@ import tools.jackson.databind.node.ObjectNode;
  * it. Fills {@code eventId} (derived from an idempotency key when there is one, see {@link IdempotencyIds}),
  * {@code schemaVersion},
  * {@code occurredAt} and {@code source}. Refuses a {@code deliverAt} further ahead than {@code
- * herald.gateway.schedule.max-ahead}.
+ * herald.gateway.schedule.max-ahead}, and a {@code deliverAtLocal} whose earliest instant (in the zone of UTC+14) is
+ * further ahead than that (recipients further west get it up to 26 hours later).
  */
 @Component
 class EventValidator {
 
     /** FCM's limit for a push's notification and data; an event whose words and data exceed it is refused. */
     static final int MAX_PUSH_PAYLOAD_BYTES = 4096;
+
+    /**
+     * The most advanced offset a time zone has (Kiribati's): a local time comes there first, so a {@code
+     * deliverAtLocal} is refused only when even its earliest instant is more than {@code max-ahead} away.
+     */
+    static final ZoneOffset EARLIEST_OFFSET = ZoneOffset.ofHours(14);
 
     private final Clock clock;
     private final IdempotencyIds idempotencyIds;
@@ -112,6 +121,16 @@ class EventValidator {
                     "deliverAt is more than " + schedule.maxAhead().toDays() + " days ahead (the most an event may"
                             + " wait); a past or present deliverAt is delivered at once",
                     "deliverAt");
+        }
+        LocalDateTime deliverAtLocal = domainEvent.deliverAtLocal();
+        if (deliverAtLocal != null
+                && deliverAtLocal
+                        .toInstant(EARLIEST_OFFSET)
+                        .isAfter(clock.instant().plus(schedule.maxAhead()))) {
+            throw invalid(
+                    "deliverAtLocal is more than " + schedule.maxAhead().toDays() + " days ahead in every time zone"
+                            + " (the most an event may wait); a past or present local time is delivered at once",
+                    "deliverAtLocal");
         }
         if (checkType && !app.mayPublish(domainEvent.type())) {
             throw new ApiProblem(

@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -102,6 +104,32 @@ class ScheduledEventsIT {
                 .containsExactly("202 ", "400 deliverAt");
     }
 
+    /**
+     * A local time comes first at UTC+14: it is refused only when even that instant is beyond max-ahead (30 days), so
+     * 30 days and 13 hours ahead of UTC's local time is accepted, 30 days and 15 hours is not.
+     */
+    @Test
+    void aDeliverAtLocalIsRefusedOnlyWhenEvenItsEarliestZoneIsBeyondMaxAhead() {
+        LocalDateTime utcNow =
+                LocalDateTime.ofInstant(Instant.now(), ZoneOffset.UTC).withNano(0);
+        LocalDateTime withinInTheEast = utcNow.plusDays(30).plusHours(13);
+        var accepted = post("/v1/events", localEvent(withinInTheEast));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = json(accepted).path("eventId").asString();
+        ConsumerRecord<String, byte[]> published = infra.firstRecord(Topics.EVENTS, id, Duration.ofSeconds(30));
+        assertThat(LocalDateTime.parse(HeraldJson.mapper()
+                        .readTree(published.value())
+                        .path("deliverAtLocal")
+                        .asString()))
+                .isEqualTo(withinInTheEast);
+
+        var tooFar = post("/v1/events", localEvent(utcNow.plusDays(30).plusHours(15)));
+
+        assertThat(tooFar.statusCode()).as(tooFar.body()).isEqualTo(400);
+        assertThat(json(tooFar).path("type").asString()).isEqualTo("https://herald.dev/problems/invalid-event");
+        assertThat(json(tooFar).path("field").asString()).isEqualTo("deliverAtLocal");
+    }
+
     @Test
     void cancellingAsksTokenServiceForTheAppsOwnEventAndRelaysItsAnswer() {
         UUID delivered = UUID.randomUUID();
@@ -152,6 +180,11 @@ class ScheduledEventsIT {
     private static String event(Instant deliverAt) {
         return """
                 {"type":"chat","recipients":["alice"],"title":"Your visit","body":"In one hour","deliverAt":"%s"}""".formatted(deliverAt);
+    }
+
+    private static String localEvent(LocalDateTime deliverAtLocal) {
+        return """
+                {"type":"chat","recipients":["alice"],"title":"Your visit","body":"In one hour","deliverAtLocal":"%s"}""".formatted(deliverAtLocal);
     }
 
     private HttpResponse<String> post(String path, String body) {

@@ -237,6 +237,27 @@ public class DeviceStore {
         return byUser;
     }
 
+    /**
+     * Each user's device time zone: that of their most recently seen active device that names one (the lowest device
+     * id among equally recent ones), in one query per chunk of users. Users without such a device are absent.
+     */
+    public Map<String, String> timeZonesOf(Collection<String> userIds) {
+        Map<String, String> byUser = new HashMap<>();
+        List<String> users = List.copyOf(userIds);
+        for (int from = 0; from < users.size(); from += LOOKUP_CHUNK) {
+            jdbc.sql("""
+                        select distinct on (user_id) user_id, time_zone from token.devices
+                        where user_id in (:users) and active and time_zone is not null
+                        order by user_id, last_seen_at desc, device_id
+                        """)
+                    .param("users", users.subList(from, Math.min(users.size(), from + LOOKUP_CHUNK)))
+                    .query((rs, row) -> Map.entry(rs.getString("user_id"), rs.getString("time_zone")))
+                    .list()
+                    .forEach(e -> byUser.put(e.getKey(), e.getValue()));
+        }
+        return byUser;
+    }
+
     private static Device device(ResultSet rs) throws SQLException {
         String token = rs.getString("token");
         return new Device(

@@ -4,6 +4,7 @@ import io.herald.events.DeliveryStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -126,6 +127,29 @@ public class DeliveryLog {
             ps.setTimestamp(8, Timestamp.from(e.at()));
             ps.setObject(9, e.notificationId());
         });
+    }
+
+    /**
+     * Settles the {@code deferred} entries of a push that will not be sent after all (withdrawn, updated, cancelled
+     * while it waited): they become {@code skipped} with {@code reason}. Only the entries naming one of {@code
+     * notificationIds} (the event's app's) change.
+     */
+    public void settleDeferred(
+            UUID eventId, Collection<String> users, Collection<UUID> notificationIds, String reason, Instant at) {
+        if (users.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                        update token.delivery_log set outcome = 'skipped', reason = :reason, updated_at = :at
+                        where event_id = :event and user_id = any(:users) and notification_id = any(:ids)
+                            and outcome = 'deferred' and updated_at <= :at
+                        """)
+                .param("reason", reason)
+                .param("at", Timestamp.from(at))
+                .param("event", eventId)
+                .param("users", users.toArray(String[]::new))
+                .param("ids", notificationIds.toArray(UUID[]::new))
+                .update();
     }
 
     /**

@@ -51,7 +51,12 @@ import org.springframework.stereotype.Component;
  *
  * <p>Silent (data-only) events and withdrawals are never capped: they show nothing. An update is counted under the
  * notification it updates, so it shares that one's decision within a window. A poll with no event of a capped type
- * runs no statement here. Thread-safe.
+ * runs no statement here.
+ *
+ * <p>A push deferred past quiet hours ({@link Router.Deferral}) counts when it is deferred, in that window, as if it
+ * were sent then: the quota is that of the moment the event was routed. Held back by a cap, it is not deferred (and
+ * logged as {@code skipped}, not {@code deferred}); deferred, it is not counted again when it is sent (routing sends
+ * it past the caps). Thread-safe.
  */
 @Component
 public class FrequencyCaps {
@@ -149,6 +154,7 @@ public class FrequencyCaps {
     static List<Counted> claims(Router.Plan plan, List<FrequencyCapProperties.Rule> rules, Instant now) {
         Map<String, UUID> pushed = new LinkedHashMap<>();
         plan.pushes().forEach(p -> pushed.putIfAbsent(p.userId(), p.notificationId()));
+        plan.deferred().forEach(d -> d.pushes().forEach(p -> pushed.putIfAbsent(p.userId(), p.notificationId())));
         Map<String, UUID> stored = new LinkedHashMap<>();
         plan.inApp().forEach(n -> stored.putIfAbsent(n.userId(), n.notificationId()));
         List<Counted> counted = new ArrayList<>();
@@ -199,9 +205,23 @@ public class FrequencyCaps {
                 pushes.add(p.inApp() && channels.containsKey("inapp") ? withoutInbox(p) : p);
             }
         }
-        List<DeliveryLog.Entry> log = new ArrayList<>(plan.log());
+        List<Router.Deferral> deferred = new ArrayList<>();
+        for (Router.Deferral d : plan.deferred()) {
+            if (!heldChannels.getOrDefault(d.userId(), Map.of()).containsKey("push")) {
+                deferred.add(d);
+            }
+        }
+        // A push held back is not deferred either: its deferred entries give way to the skip.
+        List<DeliveryLog.Entry> log = new ArrayList<>();
+        for (DeliveryLog.Entry e : plan.log()) {
+            if (e.outcome() != Outcome.DEFERRED
+                    || !heldChannels.getOrDefault(e.userId(), Map.of()).containsKey("push")) {
+                log.add(e);
+            }
+        }
         Set<String> planned = new HashSet<>();
         plan.pushes().forEach(p -> planned.add(p.userId() + "\u0000push"));
+        plan.deferred().forEach(d -> planned.add(d.userId() + "\u0000push"));
         plan.inApp().forEach(n -> planned.add(n.userId() + "\u0000inapp"));
         heldChannels.forEach((user, channels) -> {
             UUID own = Ids.notificationId(event.eventId(), event.source(), user);
@@ -220,7 +240,7 @@ public class FrequencyCaps {
                 }
             });
         });
-        return new Router.Plan(inApp, pushes, log);
+        return new Router.Plan(inApp, pushes, log, deferred);
     }
 
     private static PushDelivery withoutInbox(PushDelivery p) {

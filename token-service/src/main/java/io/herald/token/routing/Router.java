@@ -37,7 +37,11 @@ import org.jspecify.annotations.Nullable;
  * {@code herald.collapseKey} for a withdrawal by collapse key).
  *
  * <p>Quiet hours: a push that falls in the recipient's quiet hours is still sent, silently (no sound,
- * normal priority); the in-app notification arrives as usual.
+ * normal priority); the in-app notification arrives as usual. With quiet hours that defer ({@code mode: defer}) the
+ * push is not planned: the plan carries a {@link Deferral} until the end of the quiet hours (the caller holds it and
+ * routes it then), and the log a {@code deferred} entry per device, keyed by the delivery id the push will have, so
+ * that dispatch-service's record of its send replaces it. A silent event's push is deferred likewise; a withdrawal's
+ * never is (it only takes away).
  *
  * <p>A silent event makes one data-only push per device and no inbox item, and needs no template. A change names an
  * earlier notification: a withdrawal makes, per recipient, an inbox withdrawal and a silent push per device naming the
@@ -56,8 +60,32 @@ final class Router {
     static final String CHANGE_KEY = "herald.change";
     static final String COLLAPSE_KEY_KEY = "herald.collapseKey";
 
-    /** What routing one event produces. */
-    record Plan(List<InAppNotification> inApp, List<PushDelivery> pushes, List<DeliveryLog.Entry> log) {}
+    /**
+     * What routing one event produces.
+     *
+     * @param deferred the pushes held until the end of their recipients' quiet hours, not in {@code pushes}
+     */
+    record Plan(
+            List<InAppNotification> inApp,
+            List<PushDelivery> pushes,
+            List<DeliveryLog.Entry> log,
+            List<Deferral> deferred) {
+
+        Plan(List<InAppNotification> inApp, List<PushDelivery> pushes, List<DeliveryLog.Entry> log) {
+            this(inApp, pushes, log, new ArrayList<>());
+        }
+    }
+
+    /**
+     * A recipient's pushes held until their quiet hours end.
+     *
+     * @param pushes the pushes as they would have been sent now (what they say, their delivery ids); they are planned
+     *     again when due
+     */
+    record Deferral(String userId, Instant until, List<PushDelivery> pushes) {}
+
+    /** The reason of a deferred push's log entry. */
+    static final String DEFERRED_REASON = "quiet-hours: until ";
 
     /**
      * One recipient of the event being planned.
@@ -219,7 +247,8 @@ final class Router {
             plan.log().add(skippedPush(event, recipient, "muted by preferences", now));
             return;
         }
-        boolean quiet = recipient.preferences().quietAt(now);
+        Instant until = recipient.preferences().deferUntil(now);
+        boolean quiet = until == null && recipient.preferences().quietAt(now);
         List<Action> actions = event.actions() == null || event.actions().isEmpty() ? null : event.actions();
         var content = new Content(
                 notificationId,
@@ -237,7 +266,7 @@ final class Router {
                 false,
                 kind,
                 inbox);
-        planPushes(event, recipient, content, now, plan);
+        planPushes(event, recipient, content, until, now, plan);
     }
 
     /** A data-only push to each device, nothing in the inbox, no words needed. */
@@ -253,7 +282,8 @@ final class Router {
             plan.log().add(skippedPush(event, recipient, "muted by preferences", now));
             return;
         }
-        boolean quiet = recipient.preferences().quietAt(now);
+        Instant until = recipient.preferences().deferUntil(now);
+        boolean quiet = until == null && recipient.preferences().quietAt(now);
         var content = new Content(
                 recipient.ownId(),
                 "",
@@ -270,7 +300,7 @@ final class Router {
                 true,
                 null,
                 false);
-        planPushes(event, recipient, content, now, plan);
+        planPushes(event, recipient, content, until, now, plan);
     }
 
     /**
@@ -328,14 +358,16 @@ final class Router {
                 true,
                 Change.Kind.WITHDRAW,
                 false);
-        planPushes(event, recipient, content, now, plan);
+        planPushes(event, recipient, content, null, now, plan);
     }
 
     /**
      * One push per device of the recipient, or one skipped entry saying why there is none. A push planned writes no
-     * entry: dispatch-service's record of its send is its entry ({@code DeliveryLog}).
+     * entry: dispatch-service's record of its send is its entry ({@code DeliveryLog}). With {@code until}, the pushes
+     * are deferred instead: a {@link Deferral} and a {@code deferred} entry per device, under the push's delivery id.
      */
-    private static void planPushes(DomainEvent event, Recipient recipient, Content content, Instant now, Plan plan) {
+    private static void planPushes(
+            DomainEvent event, Recipient recipient, Content content, @Nullable Instant until, Instant now, Plan plan) {
         if (recipient.devices().isEmpty()) {
             plan.log().add(skippedPush(event, recipient, "no-active-devices", now));
             return;
@@ -351,36 +383,52 @@ final class Router {
         }
         UUID eventId = event.eventId();
         String user = recipient.user();
+        List<PushDelivery> pushes = until == null ? plan.pushes() : new ArrayList<>();
         for (ActiveDevice device : recipient.devices()) {
             UUID deliveryId = Ids.deliveryId(eventId, event.source(), user, device.token());
-            plan.pushes()
-                    .add(new PushDelivery(
-                            deliveryId,
-                            content.notificationId(),
-                            eventId,
-                            DomainEvent.SCHEMA_VERSION,
-                            event.occurredAt(),
-                            user,
-                            event.type(),
-                            device.provider(),
-                            device.token(),
-                            device.platform(),
-                            content.title(),
-                            content.body(),
-                            content.data(),
-                            content.priority(),
-                            event.ttlSeconds(),
-                            content.collapseKey(),
-                            content.androidChannel(),
-                            content.sound(),
-                            content.imageUrl(),
-                            event.link(),
-                            content.actions(),
-                            content.category(),
-                            content.badge(),
-                            content.silent(),
-                            content.change(),
-                            content.inApp()));
+            pushes.add(new PushDelivery(
+                    deliveryId,
+                    content.notificationId(),
+                    eventId,
+                    DomainEvent.SCHEMA_VERSION,
+                    event.occurredAt(),
+                    user,
+                    event.type(),
+                    device.provider(),
+                    device.token(),
+                    device.platform(),
+                    content.title(),
+                    content.body(),
+                    content.data(),
+                    content.priority(),
+                    event.ttlSeconds(),
+                    content.collapseKey(),
+                    content.androidChannel(),
+                    content.sound(),
+                    content.imageUrl(),
+                    event.link(),
+                    content.actions(),
+                    content.category(),
+                    content.badge(),
+                    content.silent(),
+                    content.change(),
+                    content.inApp()));
+            if (until != null) {
+                plan.log()
+                        .add(entry(
+                                eventId,
+                                user,
+                                "push",
+                                recipient.ownId(),
+                                deliveryId.toString(),
+                                device.provider().wireName(),
+                                Outcome.DEFERRED,
+                                DEFERRED_REASON + until,
+                                now));
+            }
+        }
+        if (until != null) {
+            plan.deferred().add(new Deferral(user, until, pushes));
         }
     }
 

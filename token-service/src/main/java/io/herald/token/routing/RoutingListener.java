@@ -1,6 +1,9 @@
 package io.herald.token.routing;
 
+import io.herald.events.Change;
+import io.herald.events.Channel;
 import io.herald.events.DomainEvent;
+import io.herald.events.PushDelivery;
 import io.herald.events.Topics;
 import io.herald.events.TraceContext;
 import io.herald.spring.kafka.DataRefusals;
@@ -20,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -46,7 +50,11 @@ import org.springframework.stereotype.Component;
  *
  * <p>An event whose {@code deliverAt} is later than now is not routed: it is held in {@code token.scheduled_events}
  * (one statement for the poll's such events, in the poll's step) and {@link SchedulePoller} routes it through {@link
- * #routeNow} when it is due. A poll without such events costs nothing more. An event of a digest type ({@link
+ * #routeNow} when it is due. A poll without such events costs nothing more. An event with a {@code deliverAtLocal} is
+ * split by its recipients' local times ({@link LocalTimes}): the part due now is routed, the others held likewise,
+ * one row per distinct instant. A push that its recipient's quiet hours defer ({@link Router.Deferral}) is held as a
+ * push-only part of its event until they end (one statement for the poll's deferrals, none without any) and routed
+ * then by {@link #routeDeferredPushes}. An event of a digest type ({@link
  * Digests}) is absorbed into its recipients' digest windows instead of routed, and {@link DigestPoller} routes each
  * digest when its window closes.
  *
@@ -71,6 +79,11 @@ class RoutingListener {
 
     private static final Logger log = LoggerFactory.getLogger(RoutingListener.class);
 
+    /** The reasons a deferred push cancelled by a change of its notification is logged with. */
+    static final String WITHDRAWN = "withdrawn: the notification was withdrawn before its quiet hours ended";
+
+    static final String UPDATED = "updated: the update's push replaces it";
+
     private final DeviceCache devices;
     private final PreferenceStore preferences;
     private final DeliveryLog skips;
@@ -83,6 +96,7 @@ class RoutingListener {
     private final MeterRegistry meters;
     private final ScheduledEvents scheduled;
     private final Digests digests;
+    private final LocalTimes localTimes;
 
     RoutingListener(
             DeviceCache devices,
@@ -96,7 +110,8 @@ class RoutingListener {
             Clock clock,
             MeterRegistry meters,
             ScheduledEvents scheduled,
-            Digests digests) {
+            Digests digests,
+            LocalTimes localTimes) {
         this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
@@ -109,6 +124,7 @@ class RoutingListener {
         this.clock = clock;
         this.scheduled = scheduled;
         this.digests = digests;
+        this.localTimes = localTimes;
     }
 
     @KafkaListener(
@@ -178,16 +194,23 @@ class RoutingListener {
         // Events for later are held in token.scheduled_events (SchedulePoller routes them when due): one statement
         // for the poll, and none for a poll without any.
         Instant now = clock.instant();
-        List<DomainEvent> due = fresh;
-        List<DomainEvent> later = List.of();
-        if (fresh.stream().anyMatch(e -> isLater(e, now))) {
-            due = new ArrayList<>(fresh.size());
-            later = new ArrayList<>();
-            for (DomainEvent event : fresh) {
-                (isLater(event, now) ? later : due).add(event);
+        // Local delivery times: the part due now joins the poll, the others are held (with the events for later).
+        LocalTimes.Split local = localTimes.split(fresh, now);
+        List<DomainEvent> due = local.now();
+        List<ScheduledEvents.Held> later = local.later();
+        if (due.stream().anyMatch(e -> isLater(e, now))) {
+            List<DomainEvent> arriving = due;
+            due = new ArrayList<>(arriving.size());
+            later = new ArrayList<>(later);
+            for (DomainEvent event : arriving) {
+                if (isLater(event, now)) {
+                    later.add(ScheduledEvents.Held.whole(event));
+                } else {
+                    due.add(event);
+                }
             }
-            scheduled.hold(later, traces);
         }
+        scheduled.hold(later, traces);
         // Events of a digest type are absorbed into their recipients' windows (Digests; DigestPoller routes each
         // digest when its window closes): one statement for the poll, and none for a poll without any.
         int dueNow = due.size();
@@ -213,8 +236,22 @@ class RoutingListener {
      *
      * @param traces the traceparent each event arrived with, by event id
      */
-    @SuppressWarnings("try") // the log fields are a scope: closing them is all the try does
     void routeNow(List<DomainEvent> fresh, Map<UUID, String> traces) throws InterruptedException {
+        route(fresh, traces, false);
+    }
+
+    /**
+     * Routes pushes that quiet hours deferred, now due ({@link SchedulePoller}): planned again (to the recipients'
+     * devices of now, with what their preferences say now), past the frequency caps (they were counted when deferred,
+     * {@link FrequencyCaps}) and with no history row (written when they were deferred, with the rest of the event).
+     */
+    void routeDeferredPushes(List<DomainEvent> pushes, Map<UUID, String> traces) throws InterruptedException {
+        route(pushes, traces, true);
+    }
+
+    @SuppressWarnings("try") // the log fields are a scope: closing them is all the try does
+    private void route(List<DomainEvent> fresh, Map<UUID, String> traces, boolean deferredPushes)
+            throws InterruptedException {
         if (fresh.isEmpty()) {
             return;
         }
@@ -226,17 +263,30 @@ class RoutingListener {
         Instant now = clock.instant();
         List<DeliveryLog.Entry> entries = new ArrayList<>();
         List<NotificationHistory.Entry> sent = new ArrayList<>();
+        List<ScheduledEvents.Held> deferred = new ArrayList<>();
         int inApp = 0;
         int pushes = 0;
         // Events of a capped type are planned and counted here, a batch for the poll; the others as before, below.
-        FrequencyCaps.Poll capped = caps.apply(fresh, e -> router.plan(e, devicesByUser, preferencesByUser, now), now);
+        FrequencyCaps.Poll capped = caps.apply(
+                deferredPushes ? List.of() : fresh, e -> router.plan(e, devicesByUser, preferencesByUser, now), now);
         for (DomainEvent event : fresh) {
             // The event's trace goes on with every notification planned for it, and into the logs of its routing.
             String traceparent = traces.get(event.eventId());
             try (var fields = TraceContext.logFields(event.eventId(), traceparent)) {
                 Router.Plan plan = capped.plan(event);
                 entries.addAll(plan.log());
-                sent.addAll(NotificationHistory.of(event, Router.recipients(event), plan.inApp(), plan.pushes(), now));
+                if (!deferredPushes) {
+                    // A deferred push is the recipient's history from now (as it will be sent), with the rest.
+                    List<PushDelivery> planned = plan.pushes();
+                    if (!plan.deferred().isEmpty()) {
+                        planned = new ArrayList<>(planned);
+                        for (Router.Deferral d : plan.deferred()) {
+                            planned.addAll(d.pushes());
+                        }
+                    }
+                    sent.addAll(NotificationHistory.of(event, Router.recipients(event), plan.inApp(), planned, now));
+                }
+                deferred.addAll(deferredParts(event, plan.deferred()));
                 plan.inApp().forEach(n -> sends.add(send(Topics.INAPP, n.userId(), n, traceparent)));
                 plan.pushes().forEach(p -> sends.add(send(Topics.PUSH, p.userId(), p, traceparent)));
                 inApp += plan.inApp().size();
@@ -251,11 +301,58 @@ class RoutingListener {
         }
         skips.write(entries);
         history.write(sent);
+        scheduled.hold(deferred, traces);
+        if (!deferredPushes) {
+            // After the holds: a change routed in the same poll as the event it names cancels that one's too.
+            cancelDeferredPushesOfChanged(fresh, now);
+        }
         waitFor(sends);
         meters.counter("herald.token.events.routed").increment(fresh.size());
         meters.counter("herald.token.notifications", "channel", "inapp").increment(inApp);
         meters.counter("herald.token.notifications", "channel", "push").increment(pushes);
         log.debug("routed {} events: {} in-app, {} push", fresh.size(), inApp, pushes);
+    }
+
+    /**
+     * A change (a withdrawal, an update) naming an earlier event by id cancels that event's pushes still deferred
+     * past quiet hours: a withdrawn notification is not pushed later, and an updated one is pushed with the update's
+     * words (the update's own push, deferred too if the quiet hours still last), not the old ones after them. Their
+     * {@code deferred} log entries become {@code skipped} with the reason. One statement for the poll's changes,
+     * none without any.
+     */
+    private void cancelDeferredPushesOfChanged(List<DomainEvent> events, Instant now) {
+        List<String> sources = new ArrayList<>();
+        List<UUID> earlier = new ArrayList<>();
+        Map<List<Object>, Change.Kind> kinds = new HashMap<>();
+        for (DomainEvent event : events) {
+            Change change = event.change();
+            if (change != null && change.eventId() != null) {
+                sources.add(event.source());
+                earlier.add(change.eventId());
+                kinds.put(List.of(event.source(), change.eventId()), change.kind());
+            }
+        }
+        for (ScheduledEvents.Cancelled c : scheduled.cancelDeferredPushes(sources, earlier)) {
+            boolean withdrawn = kinds.get(List.of(c.event().source(), c.event().eventId())) == Change.Kind.WITHDRAW;
+            ScheduledEvents.settle(skips, List.of(c), withdrawn ? WITHDRAWN : UPDATED, now);
+        }
+    }
+
+    /**
+     * The held parts of an event's deferred pushes: one push-only part per instant its recipients' quiet hours end
+     * at, for those recipients.
+     */
+    static List<ScheduledEvents.Held> deferredParts(DomainEvent event, List<Router.Deferral> deferrals) {
+        if (deferrals.isEmpty()) {
+            return List.of();
+        }
+        Map<Instant, List<String>> byEnd = new TreeMap<>();
+        deferrals.forEach(
+                d -> byEnd.computeIfAbsent(d.until(), u -> new ArrayList<>()).add(d.userId()));
+        List<ScheduledEvents.Held> parts = new ArrayList<>(byEnd.size());
+        byEnd.forEach((until, users) -> parts.add(ScheduledEvents.Held.quiet(
+                event.withRecipients(users).withChannels(Set.of(Channel.PUSH)).withDeliverAt(until))));
+        return parts;
     }
 
     private void waitFor(List<CompletableFuture<SendResult<String, Object>>> sends) throws InterruptedException {

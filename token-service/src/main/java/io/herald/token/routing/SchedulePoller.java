@@ -135,12 +135,10 @@ class SchedulePoller implements SmartLifecycle {
                     traces.put(d.event().eventId(), d.traceparent());
                 }
             });
-            List<DomainEvent> events =
-                    due.stream().map(ScheduledEvents.Due::event).toList();
             List<DataRefusals.Refusal> refused = DataRefusals.refusedAmong(
-                    events, part -> savepoints.executeWithoutResult(s -> routeNow(part, traces)));
+                    due, part -> savepoints.executeWithoutResult(s -> routeNow(part, traces)));
             for (DataRefusals.Refusal refusal : refused) {
-                deadLetter(events.get(refusal.index()), refusal.cause());
+                deadLetter(due.get(refusal.index()).event(), refusal.cause());
             }
             log.debug("routed {} due scheduled events", due.size());
             return due.size();
@@ -151,10 +149,22 @@ class SchedulePoller implements SmartLifecycle {
         return routed == null ? 0 : routed;
     }
 
-    private void routeNow(List<DomainEvent> events, Map<UUID, String> traces) {
+    private void routeNow(List<ScheduledEvents.Due> due, Map<UUID, String> traces) {
         try {
-            // Due: routed as an event that arrives now (so that what diverts events, such as topics, applies to it).
-            routing.accept(events.stream().map(e -> e.withDeliverAt(null)).toList(), traces);
+            // Due: routed as an event that arrives now (so that what diverts events, such as topics, applies to it);
+            // a push deferred past quiet hours is the rest of an event already routed, and is only planned and sent.
+            routing.accept(
+                    due.stream()
+                            .filter(d -> !d.deferredPush())
+                            .map(d -> d.event().withDeliverAt(null))
+                            .toList(),
+                    traces);
+            routing.routeDeferredPushes(
+                    due.stream()
+                            .filter(ScheduledEvents.Due::deferredPush)
+                            .map(d -> d.event().withDeliverAt(null))
+                            .toList(),
+                    traces);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while routing due scheduled events", e);

@@ -10,6 +10,7 @@ import io.herald.events.Provider;
 import io.herald.events.PushDelivery;
 import io.herald.token.devices.ActiveDevice;
 import io.herald.token.log.DeliveryLog;
+import io.herald.token.preferences.Preferences;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -112,6 +113,36 @@ class FrequencyCapsTest {
             assertThat(e.notificationId()).isEqualTo(Ids.notificationId(event.eventId(), "shop", "ann"));
         });
         assertThat(FrequencyCaps.holdBack(event, plan, counted, Set.of(), NOW)).isSameAs(plan);
+    }
+
+    /** A deferred push counts when it is deferred; held back by a cap, it is skipped, neither deferred nor sent. */
+    @Test
+    void aDeferredPushCountsWhenDeferredAndOneHeldBackIsNoLongerDeferred() {
+        var rule = rule("recs", List.of("recommended_*"), List.of("push"));
+        DomainEvent event = event("recommended_product", "ann", "bob");
+        var deferring = new Preferences(
+                false,
+                Set.of(),
+                Map.of(),
+                new Preferences.QuietHours("09:00", "11:00", "UTC", Preferences.QuietMode.DEFER));
+        Router.Plan plan = ROUTER.plan(
+                event,
+                Map.of("ann", List.of(device("ann", "a1")), "bob", List.of(device("bob", "b1"))),
+                Map.of("ann", deferring, "bob", deferring),
+                NOW);
+        assertThat(plan.pushes()).isEmpty();
+        assertThat(plan.deferred()).hasSize(2);
+        List<FrequencyCaps.Counted> counted = FrequencyCaps.claims(plan, List.of(rule), NOW);
+        assertThat(counted).extracting(c -> c.claim().user()).containsExactly("ann", "bob");
+
+        Router.Plan capped = FrequencyCaps.holdBack(
+                event, plan, counted, Set.of(counted.getFirst().claim()), NOW);
+
+        assertThat(capped.deferred()).extracting(Router.Deferral::userId).containsExactly("bob");
+        assertThat(capped.log())
+                .extracting(e -> e.userId() + " " + e.outcome() + " " + e.reason())
+                .containsExactlyInAnyOrder(
+                        "bob DEFERRED quiet-hours: until 2026-12-07T11:00:00Z", "ann SKIPPED frequency-cap:recs");
     }
 
     @Test

@@ -621,6 +621,99 @@ class RouterTest {
                 .satisfies(n -> assertThat(n.body()).isEqualTo("You have 12 points"));
     }
 
+    /**
+     * With quiet hours that defer, a push planned within them is not sent: the in-app notification goes now, the push
+     * is a deferral until the hours end, logged {@code deferred} per device under the delivery id it will have.
+     */
+    @Test
+    void quietHoursThatDeferHoldThePushUntilTheyEndAndLetTheInboxItemGo() {
+        var devices = Map.of(
+                "alice", List.of(device("alice", "t1")),
+                "sleeper", List.of(device("sleeper", "t2"), device("sleeper", "t3")));
+        // 19:00 in Tokyo at NOW: within 18:00-08:00, which end at 08:00 the next day (23:00Z).
+        var preferences = Map.of(
+                "sleeper",
+                new Preferences(
+                        false,
+                        Set.of(),
+                        Map.of(),
+                        new Preferences.QuietHours("18:00", "08:00", "Asia/Tokyo", Preferences.QuietMode.DEFER)));
+        Instant end = Instant.parse("2026-11-24T23:00:00Z");
+        var event = new Ev("chat")
+                .recipients(List.of("alice", "sleeper"))
+                .words("Hi", "There")
+                .build();
+
+        Router.Plan plan = ROUTER.plan(event, devices, preferences, NOW);
+
+        assertThat(plan.inApp()).extracting(InAppNotification::userId).containsExactly("alice", "sleeper");
+        assertThat(plan.pushes()).extracting(PushDelivery::userId).containsExactly("alice");
+        assertThat(plan.deferred()).singleElement().satisfies(d -> {
+            assertThat(d.userId()).isEqualTo("sleeper");
+            assertThat(d.until()).isEqualTo(end);
+            assertThat(d.pushes()).extracting(PushDelivery::token).containsExactly("t2", "t3");
+        });
+        assertThat(plan.log())
+                .extracting(e -> e.userId() + " " + e.channel() + " " + e.deliveryKey() + " " + e.provider() + " "
+                        + e.outcome().wireName() + " " + e.reason())
+                .containsExactly(
+                        "sleeper push " + Ids.deliveryId(EVENT, "shop", "sleeper", "t2") + " fcm deferred"
+                                + " quiet-hours: until 2026-11-24T23:00:00Z",
+                        "sleeper push " + Ids.deliveryId(EVENT, "shop", "sleeper", "t3") + " fcm deferred"
+                                + " quiet-hours: until 2026-11-24T23:00:00Z");
+        // Outside the hours (at their end), the push goes as usual, with its sound.
+        Router.Plan later = ROUTER.plan(event.withChannels(Set.of(Channel.PUSH)), devices, preferences, end);
+        assertThat(later.deferred()).isEmpty();
+        assertThat(later.inApp()).isEmpty();
+        assertThat(later.pushes())
+                .filteredOn(p -> p.userId().equals("sleeper"))
+                .extracting(PushDelivery::deliveryId)
+                .containsExactly(
+                        Ids.deliveryId(EVENT, "shop", "sleeper", "t2"), Ids.deliveryId(EVENT, "shop", "sleeper", "t3"));
+        // A silent event's push is deferred too; a withdrawal's never is.
+        assertThat(ROUTER.plan(
+                                new Ev("sync")
+                                        .silent()
+                                        .recipients(List.of("sleeper"))
+                                        .build(),
+                                devices,
+                                preferences,
+                                NOW)
+                        .deferred())
+                .singleElement()
+                .satisfies(d -> assertThat(d.until()).isEqualTo(end));
+        Router.Plan withdrawal = ROUTER.plan(
+                new Ev("chat")
+                        .recipients(List.of("sleeper"))
+                        .change(Change.withdraw(UUID.randomUUID()))
+                        .build(),
+                devices,
+                preferences,
+                NOW);
+        assertThat(withdrawal.deferred()).isEmpty();
+        assertThat(withdrawal.pushes()).hasSize(2);
+    }
+
+    @Test
+    void deferredPushesAreHeldAsOnePushOnlyPartPerEndOfQuietHours() {
+        var event = new Ev("chat").recipients(List.of("a", "b", "c")).build();
+        Instant seven = Instant.parse("2026-11-25T07:00:00Z");
+        Instant eight = Instant.parse("2026-11-25T08:00:00Z");
+        var deferrals = List.of(
+                new Router.Deferral("a", eight, List.of()),
+                new Router.Deferral("b", seven, List.of()),
+                new Router.Deferral("c", eight, List.of()));
+
+        List<ScheduledEvents.Held> parts = RoutingListener.deferredParts(event, deferrals);
+
+        assertThat(parts)
+                .extracting(h -> h.event().deliverAt() + " " + h.event().recipients() + " "
+                        + h.event().channels())
+                .containsExactly("2026-11-25T07:00:00Z [b] [PUSH]", "2026-11-25T08:00:00Z [a, c] [PUSH]");
+        assertThat(parts).allSatisfy(h -> assertThat(h.part()).startsWith("quiet:"));
+        assertThat(RoutingListener.deferredParts(event, List.of())).isEmpty();
+    }
+
     /** A domain event with every field, built a field at a time: {@code shop}'s, to alice, by Bob. */
     private static final class Ev {
         private final String type;
