@@ -30,6 +30,9 @@ class DeliveryLogController {
      *     they give in one answer, or a digest absorbed more events than {@code absorbed} lists: the lists are then
      *     not all of it
      * @param absorbed present only for a digest: the events it absorbed, in order of arrival
+     * @param waiting present only while parts of the event wait to be routed (a later {@code deliverAt}, a
+     *     {@code deliverAtLocal} part per instant, pushes deferred past quiet hours): kind, when due, how many
+     *     recipients
      */
     record EventDeliveries(
             UUID eventId,
@@ -39,7 +42,8 @@ class DeliveryLogController {
             @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable
             Boolean truncated,
 
-            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<UUID> absorbed) {}
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<UUID> absorbed,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ScheduledParts.Waiting> waiting) {}
 
     /**
      * What became of an event: token-service's skips, dispatch-service's push outcomes and the inbox's in-app ones
@@ -55,7 +59,9 @@ class DeliveryLogController {
         } catch (LogServices.Unavailable e) {
             return unavailable(e);
         }
-        if (composed.rows().isEmpty() && composed.absorbed().isEmpty()) {
+        if (composed.rows().isEmpty()
+                && composed.absorbed().isEmpty()
+                && composed.waiting().isEmpty()) {
             var problem =
                     ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No deliveries are known for this event");
             problem.setType(URI.create("https://herald.dev/problems/event-not-found"));
@@ -67,7 +73,8 @@ class DeliveryLogController {
                 composed.source(),
                 composed.rows(),
                 composed.truncated() ? Boolean.TRUE : null,
-                composed.absorbed()));
+                composed.absorbed(),
+                composed.waiting()));
     }
 
     /** 503 naming the service(s) that did not answer: never part of the answer presented as all of it. */

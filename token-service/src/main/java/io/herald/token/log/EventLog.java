@@ -42,15 +42,29 @@ class EventLog {
      *     or a digest absorbed more events than {@code absorbed} lists
      * @param absorbed when the event is a digest, the events it absorbed, in order of arrival (at most {@link
      *     DigestMembers#MAX_ABSORBED}); else empty
+     * @param waiting the event's parts routing still holds for later (scheduled, a local time, quiet hours), the
+     *     earliest due first; else empty
      */
-    record Composed(@Nullable String source, List<DeliveryLog.Row> rows, boolean truncated, List<UUID> absorbed) {}
+    record Composed(
+            @Nullable String source,
+            List<DeliveryLog.Row> rows,
+            boolean truncated,
+            List<UUID> absorbed,
+            List<ScheduledParts.Waiting> waiting) {}
 
     private final DeliveryLog log;
     private final NotificationHistory history;
     private final LogServices services;
     private final DigestMembers digests;
+    private final ScheduledParts scheduled;
 
-    EventLog(DeliveryLog log, NotificationHistory history, LogServices services, DigestMembers digests) {
+    EventLog(
+            DeliveryLog log,
+            NotificationHistory history,
+            LogServices services,
+            DigestMembers digests,
+            ScheduledParts scheduled) {
+        this.scheduled = scheduled;
         this.log = log;
         this.history = history;
         this.services = services;
@@ -76,6 +90,9 @@ class EventLog {
         if (absorbed.source() != null) {
             known.add(absorbed.source());
         }
+        // What still waits to be routed: an event scheduled for later is known before anything was delivered.
+        List<ScheduledParts.Held> waiting = scheduled.of(eventId, source);
+        waiting.forEach(w -> known.add(w.source()));
         Answers answers = Answers.await(pushes, inbox);
         answers.inbox().notifications().forEach(n -> known.add(n.source()));
         var attribution = new Attribution(eventId, known, source);
@@ -118,8 +135,15 @@ class EventLog {
         return new Composed(
                 shownSource,
                 shown,
-                answers.pushes().more() || answers.inbox().more() || absorbed.truncated(),
-                absorbed.eventIds());
+                answers.pushes().more()
+                        || answers.inbox().more()
+                        || absorbed.truncated()
+                        || waiting.size() == ScheduledParts.MAX_LISTED,
+                absorbed.eventIds(),
+                waiting.stream()
+                        .filter(w -> shownSource == null || shownSource.equals(w.source()))
+                        .map(ScheduledParts.Held::waiting)
+                        .toList());
     }
 
     /** An absorbed event's entry for one recipient: {@code digested}, the reason naming the digest's event id. */

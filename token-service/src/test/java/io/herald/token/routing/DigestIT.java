@@ -326,6 +326,39 @@ class DigestIT {
                 .timestamp();
     }
 
+    /**
+     * An event waiting to be routed is known to its log: its parts waiting, until cancelled (before, nothing was
+     * known of it, a 404, until it was due).
+     */
+    @Test
+    @Order(6)
+    void aScheduledEventsLogShowsItWaitingUntilItIsCancelled() {
+        UUID later = UUID.randomUUID();
+        Instant due = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String like = like(later, "eve", "Eve", "lamp-" + UUID.randomUUID(), "Lamp");
+        topics.publish(later, like.replace("\"recipients\"", "\"deliverAt\":\"" + due + "\",\"recipients\""));
+        topics.awaitRouted();
+        var api = new TokenServiceClient(port(instances.getFirst()));
+        String log = "/internal/v1/events/" + later + "/deliveries?source=";
+
+        JsonNode waiting = ok(api.get(log + "shop"));
+        HttpResponse<String> otherApp = api.get(log + "chat");
+        HttpResponse<String> cancel = api.delete("/internal/v1/events/" + later + "/schedule?source=shop");
+        HttpResponse<String> afterCancel = api.get(log + "shop");
+
+        assertThat(waiting.path("source").asString()).isEqualTo("shop");
+        assertThat(waiting.path("deliveries")).isEmpty();
+        assertThat(waiting.path("waiting")).hasSize(1);
+        assertThat(waiting.path("waiting").get(0).path("kind").asString()).isEqualTo("scheduled");
+        assertThat(waiting.path("waiting").get(0).path("recipients").asInt()).isEqualTo(1);
+        assertThat(Instant.parse(
+                        waiting.path("waiting").get(0).path("deliverAt").asString()))
+                .isEqualTo(due);
+        assertThat(otherApp.statusCode()).isEqualTo(404);
+        assertThat(cancel.statusCode()).isEqualTo(204);
+        assertThat(afterCancel.statusCode()).isEqualTo(404);
+    }
+
     private static JsonNode ok(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return TokenServiceClient.json(response);
