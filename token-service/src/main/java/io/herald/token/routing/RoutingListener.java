@@ -186,10 +186,11 @@ class RoutingListener {
             }
             scheduled.hold(later, traces);
         }
-        // Events naming topics: their subscribers are reached in chunks through herald.topic-fanout.v1 (each chunk
-        // comes back here as an event for its subscribers); their listed recipients are routed now, as any event's.
-        due = topics.divert(due, traces);
-        routeNow(due, traces);
+        // Events naming topics: their listed recipients are routed now, as any event's; their subscribers are reached
+        // in chunks through herald.topic-fanout.v1, each chunk coming back here as an event for its subscribers.
+        TopicFanout.Diverted diverted = topics.divert(due);
+        routeNow(diverted.now(), traces);
+        topics.start(diverted.plans(), traces);
         log.debug("routed {} events, held {} for later", due.size(), later.size());
     }
 

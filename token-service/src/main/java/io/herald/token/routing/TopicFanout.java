@@ -27,8 +27,8 @@ import org.springframework.stereotype.Component;
  * in chunks through Kafka ({@code herald.topic-fanout.v1}):
  *
  * <ol>
- *   <li>{@link #divert} (in {@link RoutingListener#accept}, the path of every event that is due): the event's listed
- *       recipients are routed as any event's; for each topic one plan record is published.
+ *   <li>{@link #divert} and {@link #start} (in {@link RoutingListener#accept}, the path of every event that is due):
+ *       the event's listed recipients are routed as any event's; then for each topic one plan record is published.
  *   <li>{@link #plan} (a plan record, read by {@link TopicFanoutListener}): one statement reads the first subscriber
  *       of every {@code chunk-size} from the subscription index, for at most {@code plan-chunks} chunks, and publishes
  *       a chunk record per range, and a continuation plan record for the rest of the topic.
@@ -64,16 +64,22 @@ class TopicFanout {
     }
 
     /**
-     * Starts the fan-out of every event naming topics (a plan record per topic, acknowledged by Kafka before this
-     * returns) and answers what to route now: each event with its listed recipients only (and none without any). The
-     * events as they are when none names a topic.
+     * What {@link #divert} made of a poll's events: those to route now (each with its listed recipients only), and the
+     * first plan record of each event's fan-out to each of its topics, to be {@linkplain #start started} once they are
+     * routed.
      */
-    List<DomainEvent> divert(List<DomainEvent> due, Map<UUID, String> traces) throws InterruptedException {
+    record Diverted(List<DomainEvent> now, List<FanoutWork> plans) {}
+
+    /**
+     * Splits the events naming topics into their listed recipients (routed now, as any event's; an event with none is
+     * not routed now) and a plan record per topic. The events as they are, and no plans, when none names a topic.
+     */
+    Diverted divert(List<DomainEvent> due) {
         if (due.stream().allMatch(e -> e.topics() == null)) {
-            return due;
+            return new Diverted(due, List.of());
         }
         List<DomainEvent> now = new ArrayList<>(due.size());
-        List<CompletableFuture<?>> sends = new ArrayList<>();
+        List<FanoutWork> plans = new ArrayList<>();
         for (DomainEvent event : due) {
             List<String> topics = event.topics();
             if (topics == null) {
@@ -81,15 +87,30 @@ class TopicFanout {
                 continue;
             }
             for (String topic : new LinkedHashSet<>(topics)) {
-                sends.add(send(FanoutWork.start(event, topic), traces.get(event.eventId())));
+                plans.add(FanoutWork.start(event, topic));
             }
             if (!event.recipients().isEmpty()) {
                 now.add(event.withRecipients(event.recipients()));
             }
-            log.debug("event {}: fan-out to {} topics started", event.eventId(), topics.size());
+        }
+        return new Diverted(now, plans);
+    }
+
+    /**
+     * Publishes the plan records, each with its event's trace, and waits for Kafka's acknowledgements. After the events
+     * were routed: a poll routed again by halves, to find an event the database refuses ({@code DataRefusals}), starts
+     * each event's fan-out once, with the part that went through, rather than once per attempt.
+     */
+    void start(List<FanoutWork> plans, Map<UUID, String> traces) throws InterruptedException {
+        if (plans.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<?>> sends = new ArrayList<>(plans.size());
+        for (FanoutWork plan : plans) {
+            sends.add(send(plan, traces.get(plan.event().eventId())));
         }
         waitFor(sends);
-        return now;
+        log.debug("{} topic fan-outs started", plans.size());
     }
 
     /** Lays out a plan record's chunks (and its continuation), published and acknowledged before this returns. */

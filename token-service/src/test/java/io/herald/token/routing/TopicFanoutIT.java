@@ -184,6 +184,44 @@ class TopicFanoutIT {
                 .satisfies(p -> assertThat(p.userId()).isEqualTo(fan));
     }
 
+    /**
+     * A topic event due in one batch with an event the database refuses (a constraint the test puts on the delivery
+     * log, which that event's skip breaks): the batch is routed again by halves to find the refused one, and the topic
+     * event's fan-out is started once, by the half that went through, not once per attempt.
+     */
+    @Test
+    void aTopicEventRoutedWithOneTheDatabaseRefusesStartsItsFanOutOnce() {
+        String refusedUser = "refused-" + UUID.randomUUID();
+        String constraint = "refuses_" + refusedUser.substring(8).replace("-", "_");
+        jdbc.sql("alter table token.delivery_log add constraint " + constraint + " check (user_id <> '" + refusedUser
+                        + "')")
+                .update();
+        String topic = "with-refused-" + UUID.randomUUID();
+        String fan = "with-refused-fan-" + UUID.randomUUID();
+        api.register(fan, "phone-" + fan);
+        assertThat(subscribe(fan, topic).statusCode()).isEqualTo(204);
+        UUID fanned = UUID.randomUUID();
+        UUID refused = UUID.randomUUID();
+        // Due at one instant: the poller takes both in one batch.
+        Instant deliverAt = Instant.now().plusSeconds(3);
+
+        topics.publish(fanned, event(fanned, List.of(), null, topic, deliverAt));
+        topics.publish(refused, event(refused, List.of(refusedUser), null, "nobody-" + UUID.randomUUID(), deliverAt));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !topics.deadLettersOf(refused).isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !topics.pushesOf(fanned).isEmpty());
+        topics.recordsToEnd();
+        assertThat(topics.pushesOf(fanned))
+                .singleElement()
+                .satisfies(p -> assertThat(p.userId()).isEqualTo(fan));
+        assertThat(fanoutRecordsOf(fanned).stream()
+                        .map(r -> HeraldJson.mapper().readValue(r.value(), FanoutWork.class))
+                        .filter(FanoutWork::plan))
+                .hasSize(1);
+    }
+
     @Test
     void aBadFanoutRecordIsDeadLetteredAloneAndFanOutGoesOn() throws Exception {
         var props = new Properties();
