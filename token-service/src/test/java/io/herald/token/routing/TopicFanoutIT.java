@@ -311,9 +311,12 @@ class TopicFanoutIT {
                 .containsExactly(ann);
     }
 
-    /** The push records to the topic's subscribers (whose ids start with the topic's name), by key. */
+    /**
+     * The push records to the topic's subscribers (whose ids start with the topic's name), by key, read to the topics'
+     * ends (a poll of the test's consumer takes 500 records).
+     */
     private static Stream<ConsumerRecord<String, byte[]>> pushRecordsTo(String topic) {
-        return topics.records().stream()
+        return topics.recordsToEnd().stream()
                 .filter(r -> r.topic().equals(Topics.PUSH) && r.key().startsWith(topic));
     }
 
