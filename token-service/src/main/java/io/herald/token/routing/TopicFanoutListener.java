@@ -7,6 +7,7 @@ import io.herald.spring.kafka.DataRefusals;
 import io.herald.spring.kafka.UnreadableRecords;
 import io.herald.token.topics.TopicProperties;
 import io.herald.token.topics.TopicSubscriptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,9 +43,15 @@ class TopicFanoutListener {
     private final RoutingListener routing;
     private final TopicSubscriptions subscriptions;
     private final TopicProperties properties;
+    private final MeterRegistry meters;
 
     TopicFanoutListener(
-            TopicFanout fanout, RoutingListener routing, TopicSubscriptions subscriptions, TopicProperties properties) {
+            TopicFanout fanout,
+            RoutingListener routing,
+            TopicSubscriptions subscriptions,
+            TopicProperties properties,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.fanout = fanout;
         this.routing = routing;
         this.subscriptions = subscriptions;
@@ -91,6 +98,8 @@ class TopicFanoutListener {
         List<DomainEvent> parts = new ArrayList<>();
         Map<UUID, String> traces = new HashMap<>();
         int users = 0;
+        int chunks = 0;
+        int reachedInAll = 0;
         for (ConsumerRecord<String, FanoutWork> record : batch) {
             FanoutWork work = record.value();
             String traceparent = TraceContext.traceparent(record.headers());
@@ -101,6 +110,7 @@ class TopicFanoutListener {
             if (traceparent != null) {
                 traces.put(work.event().eventId(), traceparent);
             }
+            chunks++;
             Set<String> listed = new HashSet<>(work.event().recipients());
             String from = requireFrom(work);
             String after = null;
@@ -113,6 +123,7 @@ class TopicFanoutListener {
                 if (!reached.isEmpty()) {
                     parts.add(work.event().withRecipients(reached));
                     users += reached.size();
+                    reachedInAll += reached.size();
                 }
                 if (users >= flushAt) {
                     routing.accept(parts, traces);
@@ -125,6 +136,8 @@ class TopicFanoutListener {
         if (!parts.isEmpty()) {
             routing.accept(parts, traces);
         }
+        meters.counter("herald.token.topic.chunks").increment(chunks);
+        meters.counter("herald.token.topic.subscribers").increment(reachedInAll);
     }
 
     private static String requireFrom(FanoutWork chunk) {
