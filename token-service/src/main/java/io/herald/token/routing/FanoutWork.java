@@ -1,6 +1,7 @@
 package io.herald.token.routing;
 
 import io.herald.events.DomainEvent;
+import io.herald.events.TopicNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,15 @@ record FanoutWork(
     static FanoutWork start(DomainEvent event, String topic) {
         List<String> listed = event.recipients().size() <= MAX_LISTED_CARRIED ? event.recipients() : List.of();
         return new FanoutWork(event.withRecipients(listed), topic, null, null, true);
+    }
+
+    /**
+     * Whether the record holds what its kind needs (an event, a valid topic name, a chunk's first subscriber): one
+     * read from JSON that lacks a field does not, and is dead-lettered rather than retried.
+     */
+    @SuppressWarnings("ConstantConditions") // Jackson may leave a component null whatever its type says
+    boolean complete() {
+        return event != null && TopicNames.isValid(topic) && (plan || from != null);
     }
 
     /** The record's key: the event, the topic and where the range starts, so that chunks spread over partitions. */

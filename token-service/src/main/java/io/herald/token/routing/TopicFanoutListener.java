@@ -29,7 +29,8 @@ import org.springframework.stereotype.Component;
  * recipients taken out, and the poll's chunks routed together through {@link RoutingListener#accept}, so that their
  * devices and preferences are one lookup each.
  *
- * <p>Bad records fail alone, as on {@code herald.events.v1}: one that cannot be read is dead-lettered to {@code
+ * <p>Bad records fail alone, as on {@code herald.events.v1}: one that cannot be read, or lacks what its kind needs
+ * ({@link FanoutWork#complete}), is dead-lettered to {@code
  * herald.topic-fanout.v1-dlt} (the records before it handled and committed); one whose data the database refuses
  * (SQLState class 22 or 23) is found by halving the poll ({@link DataRefusals}), and dead-lettered with the reason
  * after every other record of the poll was handled. Anything else (the database, Kafka away) is retried as a whole.
@@ -66,7 +67,8 @@ class TopicFanoutListener {
             concurrency = "${herald.token.topics.consumers:2}")
     void onWork(List<ConsumerRecord<String, FanoutWork>> records) throws InterruptedException {
         for (int i = 0; i < records.size(); i++) {
-            if (records.get(i).value() == null) {
+            FanoutWork work = records.get(i).value();
+            if (work == null || !work.complete()) {
                 handleEachAlone(records.subList(0, i));
                 throw UnreadableRecords.failure(records.get(i), i, "a topic fan-out record");
             }

@@ -227,9 +227,16 @@ class TopicFanoutIT {
         var props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
         String badKey = "bad-" + UUID.randomUUID();
+        String incompleteKey = "incomplete-" + UUID.randomUUID();
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(
                             Topics.TOPIC_FANOUT, badKey, "{\"not\":\"work\"".getBytes(StandardCharsets.UTF_8)))
+                    .get(30, TimeUnit.SECONDS);
+            // JSON, but no event, topic or range: dead-lettered at once, not retried as if the database were away.
+            producer.send(new ProducerRecord<>(
+                            Topics.TOPIC_FANOUT,
+                            incompleteKey,
+                            "{\"plan\":false,\"topic\":\"paris\"}".getBytes(StandardCharsets.UTF_8)))
                     .get(30, TimeUnit.SECONDS);
         }
         String topic = "after-bad-" + UUID.randomUUID();
@@ -243,7 +250,10 @@ class TopicFanoutIT {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> !topics.pushesOf(eventId).isEmpty());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> read(Topics.TOPIC_FANOUT_DLT).stream().anyMatch(r -> badKey.equals(r.key())));
+                .until(() -> read(Topics.TOPIC_FANOUT_DLT).stream()
+                        .map(ConsumerRecord::key)
+                        .toList()
+                        .containsAll(List.of(badKey, incompleteKey)));
     }
 
     @Test
