@@ -3,6 +3,7 @@ package io.herald.token.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.herald.events.HeraldHeaders;
 import io.herald.events.HeraldJson;
 import io.herald.events.InAppNotification;
 import io.herald.events.PushDelivery;
@@ -254,6 +255,10 @@ class TopicFanoutIT {
                         .map(ConsumerRecord::key)
                         .toList()
                         .containsAll(List.of(badKey, incompleteKey)));
+        assertThat(read(Topics.TOPIC_FANOUT_DLT).stream().filter(r -> incompleteKey.equals(r.key())))
+                .singleElement()
+                .satisfies(r -> assertThat(TestTopics.header(r, HeraldHeaders.DLT_REASON_CODE))
+                        .isEqualTo("schema-violation"));
     }
 
     @Test
