@@ -97,6 +97,7 @@ class RoutingListener {
     private final ScheduledEvents scheduled;
     private final Digests digests;
     private final LocalTimes localTimes;
+    private final TopicFanout topics;
 
     RoutingListener(
             DeviceCache devices,
@@ -111,7 +112,8 @@ class RoutingListener {
             MeterRegistry meters,
             ScheduledEvents scheduled,
             Digests digests,
-            LocalTimes localTimes) {
+            LocalTimes localTimes,
+            TopicFanout topics) {
         this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
@@ -125,6 +127,7 @@ class RoutingListener {
         this.scheduled = scheduled;
         this.digests = digests;
         this.localTimes = localTimes;
+        this.topics = topics;
     }
 
     @KafkaListener(
@@ -191,36 +194,41 @@ class RoutingListener {
      * @param traces the traceparent each event arrived with, by event id
      */
     void accept(List<DomainEvent> fresh, Map<UUID, String> traces) throws InterruptedException {
-        // Events for later are held in token.scheduled_events (SchedulePoller routes them when due): one statement
-        // for the poll, and none for a poll without any.
+        // Events for later are held whole in token.scheduled_events (SchedulePoller routes them when due, back through
+        // here): one statement for the poll, and none for a poll without any.
         Instant now = clock.instant();
-        // Local delivery times: the part due now joins the poll, the others are held (with the events for later).
-        LocalTimes.Split local = localTimes.split(fresh, now);
-        List<DomainEvent> due = local.now();
-        List<ScheduledEvents.Held> later = local.later();
-        if (due.stream().anyMatch(e -> isLater(e, now))) {
-            List<DomainEvent> arriving = due;
-            due = new ArrayList<>(arriving.size());
-            later = new ArrayList<>(later);
-            for (DomainEvent event : arriving) {
+        List<DomainEvent> arriving = fresh;
+        List<ScheduledEvents.Held> later = new ArrayList<>();
+        if (fresh.stream().anyMatch(e -> isLater(e, now))) {
+            arriving = new ArrayList<>(fresh.size());
+            for (DomainEvent event : fresh) {
                 if (isLater(event, now)) {
                     later.add(ScheduledEvents.Held.whole(event));
                 } else {
-                    due.add(event);
+                    arriving.add(event);
                 }
             }
         }
+        // Events naming topics: their listed recipients go on now, as any event's; their subscribers are reached in
+        // chunks through herald.topic-fanout.v1, each chunk coming back here as an event for its subscribers (so what
+        // follows applies to subscribers as to listed recipients).
+        TopicFanout.Diverted diverted = topics.divert(arriving);
+        // Local delivery times: the part due now goes on, the others are held (with the events for later).
+        LocalTimes.Split local = localTimes.split(diverted.now(), now);
+        later.addAll(local.later());
         scheduled.hold(later, traces);
         // Events of a digest type are absorbed into their recipients' windows (Digests; DigestPoller routes each
         // digest when its window closes): one statement for the poll, and none for a poll without any.
-        int dueNow = due.size();
-        due = digests.absorb(due);
+        List<DomainEvent> due = digests.absorb(local.now());
         routeNow(due, traces);
+        // A topic's fan-out starts once the event's listed recipients are routed.
+        topics.start(diverted.plans(), traces);
         log.debug(
-                "routed {} events, held {} for later, absorbed {} into digests",
+                "routed {} events, held {} parts for later, absorbed {} into digests, {} topic fan-outs started",
                 due.size(),
                 later.size(),
-                dueNow - due.size());
+                local.now().size() - due.size(),
+                diverted.plans().size());
     }
 
     /** Whether the event asks to be delivered later than {@code now}: a past or present deliverAt is routed now. */
