@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Locale;
 
 /** Appends rows to {@code bench/RESULTS.md}, one Markdown table, newest rows last, old rows kept. */
@@ -22,6 +23,22 @@ final class Results {
     Results(Path file, String command) {
         this.file = file;
         this.command = command;
+    }
+
+    /**
+     * The command of a run of {@code benchmark}: the install and the bench's run, with those of {@code variables}
+     * that are set (not blank) in front of it, so that a row from shrunken settings says so.
+     */
+    static String command(String benchmark, List<String> variables) {
+        var settings = new StringBuilder();
+        for (String variable : variables) {
+            String value = Env.setting(variable, "");
+            if (!value.isBlank()) {
+                settings.append(variable).append('=').append(value.trim()).append(' ');
+            }
+        }
+        return "./mvnw -B -q install -DskipTests && " + settings
+                + "./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=" + benchmark;
     }
 
     void row(String benchmark, String figure, double value, String unit, String peer, double peerValue) {
