@@ -16,6 +16,8 @@ public final class Bench {
             case "gateway-ingest" -> GatewayIngestBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "pipeline-e2e" -> PipelineE2eBench.run(PipelineSettings.fromEnvironment());
             case "scheduled-burst" -> ScheduledBurstBench.run();
+            case "topic-fanout" -> TopicFanoutBench.run();
+            case "digest" -> DigestBench.run();
             default ->
                 throw new IllegalArgumentException("unknown benchmark " + which
                         + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm, pipeline-e2e,"
