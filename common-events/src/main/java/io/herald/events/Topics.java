@@ -36,6 +36,16 @@ public final class Topics {
     /** Records of {@link #DELIVERY_STATUS} that could not be read, reason in headers. */
     public static final String DELIVERY_STATUS_DLT = "herald.delivery-status.v1-dlt";
 
+    /**
+     * token-service's own work queue for events naming {@link DomainEvent#topics()}: plan and chunk records (a
+     * range of one topic's subscribers) of one event, keyed by event, topic and range so that chunks spread over the
+     * partitions. Produced and consumed by token-service only.
+     */
+    public static final String TOPIC_FANOUT = "herald.topic-fanout.v1";
+
+    /** Records of {@link #TOPIC_FANOUT} that could not be read or whose data the database refused. */
+    public static final String TOPIC_FANOUT_DLT = "herald.topic-fanout.v1-dlt";
+
     /** What apps send back over the socket ({@link ClientAction}), keyed by user id. */
     public static final String CLIENT_ACTIONS = "herald.client-actions.v1";
 

@@ -39,6 +39,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -401,6 +402,104 @@ class GatewayIT {
     }
 
     @Test
+    void topicSubscriptionsAreTheJwtSubjectsOrTheUserAnAppNames() {
+        String jwt = "Bearer " + jwt("erin", SECRET, 600);
+        int before = tokenServiceCalls.size();
+
+        var subscribe = send("PUT", "/v1/topics/paris.flats/subscription", Map.of("Authorization", jwt), null);
+        var unsubscribe = send("DELETE", "/v1/topics/paris.flats/subscription", Map.of("Authorization", jwt), null);
+        var list = send("GET", "/v1/topics/subscriptions?limit=5", Map.of("Authorization", jwt), null);
+        var full = send("PUT", "/v1/topics/full/subscription", Map.of("Authorization", jwt), null);
+        var app =
+                send("PUT", "/v1/topics/paris.flats/subscription?userId=auth0%7Cfrank", Map.of("X-Api-Key", KEY), null);
+        var appDelete =
+                send("DELETE", "/v1/topics/paris.flats/subscription?userId=frank", Map.of("X-Api-Key", KEY), null);
+        var bulk = send(
+                "POST",
+                "/v1/topics/paris.flats/subscribers",
+                Map.of("X-Api-Key", KEY),
+                "{\"add\":[\"ann\",\"bob\"],\"remove\":[\"cy\"]}");
+
+        for (var response : List.of(subscribe, unsubscribe, list, app, appDelete, bulk)) {
+            assertThat(response.statusCode())
+                    .as(response.body())
+                    .isLessThan(500)
+                    .isNotIn(400, 401);
+        }
+        // token-service's refusal of one over the user's limit is relayed as the public problem.
+        assertThat(full.statusCode()).isEqualTo(409);
+        assertThat(full.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(json(full).path("type").asString()).isEqualTo("https://herald.dev/problems/too-many-subscriptions");
+        assertThat(tokenServiceCalls.subList(before, tokenServiceCalls.size()))
+                .containsExactly(
+                        "PUT /internal/v1/users/erin/topics/paris.flats",
+                        "DELETE /internal/v1/users/erin/topics/paris.flats",
+                        "GET /internal/v1/users/erin/topics",
+                        "PUT /internal/v1/users/erin/topics/full",
+                        "PUT /internal/v1/users/auth0|frank/topics/paris.flats",
+                        "DELETE /internal/v1/users/frank/topics/paris.flats",
+                        "POST /internal/v1/topics/paris.flats/subscribers");
+    }
+
+    @Test
+    void topicRequestsWithoutCredentialsOrWithBadNamesUsersOrListsNeverReachTokenService() {
+        String jwt = "Bearer " + jwt("erin", SECRET, 600);
+        int before = tokenServiceCalls.size();
+        record Refused(int status, String type, HttpResponse<String> response) {}
+        List<Refused> refused = List.of(
+                new Refused(401, "unauthenticated", send("PUT", "/v1/topics/paris/subscription", Map.of(), null)),
+                new Refused(401, "unauthenticated", send("GET", "/v1/topics/subscriptions", Map.of(), null)),
+                new Refused(
+                        401,
+                        "unauthenticated",
+                        send("PUT", "/v1/topics/paris/subscription?userId=x", Map.of("X-Api-Key", "hk_wrong"), null)),
+                new Refused(
+                        400,
+                        "invalid-user-id",
+                        send("PUT", "/v1/topics/paris/subscription", Map.of("X-Api-Key", KEY), null)),
+                new Refused(
+                        400,
+                        "invalid-topic",
+                        send("PUT", "/v1/topics/paris!flats/subscription", Map.of("Authorization", jwt), null)),
+                new Refused(
+                        400,
+                        "invalid-topic",
+                        send(
+                                "DELETE",
+                                "/v1/topics/" + "x".repeat(129) + "/subscription",
+                                Map.of("Authorization", jwt),
+                                null)),
+                new Refused(
+                        401,
+                        "unauthenticated",
+                        send(
+                                "POST",
+                                "/v1/topics/paris/subscribers",
+                                Map.of("Authorization", jwt),
+                                "{\"add\":[\"a\"]}")),
+                new Refused(
+                        400,
+                        "invalid-subscribers",
+                        send(
+                                "POST",
+                                "/v1/topics/paris/subscribers",
+                                Map.of("X-Api-Key", KEY),
+                                "{\"add\":[" + "\"u\",".repeat(1000) + "\"v\"]}")),
+                new Refused(
+                        400,
+                        "invalid-subscribers",
+                        send("POST", "/v1/topics/paris/subscribers", Map.of("X-Api-Key", KEY), "{\"add\":\"a\"}")));
+
+        for (Refused r : refused) {
+            assertThat(r.response().statusCode()).as(r.response().body()).isEqualTo(r.status());
+            assertThat(r.response().headers().firstValue("Content-Type").orElse(""))
+                    .startsWith("application/problem+json");
+            assertThat(json(r.response()).path("type").asString()).isEqualTo("https://herald.dev/problems/" + r.type());
+        }
+        assertThat(tokenServiceCalls.subList(before, tokenServiceCalls.size())).isEmpty();
+    }
+
+    @Test
     void aTestNotificationIsPublishedForTheUserOnly() {
         var response = TestHttp.send(HttpRequest.newBuilder(uri("/v1/devices/test"))
                 .header("Authorization", "Bearer " + jwt("dave", SECRET, 600))
@@ -456,6 +555,16 @@ class GatewayIT {
                             path + "?" + exchange.getRequestURI().getRawQuery());
                 }
                 exchange.getRequestBody().readAllBytes();
+                if (path.endsWith("/topics/full")) {
+                    byte[] problem = """
+                            {"type":"https://herald.dev/problems/too-many-subscriptions","title":"Too many subscriptions",\
+                            "status":409,"detail":"a user may be subscribed to at most 200 topics"}""".getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
+                    exchange.sendResponseHeaders(409, problem.length);
+                    exchange.getResponseBody().write(problem);
+                    exchange.close();
+                    return;
+                }
                 int status = path.contains("down-user")
                         ? 500
                         : switch (exchange.getRequestMethod()) {
@@ -518,6 +627,16 @@ class GatewayIT {
         var request = HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return TestHttp.send(request.build());
+    }
+
+    private HttpResponse<String> send(String method, String path, Map<String, String> headers, @Nullable String body) {
+        var request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return TestHttp.send(request.build());
     }

@@ -1,6 +1,5 @@
 package io.herald.gateway.devices;
 
-import io.herald.events.TextRules;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.gateway.security.ApiKeys;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +51,7 @@ class HistoryController {
                         "unauthenticated",
                         "API key required",
                         "send a valid API key in the X-Api-Key header"));
-        requireUsable(userId);
+        Users.requireUsable(userId);
         StringBuilder path = new StringBuilder("/internal/v1/users/")
                 .append(Users.segment(userId))
                 .append("/notifications?source=")
@@ -64,23 +63,6 @@ class HistoryController {
             path.append("&before=").append(query(before));
         }
         return tokenService.forward(HttpMethod.GET, path.toString(), null);
-    }
-
-    /** The rules an event's recipient obeys: not blank, at most {@value Users#MAX_LENGTH} characters, {@link TextRules}. */
-    private static void requireUsable(String userId) {
-        String problem = null;
-        if (userId.isBlank()) {
-            problem = "the user id is blank";
-        } else if (userId.codePointCount(0, userId.length()) > Users.MAX_LENGTH) {
-            problem = "the user id is longer than " + Users.MAX_LENGTH + " characters";
-        } else {
-            TextRules.Violation violation = TextRules.check("the user id", userId);
-            problem = violation == null ? null : violation.message();
-        }
-        if (problem != null) {
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-user-id", "Unusable user id", problem)
-                    .with("field", "userId");
-        }
     }
 
     private static String query(String value) {

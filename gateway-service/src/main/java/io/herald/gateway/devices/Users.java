@@ -3,6 +3,7 @@ package io.herald.gateway.devices;
 import io.herald.events.TextRules;
 import io.herald.gateway.problems.ApiProblem;
 import io.herald.spring.web.UserIdPaths;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.jwt.Jwt;
 
@@ -50,5 +51,32 @@ final class Users {
 
     private static ApiProblem invalidSubject(String detail) {
         return new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-subject", "Unusable user id", detail);
+    }
+
+    /**
+     * A user id an app names (in a path or a query): the rules an event's recipient obeys (not blank, at most {@value
+     * #MAX_LENGTH} characters, {@link TextRules}), else 400 {@code invalid-user-id} naming the field {@code userId}.
+     *
+     * @return the user id, as it is
+     */
+    static String requireUsable(@Nullable String userId) {
+        String problem = null;
+        if (userId == null || userId.isBlank()) {
+            problem = "the user id is missing or blank";
+        } else if (userId.codePointCount(0, userId.length()) > MAX_LENGTH) {
+            problem = "the user id is longer than " + MAX_LENGTH + " characters";
+        } else {
+            TextRules.Violation violation = TextRules.check("the user id", userId);
+            problem = violation == null ? null : violation.message();
+        }
+        if (problem == null && userId != null) {
+            return userId;
+        }
+        throw new ApiProblem(
+                        HttpStatus.BAD_REQUEST,
+                        "invalid-user-id",
+                        "Unusable user id",
+                        problem == null ? "the user id is missing" : problem)
+                .with("field", "userId");
     }
 }

@@ -225,9 +225,15 @@ class EventsController {
         return answer.body(new BatchResults(accepted, results.length - accepted, List.of(results)));
     }
 
-    /** What an event costs against the app's rate limit: one notification per recipient. */
-    private static long cost(DomainEvent event) {
-        return event.recipients().size();
+    /**
+     * What an event costs against the app's rate limit: one notification per listed recipient, and one per topic it
+     * names. A topic's subscribers are not counted (the gateway does not know how many there are): a topic's fan-out
+     * is bounded by token-service's chunked throughput instead, and who may reach a topic is the deployment's choice
+     * of which apps hold keys.
+     */
+    static long cost(DomainEvent event) {
+        List<String> topics = event.topics();
+        return (long) event.recipients().size() + (topics == null ? 0 : topics.size());
     }
 
     static ApiProblem conflict(String field) {

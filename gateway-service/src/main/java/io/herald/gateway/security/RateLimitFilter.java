@@ -36,11 +36,12 @@ class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Optional<Duration> wait = Optional.empty();
         String whose = "user";
-        // The apps' endpoints: their events, withdrawals of their notifications by collapse key, and what they sent
-        // their users (GET /v1/users/{userId}/notifications).
+        // The apps' endpoints: their events, withdrawals of their notifications by collapse key, what they sent
+        // their users (GET /v1/users/{userId}/notifications), and topics when called with an API key.
         if (request.getRequestURI().startsWith("/v1/events")
                 || request.getRequestURI().startsWith("/v1/withdrawals")
-                || request.getRequestURI().startsWith("/v1/users/")) {
+                || request.getRequestURI().startsWith("/v1/users/")
+                || (request.getRequestURI().startsWith("/v1/topics/") && request.getHeader("X-Api-Key") != null)) {
             Optional<ApiKeys.App> app = apiKeys.authenticate(request.getHeader("X-Api-Key"));
             if (app.isPresent()) {
                 whose = "API key";

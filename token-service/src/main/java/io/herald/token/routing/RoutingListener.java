@@ -80,6 +80,7 @@ class RoutingListener {
     private final Clock clock;
     private final MeterRegistry meters;
     private final ScheduledEvents scheduled;
+    private final TopicFanout topics;
 
     RoutingListener(
             DeviceCache devices,
@@ -92,7 +93,8 @@ class RoutingListener {
             FrequencyCaps caps,
             Clock clock,
             MeterRegistry meters,
-            ScheduledEvents scheduled) {
+            ScheduledEvents scheduled,
+            TopicFanout topics) {
         this.meters = meters;
         this.devices = devices;
         this.preferences = preferences;
@@ -104,6 +106,7 @@ class RoutingListener {
         this.caps = caps;
         this.clock = clock;
         this.scheduled = scheduled;
+        this.topics = topics;
     }
 
     @KafkaListener(
@@ -183,6 +186,9 @@ class RoutingListener {
             }
             scheduled.hold(later, traces);
         }
+        // Events naming topics: their subscribers are reached in chunks through herald.topic-fanout.v1 (each chunk
+        // comes back here as an event for its subscribers); their listed recipients are routed now, as any event's.
+        due = topics.divert(due, traces);
         routeNow(due, traces);
         log.debug("routed {} events, held {} for later", due.size(), later.size());
     }
