@@ -29,6 +29,11 @@ final class GcLog {
      */
     record Peak(int collections, double peakBeforeMb, double peakAfterMb, double committedMb) {
 
+        /** {@link #peakAfterMb()}, or NaN (a row's {@code -}) when the JVM made no collection meanwhile. */
+        double liveMb() {
+            return collections == 0 ? Double.NaN : peakAfterMb;
+        }
+
         String describe() {
             return String.format(
                     Locale.ROOT,
