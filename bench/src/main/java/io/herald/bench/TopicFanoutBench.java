@@ -2,6 +2,8 @@ package io.herald.bench;
 
 import io.herald.events.Ids;
 import io.herald.events.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -64,6 +67,7 @@ final class TopicFanoutBench {
         int large = Env.integer("BENCH_TOPIC_SUBSCRIBERS", 1_000_000);
         int small = Env.integer("BENCH_TOPIC_SMALL_SUBSCRIBERS", 100_000);
         int warmUp = Env.integer("BENCH_TOPIC_WARMUP_SUBSCRIBERS", 20_000);
+        int fullGcSeconds = Env.integer("BENCH_TOPIC_FULL_GC_SECONDS", 10);
         PipelineSettings settings = PipelineSettings.fromEnvironment();
         try (var stack = PipelineStack.start(settings, new PipelineStack.Layout(1, Map.of(), true));
                 var admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
@@ -78,14 +82,14 @@ final class TopicFanoutBench {
             var props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
             try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-                Fanout warm = fanout(stack, admin, groups, producer, "bench-topic-warm-up", warmUp);
+                Fanout warm = fanout(stack, admin, groups, producer, "bench-topic-warm-up", warmUp, fullGcSeconds);
                 System.out.printf(Locale.ROOT, "warm-up topic: %.0f deliveries/s%n", warm.rate());
-                Fanout smaller = fanout(stack, admin, groups, producer, "bench-topic-small", small);
-                Fanout larger = fanout(stack, admin, groups, producer, "bench-topic", large);
+                Fanout smaller = fanout(stack, admin, groups, producer, "bench-topic-small", small, fullGcSeconds);
+                Fanout larger = fanout(stack, admin, groups, producer, "bench-topic", large, fullGcSeconds);
                 double raw = rawProduce(stack, admin, large);
                 System.out.printf(Locale.ROOT, "raw Kafka, copies of the push records: %.0f records/s%n", raw);
                 BenchPostgres.checkDurable(stack.db(), "at the end");
-                report(small, large, smaller, larger, raw);
+                report(small, large, smaller, larger, raw, fullGcSeconds);
             }
         }
     }
@@ -96,7 +100,8 @@ final class TopicFanoutBench {
             Bookkeeping groups,
             KafkaProducer<String, byte[]> producer,
             String topic,
-            int subscribers)
+            int subscribers,
+            int fullGcSeconds)
             throws Exception {
         List<String> names =
                 stack.services().stream().map(PipelineStack.Service::name).toList();
@@ -104,6 +109,21 @@ final class TopicFanoutBench {
         for (String name : names) {
             marks.put(name, GcLog.mark(name));
         }
+        // The live data: a full collection of every service JVM every fullGcSeconds while the phase lasts, and one
+        // at its end.
+        var phaseOver = new AtomicBoolean();
+        Thread probe = Thread.ofVirtual().start(() -> {
+            try {
+                while (fullGcSeconds > 0 && !phaseOver.get()) {
+                    TimeUnit.SECONDS.sleep(fullGcSeconds);
+                    collectFully(stack);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         long pushesBefore = endOffsets(admin, Topics.PUSH);
         long acceptedBefore = stack.emulators().fcm().acceptedCount();
         long began = System.nanoTime();
@@ -135,6 +155,12 @@ final class TopicFanoutBench {
         }
         double delivered = (System.nanoTime() - began) / 1e9;
         groups.awaitCaughtUp(Duration.ofMinutes(20));
+        phaseOver.set(true);
+        probe.interrupt();
+        probe.join();
+        if (fullGcSeconds > 0) {
+            collectFully(stack);
+        }
         Map<String, GcLog.Peak> heap = new LinkedHashMap<>();
         for (String name : names) {
             heap.put(name, GcLog.since(name, marks.get(name)));
@@ -156,6 +182,12 @@ final class TopicFanoutBench {
             throw new IllegalStateException(planned + " pushes planned for " + subscribers + " subscribers");
         }
         return new Fanout(planned, seconds, heap);
+    }
+
+    private static void collectFully(PipelineStack stack) throws IOException, InterruptedException {
+        for (PipelineStack.Service service : stack.services()) {
+            GcLog.collectFully(service.process());
+        }
     }
 
     /**
@@ -194,7 +226,12 @@ final class TopicFanoutBench {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         try (var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.partitionsFor(topic);
+            // Every partition's leader known and writable before the clock starts: one record each, acknowledged.
+            for (int partition = 0; partition < partitions; partition++) {
+                ConsumerRecord<byte[], byte[]> r = sample.get(partition % sample.size());
+                producer.send(new ProducerRecord<>(topic, partition, r.key(), r.value(), r.headers()))
+                        .get(1, TimeUnit.MINUTES);
+            }
             long began = System.nanoTime();
             for (long i = 0; i < count; i++) {
                 ConsumerRecord<byte[], byte[]> r = sample.get((int) (i % sample.size()));
@@ -205,7 +242,7 @@ final class TopicFanoutBench {
         }
     }
 
-    private static void report(int small, int large, Fanout smaller, Fanout larger, double raw) {
+    private static void report(int small, int large, Fanout smaller, Fanout larger, double raw, int fullGcSeconds) {
         var results = new Results(
                 Env.root().resolve("RESULTS.md"),
                 Results.command(
@@ -213,36 +250,44 @@ final class TopicFanoutBench {
                         List.of(
                                 "BENCH_TOPIC_SUBSCRIBERS",
                                 "BENCH_TOPIC_SMALL_SUBSCRIBERS",
-                                "BENCH_TOPIC_WARMUP_SUBSCRIBERS")));
+                                "BENCH_TOPIC_WARMUP_SUBSCRIBERS",
+                                "BENCH_TOPIC_FULL_GC_SECONDS")));
         results.row(
                 BENCH,
                 "deliveries-per-s",
                 larger.rate(),
                 "push deliveries planned onto herald.push.v1 a second (end offsets), one event to a topic of " + large
                         + " subscribers with one FCM device each, from its publish until all are there; "
-                        + BenchPostgres.DURABLE,
+                        + BenchPostgres.DURABLE
+                        + (fullGcSeconds > 0
+                                ? "; every service JVM made a full collection every " + fullGcSeconds + " s meanwhile"
+                                : ""),
                 "raw Kafka produce of the same push records, records/s",
                 raw);
         String size100k = label(small);
         String size1m = label(large);
-        String heapUnit = "MB of heap in use after a collection at most (-Xlog:gc), from the event's publish until"
-                + " every push was sent and every group caught up, 512 MB heap, parallel collector; topic of ";
+        String heapUnit = (fullGcSeconds > 0
+                        ? "MB of heap in use after a full collection at most (live data; -Xlog:gc, a full collection"
+                                + " asked every " + fullGcSeconds + " s and at the end)"
+                        : "MB of heap in use after a collection at most (-Xlog:gc)")
+                + ", from the event's publish until every push was sent and every group caught up, 512 MB heap,"
+                + " parallel collector; topic of ";
         GcLog.Peak tokenSmall = smaller.heap().get("token-service");
         GcLog.Peak tokenLarge = larger.heap().get("token-service");
         results.row(
                 BENCH,
                 "peak-heap-mb-" + size100k,
-                tokenSmall.liveMb(),
+                heapFigure(tokenSmall, fullGcSeconds),
                 heapUnit + small + " subscribers, token-service",
                 "-",
                 0);
         results.row(
                 BENCH,
                 "peak-heap-mb-" + size1m,
-                tokenLarge.liveMb(),
+                heapFigure(tokenLarge, fullGcSeconds),
                 heapUnit + large + " subscribers, token-service",
                 "peak-heap-mb-" + size100k,
-                tokenSmall.liveMb());
+                heapFigure(tokenSmall, fullGcSeconds));
         for (String service : larger.heap().keySet()) {
             if (service.equals("token-service") || larger.heap().get(service).collections() == 0) {
                 continue; // no collection while the large topic was delivered: nothing to say (the gateway)
@@ -251,11 +296,16 @@ final class TopicFanoutBench {
             results.row(
                     BENCH,
                     figure,
-                    larger.heap().get(service).liveMb(),
+                    heapFigure(larger.heap().get(service), fullGcSeconds),
                     heapUnit + large + " subscribers, " + service,
                     "peak-heap-mb-" + size100k + "-" + service.replace("-service", ""),
-                    smaller.heap().get(service).liveMb());
+                    heapFigure(smaller.heap().get(service), fullGcSeconds));
         }
+    }
+
+    /** The live data when full collections were asked for, else the heap after any collection; NaN for none. */
+    private static double heapFigure(GcLog.Peak peak, int fullGcSeconds) {
+        return fullGcSeconds > 0 ? peak.peakLiveMb() : peak.afterAnyMb();
     }
 
     /** {@code 100k}, {@code 1m}: a topic's size in a figure's name. */
