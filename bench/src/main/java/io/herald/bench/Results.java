@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,14 +28,21 @@ final class Results {
 
     /**
      * The command of a run of {@code benchmark}: the install and the bench's run, with those of {@code variables}
-     * that are set (not blank) in front of it, so that a row from shrunken settings says so.
+     * that are set (not blank) in front of it, and {@code BENCH_SERVICE_ARGS} and {@code BENCH_SERVICE_JVM_OPTIONS}
+     * when set, so that a row from shrunken or changed settings says so.
      */
     static String command(String benchmark, List<String> variables) {
         var settings = new StringBuilder();
-        for (String variable : variables) {
+        var all = new ArrayList<>(variables);
+        all.addAll(List.of("BENCH_SERVICE_ARGS", "BENCH_SERVICE_JVM_OPTIONS"));
+        for (String variable : all) {
             String value = Env.setting(variable, "");
             if (!value.isBlank()) {
-                settings.append(variable).append('=').append(value.trim()).append(' ');
+                String v = value.trim();
+                settings.append(variable)
+                        .append('=')
+                        .append(v.contains(" ") ? "\"" + v + "\"" : v)
+                        .append(' ');
             }
         }
         return "./mvnw -B -q install -DskipTests && " + settings
