@@ -15,9 +15,13 @@ public final class Bench {
             case "dispatch-fcm" -> DispatchFcmBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "gateway-ingest" -> GatewayIngestBench.run(Path.of(System.getProperty("bench.root", "bench")));
             case "pipeline-e2e" -> PipelineE2eBench.run(PipelineSettings.fromEnvironment());
+            case "scheduled-burst" -> ScheduledBurstBench.run();
+            case "topic-fanout" -> TopicFanoutBench.run();
+            case "digest" -> DigestBench.run();
             default ->
                 throw new IllegalArgumentException("unknown benchmark " + which
-                        + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm, pipeline-e2e");
+                        + "; known: ws-fanout, token-routing, gateway-ingest, dispatch-fcm, pipeline-e2e,"
+                        + " scheduled-burst, topic-fanout, digest");
         }
         System.exit(0);
     }

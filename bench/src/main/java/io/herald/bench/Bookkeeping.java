@@ -2,7 +2,9 @@ package io.herald.bench;
 
 import io.herald.events.Topics;
 import io.herald.testkit.ConsumerLag;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -10,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.GroupState;
 
 /**
  * The work a delivery leaves off its path in {@code pipeline-e2e}, which a backlog's rate must include to be one the
@@ -54,7 +57,12 @@ final class Bookkeeping implements AutoCloseable {
      * ({@code System.nanoTime()}) it was first seen caught up, so that the slowest of them shows.
      */
     Map<String, Long> awaitCaughtUp() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        return awaitCaughtUp(Duration.ofMinutes(5));
+    }
+
+    /** As {@link #awaitCaughtUp()}, waiting {@code within} at most. */
+    Map<String, Long> awaitCaughtUp(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         Map<String, Long> caughtUp = new TreeMap<>();
         while (true) {
             long now = System.nanoTime();
@@ -69,9 +77,37 @@ final class Bookkeeping implements AutoCloseable {
                 return caughtUp;
             }
             if (now > deadline) {
-                throw new IllegalStateException("the statuses and inbox did not catch up within 5 minutes");
+                throw new IllegalStateException("the statuses and inbox did not catch up within " + within);
             }
             TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    /**
+     * Waits until {@code group} is stable with a member (a minute at most): a consumer that just started has joined
+     * and been given its partitions, so that a timed phase does not include the join.
+     */
+    void awaitStable(String group) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (true) {
+            try {
+                var description = admin.describeConsumerGroups(List.of(group))
+                        .describedGroups()
+                        .get(group)
+                        .get(10, TimeUnit.SECONDS);
+                if (description.groupState() == GroupState.STABLE
+                        && !description.members().isEmpty()
+                        && description.members().stream()
+                                .allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // not there yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(group + " not stable within a minute");
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
         }
     }
 

@@ -36,11 +36,12 @@ final class LocalHttp {
     }
 
     /**
-     * Waits up to two minutes until {@code url} answers a body saying {@code UP} (an actuator's health) or {@code
-     * heapUsed} (the socket.io peer's stats); throws if {@code process} exits first or the time runs out.
+     * Waits up to five minutes (services starting together on a busy machine) until {@code url} answers a body saying
+     * {@code UP} (an actuator's health) or {@code heapUsed} (the socket.io peer's stats); throws if {@code process}
+     * exits first or the time runs out.
      */
     static void awaitUp(String url, Process process) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("process exited with " + process.exitValue());

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole of Herald on this machine, as {@code pipeline-e2e} runs it: a Kafka broker, PostgreSQL (with production
@@ -30,6 +31,28 @@ final class PipelineStack implements AutoCloseable {
     /** One service JVM. */
     record Service(String name, Process process, int port) {}
 
+    /**
+     * How many token-service JVMs run and what they are given besides the wiring, for issue #25's benchmarks.
+     *
+     * @param tokenInstances token-service JVMs, each of the same consumer groups (at least one); the second and later
+     *     are named {@code token-service-2} ... (their logs too)
+     * @param tokenProperties settings for every token-service JVM (e.g. digest rules)
+     * @param gcLogs whether every service JVM writes {@code -Xlog:gc} to {@code $TMPDIR/herald-bench-<name>-gc.log}
+     *     ({@link GcLog}: the heap before and after each collection, as the JVM reports it)
+     */
+    record Layout(int tokenInstances, Map<String, String> tokenProperties, boolean gcLogs) {
+
+        /** pipeline-e2e's: one token-service, nothing added. */
+        static final Layout PIPELINE = new Layout(1, Map.of(), false);
+
+        Layout {
+            if (tokenInstances < 1) {
+                throw new IllegalArgumentException("at least one token-service");
+            }
+            tokenProperties = Map.copyOf(tokenProperties);
+        }
+    }
+
     /** dispatch- and ws-fanout-service's setting: whether they publish delivery statuses (default false). */
     private static final String DELIVERY_STATUS_PUBLISH = "herald.delivery-status.publish";
 
@@ -41,6 +64,9 @@ final class PipelineStack implements AutoCloseable {
     private final KafkaBroker kafka;
     private final PostgresServer.Database db;
     private final PipelineEmulators emulators;
+    private @Nullable StackWiring wiring;
+    private @Nullable PipelineSettings settings;
+    private Layout layout = Layout.PIPELINE;
 
     private PipelineStack(
             KafkaBroker kafka, PostgresServer.Database db, PipelineEmulators emulators, List<AutoCloseable> started) {
@@ -52,6 +78,11 @@ final class PipelineStack implements AutoCloseable {
 
     /** Starts it all and waits until every service is ready (two minutes each at most). */
     static PipelineStack start(PipelineSettings settings) throws Exception {
+        return start(settings, Layout.PIPELINE);
+    }
+
+    /** As {@link #start(PipelineSettings)}, with {@code layout}'s token-services and GC logs. */
+    static PipelineStack start(PipelineSettings settings, Layout layout) throws Exception {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             KafkaBroker kafka = KafkaBroker.start();
@@ -70,6 +101,7 @@ final class PipelineStack implements AutoCloseable {
             var stack = new PipelineStack(
                     kafka, postgres.database("herald"), new PipelineEmulators(fcm, expo, apns), started);
             started.clear();
+            stack.layout = layout;
             try {
                 stack.startServices(settings);
             } catch (Exception e) {
@@ -90,13 +122,18 @@ final class PipelineStack implements AutoCloseable {
                 .withFcm(emulators.fcm().baseUrl(), "herald-bench")
                 .withExpo(emulators.expo().baseUrl())
                 .withApns(emulators.apns().dispatchProperties());
+        this.wiring = wiring;
+        this.settings = settings;
 
         // Delivery statuses on herald.delivery-status.v1 are opt-in (issue #26): published only when
         // BENCH_DELIVERY_STATUS_PUBLISH says so, production's default (false) otherwise.
         String publishStatuses = Boolean.toString(settings.publishDeliveryStatus());
         Service fanoutService =
                 start(HeraldService.WS_FANOUT, wiring, Map.of(DELIVERY_STATUS_PUBLISH, publishStatuses), settings);
-        Service token = start(HeraldService.TOKEN, wiring, Map.of(), settings);
+        Service token = start(HeraldService.TOKEN, wiring, layout.tokenProperties(), settings);
+        for (int instance = 2; instance <= layout.tokenInstances(); instance++) {
+            start(HeraldService.TOKEN, "token-service-" + instance, wiring, layout.tokenProperties(), settings);
+        }
         // The providers' own quotas are not what is measured here.
         start(
                 HeraldService.DISPATCH,
@@ -129,7 +166,16 @@ final class PipelineStack implements AutoCloseable {
     private Service start(
             HeraldService service, StackWiring wiring, Map<String, String> overrides, PipelineSettings settings)
             throws Exception {
-        String name = service.serviceName();
+        return start(service, service.serviceName(), wiring, overrides, settings);
+    }
+
+    private Service start(
+            HeraldService service,
+            String name,
+            StackWiring wiring,
+            Map<String, String> overrides,
+            PipelineSettings settings)
+            throws Exception {
         String mainClass = service.mainClass();
         int port = LocalHttp.freePort();
         Map<String, String> properties = new LinkedHashMap<>(overrides);
@@ -138,7 +184,10 @@ final class PipelineStack implements AutoCloseable {
         args.addAll(settings.serviceArgs());
         // The JVM options its image runs it with (the collector), and any for experiments; a collector named there
         // replaces the image's.
-        List<String> jvmOptions = new ArrayList<>(ServiceProcess.imageJvmOptions(name));
+        List<String> jvmOptions = new ArrayList<>(ServiceProcess.imageJvmOptions(service.serviceName()));
+        if (layout.gcLogs()) {
+            jvmOptions.add("-Xlog:gc:file=" + GcLog.file(name));
+        }
         List<String> extra = settings.serviceJvmOptions();
         if (extra.stream().anyMatch(o -> o.contains("GC"))) {
             jvmOptions.removeIf(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"));
@@ -147,6 +196,42 @@ final class PipelineStack implements AutoCloseable {
         var running = new Service(name, ServiceProcess.start(name, mainClass, "512m", jvmOptions, args), port);
         services.add(running);
         return running;
+    }
+
+    /**
+     * Stops every token-service JVM (waits for each, 30 s at most) and starts {@code instances} again, with {@code
+     * tokenProperties} in place of the layout's, on new ports; returns once they are ready. The gateway keeps the
+     * address of the first one it was given (the benchmarks that restart publish straight onto Kafka).
+     */
+    void restartTokenServices(int instances, Map<String, String> tokenProperties) throws Exception {
+        if (wiring == null || settings == null) {
+            throw new IllegalStateException("not started");
+        }
+        List<Service> tokens = services.stream()
+                .filter(s -> s.name().startsWith("token-service"))
+                .toList();
+        tokens.forEach(s -> s.process().destroy());
+        for (Service s : tokens) {
+            s.process().waitFor(30, TimeUnit.SECONDS);
+        }
+        services.removeAll(tokens);
+        layout = new Layout(instances, tokenProperties, layout.gcLogs());
+        List<Service> restarted = new ArrayList<>();
+        for (int instance = 1; instance <= instances; instance++) {
+            String name = instance == 1 ? "token-service" : "token-service-" + instance;
+            restarted.add(start(HeraldService.TOKEN, name, wiring, tokenProperties, settings));
+        }
+        for (Service service : restarted) {
+            LocalHttp.awaitUp("http://127.0.0.1:" + service.port() + "/actuator/health/readiness", service.process());
+        }
+    }
+
+    /** The running service JVM named {@code name} ({@code token-service}, {@code token-service-2} ...). */
+    Service service(String name) {
+        return services.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     }
 
     /** The four services, in the order they started. */

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Appends rows to {@code bench/RESULTS.md}, one Markdown table, newest rows last, old rows kept. */
@@ -22,6 +24,29 @@ final class Results {
     Results(Path file, String command) {
         this.file = file;
         this.command = command;
+    }
+
+    /**
+     * The command of a run of {@code benchmark}: the install and the bench's run, with those of {@code variables}
+     * that are set (not blank) in front of it, and {@code BENCH_SERVICE_ARGS} and {@code BENCH_SERVICE_JVM_OPTIONS}
+     * when set, so that a row from shrunken or changed settings says so.
+     */
+    static String command(String benchmark, List<String> variables) {
+        var settings = new StringBuilder();
+        var all = new ArrayList<>(variables);
+        all.addAll(List.of("BENCH_SERVICE_ARGS", "BENCH_SERVICE_JVM_OPTIONS"));
+        for (String variable : all) {
+            String value = Env.setting(variable, "");
+            if (!value.isBlank()) {
+                String v = value.trim();
+                settings.append(variable)
+                        .append('=')
+                        .append(v.contains(" ") ? "\"" + v + "\"" : v)
+                        .append(' ');
+            }
+        }
+        return "./mvnw -B -q install -DskipTests && " + settings
+                + "./mvnw -B -q -f bench/pom.xml compile exec:exec -Dbench=" + benchmark;
     }
 
     void row(String benchmark, String figure, double value, String unit, String peer, double peerValue) {
