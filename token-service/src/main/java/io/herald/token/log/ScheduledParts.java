@@ -1,5 +1,6 @@
 package io.herald.token.log;
 
+import io.herald.token.routing.ScheduledEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -52,17 +53,9 @@ class ScheduledParts {
                 .query((rs, n) -> new Held(
                         rs.getString("source"),
                         new Waiting(
-                                kind(rs.getString("part")),
+                                ScheduledEvents.Held.kindOf(rs.getString("part")),
                                 rs.getTimestamp("due_at").toInstant(),
                                 rs.getInt("recipients"))))
                 .list();
-    }
-
-    /** The kind of part from its name ({@code ''}, {@code local:…}, {@code quiet:…}; see V15). */
-    static String kind(String part) {
-        if (part.startsWith("local:")) {
-            return "local-time";
-        }
-        return part.startsWith("quiet:") ? "quiet-hours" : "scheduled";
     }
 }

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Repository;
  * first row held under a part stays (a redelivered or replayed record changes nothing).
  */
 @Repository
-class ScheduledEvents {
+public class ScheduledEvents {
 
     /**
      * An event taken from the table to be routed, with the trace it arrived with.
@@ -41,10 +41,22 @@ class ScheduledEvents {
      *
      * @param part its name within the event: {@code ""} for an event held whole
      */
-    record Held(DomainEvent event, String part) {
+    public record Held(DomainEvent event, String part) {
 
         private static final String LOCAL = "local:";
         private static final String QUIET = "quiet:";
+
+        /**
+         * What a held row is, by its part's name, as the delivery log shows it: {@code local-time} (a {@code
+         * deliverAtLocal} part), {@code quiet-hours} (pushes deferred past quiet hours) or {@code scheduled} (an event
+         * held whole).
+         */
+        public static String kindOf(String part) {
+            if (part.startsWith(LOCAL)) {
+                return "local-time";
+            }
+            return part.startsWith(QUIET) ? "quiet-hours" : "scheduled";
+        }
 
         /** An event held whole until its {@code deliverAt}. */
         static Held whole(DomainEvent event) {
